@@ -1,0 +1,3 @@
+export { buildPlan } from "./build";
+export { stepId } from "./steps";
+export type { PlanStep, RecoveryPlan, StepKind, Verdict } from "./types";

@@ -1,0 +1,75 @@
+import type { PlanStep } from "./types";
+import type { StepSpec } from "./steps";
+
+export interface Schedule {
+  readonly steps: PlanStep[];
+  readonly criticalPath: string[];
+  readonly finishMinute: number;
+}
+
+/**
+ * Earliest start and finish of every step (independent restores run in parallel) and the
+ * critical path, in O(steps + edges): Kahn's topological order, then one backward walk.
+ */
+export function schedule(specs: readonly StepSpec[]): Schedule {
+  const byId = new Map(specs.map((s, i) => [s.id, i]));
+  const indegree = new Array<number>(specs.length).fill(0);
+  const dependents: number[][] = specs.map(() => []);
+  specs.forEach((s, i) => {
+    for (const dep of s.dependsOn) {
+      const j = byId.get(dep);
+      if (j === undefined) throw new Error(`plan: step ${s.id} depends on unknown step ${dep}`);
+      indegree[i]++;
+      dependents[j].push(i);
+    }
+  });
+
+  const start = new Array<number>(specs.length).fill(0);
+  const finish = new Array<number>(specs.length).fill(0);
+  const queue: number[] = [];
+  specs.forEach((_, i) => indegree[i] === 0 && queue.push(i));
+  for (let head = 0; head < queue.length; head++) {
+    const i = queue[head];
+    finish[i] = start[i] + specs[i].estimateMinutes;
+    for (const k of dependents[i]) {
+      if (finish[i] > start[k]) start[k] = finish[i];
+      if (--indegree[k] === 0) queue.push(k);
+    }
+  }
+  if (queue.length !== specs.length) {
+    const stuck = specs.filter((_, i) => indegree[i] > 0).map((s) => s.id);
+    throw new Error(`plan: dependency cycle among ${stuck.join(", ")}`);
+  }
+
+  // Walk back from the last step to finish, always through the dependency that finished last.
+  const critical = new Set<number>();
+  let last = -1;
+  specs.forEach((_, i) => {
+    if (last < 0 || finish[i] > finish[last]) last = i;
+  });
+  for (let i = last; i >= 0; ) {
+    critical.add(i);
+    let next = -1;
+    for (const dep of specs[i].dependsOn) {
+      const j = byId.get(dep)!;
+      if (finish[j] === start[i] && (next < 0 || finish[j] > finish[next])) next = j;
+    }
+    i = next;
+  }
+
+  const order = specs
+    .map((_, i) => i)
+    .sort((a, b) => start[a] - start[b] || finish[a] - finish[b] || a - b);
+  const steps: PlanStep[] = order.map((i) => ({
+    id: specs[i].id,
+    kind: specs[i].kind,
+    name: specs[i].name,
+    dependsOn: [...specs[i].dependsOn],
+    estimateMinutes: specs[i].estimateMinutes,
+    startMinute: start[i],
+    finishMinute: finish[i],
+    critical: critical.has(i),
+  }));
+  const criticalPath = [...critical].sort((a, b) => start[a] - start[b]).map((i) => specs[i].id);
+  return { steps, criticalPath, finishMinute: last < 0 ? 0 : finish[last] };
+}

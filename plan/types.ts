@@ -1,0 +1,36 @@
+import type { StepKind } from "../stacks/schema";
+
+export type { StepKind };
+
+/** One step of the recovery: what it restores, what it waits for, and when it runs. */
+export interface PlanStep {
+  /** `<kind>:<name>`, e.g. `database:orders`, `service:api-gateway`. */
+  readonly id: string;
+  readonly kind: StepKind;
+  readonly name: string;
+  /** Step ids this step waits for: exactly what it uses, never "everything before it". */
+  readonly dependsOn: readonly string[];
+  readonly estimateMinutes: number;
+  /** Earliest start, once every dependency has finished. */
+  readonly startMinute: number;
+  readonly finishMinute: number;
+  /** On the critical path: a minute late here is a minute late for the whole restore. */
+  readonly critical: boolean;
+}
+
+export type Verdict = "within-objective" | "exceeds-objective";
+
+/** The restore as data: the one place that knows the order. */
+export interface RecoveryPlan {
+  readonly stack: string;
+  readonly source: string;
+  readonly mode: "recovery" | "drill";
+  /** In dependency order (every step after all of its dependencies). */
+  readonly steps: readonly PlanStep[];
+  readonly criticalPath: readonly string[];
+  readonly estimatedRtoMinutes: number;
+  /** The runbook's way: every step one after another. */
+  readonly sequentialMinutes: number;
+  readonly objective: { readonly rtoMinutes: number; readonly rpoMinutes: number };
+  readonly verdict: Verdict;
+}

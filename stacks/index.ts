@@ -1,0 +1,5 @@
+export * from "./estimates";
+export * from "./loader";
+export * from "./problems";
+export * from "./schema";
+export * from "./types";

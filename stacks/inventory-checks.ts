@@ -1,0 +1,135 @@
+import type { ConfigProblem } from "./problems";
+import { keyPath } from "./problems";
+import type { Inventory } from "./schema";
+
+type Problem = Omit<ConfigProblem, "file">;
+
+const LISTS = ["databases", "caches", "buckets", "secrets", "services", "smoke"] as const;
+const REF_KINDS: Record<string, (typeof LISTS)[number]> = {
+  database: "databases",
+  cache: "caches",
+  bucket: "buckets",
+  secret: "secrets",
+  service: "services",
+};
+
+function duplicateNames(inv: Inventory): Problem[] {
+  const problems: Problem[] = [];
+  for (const list of LISTS) {
+    const seen = new Map<string, number>();
+    inv[list].forEach((item, i) => {
+      const first = seen.get(item.name);
+      if (first === undefined) seen.set(item.name, i);
+      else
+        problems.push({
+          key: keyPath([list, i, "name"]),
+          message: `"${item.name}" is already the name of ${keyPath([list, first])}; names must be unique, rename one`,
+        });
+    });
+  }
+  return problems;
+}
+
+function sourceIdentifiersUnique(inv: Inventory): Problem[] {
+  const problems: Problem[] = [];
+  const owners = new Map<string, string>();
+  const claim = (name: string, path: PropertyKey[]) => {
+    const key = keyPath(path);
+    const other = owners.get(name);
+    if (other !== undefined)
+      problems.push({ key, message: `"${name}" is also ${other}; each production resource has its own name` });
+    else owners.set(name, key);
+  };
+  inv.databases.forEach((d, i) => claim(d.identifier, ["databases", i, "identifier"]));
+  inv.caches.forEach((c, i) => claim(c.replicationGroupId, ["caches", i, "replicationGroupId"]));
+  inv.buckets.forEach((b, i) => {
+    claim(b.bucket, ["buckets", i, "bucket"]);
+    claim(b.replica.bucket, ["buckets", i, "replica", "bucket"]);
+  });
+  return problems;
+}
+
+function danglingReferences(inv: Inventory): Problem[] {
+  const problems: Problem[] = [];
+  const names = Object.fromEntries(LISTS.map((l) => [l, new Set(inv[l].map((x) => x.name))]));
+  inv.services.forEach((svc, i) => {
+    svc.dependsOn.forEach((ref, j) => {
+      const [kind, target] = ref.split(":");
+      const list = REF_KINDS[kind];
+      if (kind === "service" && target === svc.name) {
+        problems.push({ key: keyPath(["services", i, "dependsOn", j]), message: `a service cannot depend on itself; remove "${ref}"` });
+      } else if (!names[list].has(target)) {
+        const known = [...names[list]].map((n) => `${kind}:${n}`);
+        problems.push({
+          key: keyPath(["services", i, "dependsOn", j]),
+          message: `"${ref}" does not exist; use one of ${known.length > 0 ? known.join(", ") : `nothing (no ${list} in the inventory)`}`,
+        });
+      }
+    });
+    if (svc.migrations && !names.databases.has(svc.migrations.database)) {
+      problems.push({
+        key: keyPath(["services", i, "migrations", "database"]),
+        message: `"${svc.migrations.database}" is not a database in the inventory; use one of ${[...names.databases].join(", ") || "(none)"}`,
+      });
+    }
+  });
+  return problems;
+}
+
+function dependencyCycles(inv: Inventory): Problem[] {
+  const index = new Map(inv.services.map((s, i) => [s.name, i]));
+  const edges = new Map(
+    inv.services.map((s) => [
+      s.name,
+      s.dependsOn.filter((r) => r.startsWith("service:")).map((r) => r.slice("service:".length)).filter((n) => index.has(n)),
+    ]),
+  );
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const problems: Problem[] = [];
+  const reported = new Set<string>();
+
+  const visit = (name: string): void => {
+    state.set(name, "visiting");
+    stack.push(name);
+    for (const next of edges.get(name) ?? []) {
+      if (state.get(next) === "visiting") {
+        const cycle = [...stack.slice(stack.indexOf(next)), next];
+        const id = [...cycle.slice(0, -1)].sort().join(",");
+        if (!reported.has(id)) {
+          reported.add(id);
+          problems.push({
+            key: keyPath(["services", index.get(next)!, "dependsOn"]),
+            message: `dependency cycle ${cycle.map((n) => `service:${n}`).join(" → ")}; remove one of these dependencies`,
+          });
+        }
+      } else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(name, "done");
+  };
+  for (const s of inv.services) if (!state.has(s.name)) visit(s.name);
+  return problems;
+}
+
+function exactlyOneGateway(inv: Inventory): Problem[] {
+  const gateways = inv.services.map((s, i) => ({ s, i })).filter(({ s }) => s.gateway);
+  if (gateways.length === 1) return [];
+  if (gateways.length === 0)
+    return [{ key: keyPath(["services"]), message: "no service is the gateway; set `gateway: true` on the one service that gates all traffic" }];
+  return gateways.slice(1).map(({ s, i }) => ({
+    key: keyPath(["services", i, "gateway"]),
+    message: `"${s.name}" is a second gateway (the first is "${gateways[0].s.name}"); exactly one service gates traffic, set the others to false`,
+  }));
+}
+
+/** Mistakes the schema alone cannot see: duplicates, references, cycles, the gateway. */
+export function checkInventory(inv: Inventory): Problem[] {
+  return [
+    ...duplicateNames(inv),
+    ...sourceIdentifiersUnique(inv),
+    ...danglingReferences(inv),
+    ...dependencyCycles(inv),
+    ...exactlyOneGateway(inv),
+  ];
+}

@@ -1,0 +1,159 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { checkInventory } from "./inventory-checks";
+import { ConfigError, problemsFromZod, type ConfigProblem } from "./problems";
+import { checkDrillIsolation, resolveRestoreStack } from "./resolve";
+import { inventorySchema, restoreStackSchema, type Inventory } from "./schema";
+import type { RecoveryConfig } from "./types";
+
+export const NAMESPACE = "recovery";
+
+export interface LoadOptions {
+  /** The folder holding Pulumi.yaml and the stack files. Defaults to the repository root. */
+  readonly root?: string;
+  /** "Now", for restore-time checks. Defaults to the current time. */
+  readonly now?: Date;
+}
+
+const REPO_ROOT = join(__dirname, "..");
+const stackFile = (stack: string) => `Pulumi.${stack}.yaml`;
+
+/** The stacks that have a file in `root`. */
+export function listStacks(root = REPO_ROOT): string[] {
+  return readdirSync(root)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+/** Reads a stack file's `config:` map, keys as written (`recovery:services`, `aws:region`). */
+export function readStackConfig(stack: string, root = REPO_ROOT): Record<string, unknown> {
+  const file = stackFile(stack);
+  const path = join(root, file);
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !existsSync(path)) {
+    const known = listStacks(root);
+    throw new ConfigError([
+      { file, key: "", message: `no such stack file; use one of ${known.map((s) => `--stack ${s}`).join(", ")}` },
+    ]);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(path, "utf8"));
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : "";
+    const what = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new ConfigError([{ file, key: "", message: `is not valid YAML${where} (${what}); fix the syntax` }]);
+  }
+  const config = (doc as { config?: unknown } | null)?.config;
+  if (config === undefined || config === null || typeof config !== "object" || Array.isArray(config)) {
+    throw new ConfigError([{ file, key: "config", message: "is missing or not a map; a stack file holds its settings under `config:`" }]);
+  }
+  return config as Record<string, unknown>;
+}
+
+/** `{"recovery:x": 1, "aws:region": "…"}` → `{x: 1}`: the keys this project owns. */
+function ownKeys(config: Record<string, unknown>): Record<string, unknown> {
+  const own: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key.startsWith(`${NAMESPACE}:`)) own[key.slice(NAMESPACE.length + 1)] = value;
+  }
+  return own;
+}
+
+/** Reads and validates an inventory (Pulumi.prod.yaml), every mistake reported together. */
+export function loadInventory(source: string, root = REPO_ROOT): Inventory {
+  const file = stackFile(source);
+  const own = ownKeys(readStackConfig(source, root));
+  if (own.mode !== "inventory") {
+    throw new ConfigError([
+      { file, key: "recovery:mode", message: `is ${JSON.stringify(own.mode ?? null)}, but a source must be an inventory; point recovery:source at the production inventory (mode: inventory)` },
+    ]);
+  }
+  const parsed = inventorySchema.safeParse(own, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(problemsFromZod(file, inventorySchema, parsed.error.issues));
+  const problems = checkInventory(parsed.data).map((p) => ({ file, ...p }));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parsed.data;
+}
+
+/**
+ * The one loader: a restore stack's config (read from its file, or handed over by Pulumi at
+ * `pulumi up`) joined with the inventory it restores. Same input, same object.
+ */
+export function loadStackFromConfig(
+  stack: string,
+  config: Record<string, unknown>,
+  options: LoadOptions = {},
+): RecoveryConfig {
+  const root = options.root ?? REPO_ROOT;
+  const now = options.now ?? new Date();
+  const file = stackFile(stack);
+  const own = ownKeys(config);
+  if (own.mode === "inventory") {
+    throw new ConfigError([
+      { file, key: "", message: `${stack} is the source inventory, not something to restore; use a restore stack: ${restoreStacks(root).map((s) => `--stack ${s}`).join(", ")}` },
+    ]);
+  }
+  const parsed = restoreStackSchema.safeParse(own, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(problemsFromZod(file, restoreStackSchema, parsed.error.issues));
+  const restore = parsed.data;
+  if (restore.source === stack) {
+    throw new ConfigError([
+      { file, key: "recovery:source", message: `"${stack}" is this stack itself; a restore stack restores the production inventory, e.g. source: prod` },
+    ]);
+  }
+  const inventory = loadInventory(restore.source, root);
+  const { config: resolved, problems } = resolveRestoreStack(stack, restore, inventory, now);
+  if (resolved.mode === "drill") problems.push(...checkDrillIsolation(resolved, otherRecoveries(stack, restore.source, root, now)));
+  if (problems.length > 0) throw new ConfigError(problems.map((p): ConfigProblem => ({ file, ...p })));
+  return resolved;
+}
+
+/** Reads `Pulumi.<stack>.yaml` and loads it. */
+export function loadStack(stack: string, options: LoadOptions = {}): RecoveryConfig {
+  return loadStackFromConfig(stack, readStackConfig(stack, options.root ?? REPO_ROOT), options);
+}
+
+function restoreStacks(root: string): string[] {
+  return listStacks(root).filter((s) => {
+    try {
+      const mode = ownKeys(readStackConfig(s, root)).mode;
+      return mode === "recovery" || mode === "drill";
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The valid recovery stacks of the same source, whose names a drill must not reuse. */
+function otherRecoveries(stack: string, source: string, root: string, now: Date): RecoveryConfig[] {
+  const out: RecoveryConfig[] = [];
+  for (const other of listStacks(root)) {
+    if (other === stack) continue;
+    try {
+      const own = ownKeys(readStackConfig(other, root));
+      if (own.mode !== "recovery" || own.source !== source) continue;
+      out.push(loadStack(other, { root, now }));
+    } catch {
+      // an invalid recovery stack is reported when it is loaded itself
+    }
+  }
+  return out;
+}
+
+/**
+ * Pulumi hands config to a program as strings (objects as JSON): `"true"`, `"60"`,
+ * `'{"rtoMinutes":60}'`. Parsing each value as JSON gives back what the YAML file said.
+ */
+export function configFromPulumi(all: Record<string, string>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(all).map(([key, value]) => {
+      try {
+        return [key, JSON.parse(value)];
+      } catch {
+        return [key, value];
+      }
+    }),
+  );
+}

@@ -1,0 +1,250 @@
+import { DEFAULT_ESTIMATES, type EstimateKind } from "./estimates";
+import { keyPath, type ConfigProblem } from "./problems";
+import type { Inventory, RestoreStack } from "./schema";
+import type {
+  BucketRestore,
+  CacheRestore,
+  DatabaseRestore,
+  RecoveryConfig,
+  SecretRestore,
+  ServiceRestore,
+} from "./types";
+
+type Problem = Omit<ConfigProblem, "file">;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** AWS name limits: RDS identifiers and S3 buckets 63 characters, ElastiCache groups 40. */
+const MAX_RDS_ID = 63;
+const MAX_BUCKET = 63;
+const MAX_CACHE_ID = 40;
+
+function sourceNamesOf(inv: Inventory): string[] {
+  return [
+    inv.cluster.namespace,
+    ...inv.databases.flatMap((d) => [d.identifier, d.dumps.bucket]),
+    ...inv.caches.map((c) => c.replicationGroupId),
+    ...inv.buckets.flatMap((b) => [b.bucket, b.replica.bucket]),
+    ...inv.secrets.map((s) => s.secretId),
+  ];
+}
+
+function checkRestoreTime(time: string, path: PropertyKey[], retentionDays: number, now: Date): Problem[] {
+  if (time === "latest") return [];
+  const at = Date.parse(time);
+  if (at > now.getTime())
+    return [{ key: keyPath(path), message: `${time} is in the future; use "latest" or a time before now (${now.toISOString()})` }];
+  const oldest = now.getTime() - retentionDays * DAY_MS;
+  if (at < oldest)
+    return [
+      {
+        key: keyPath(path),
+        message: `${time} is older than the ${retentionDays}-day backup retention (oldest restorable ${new Date(oldest).toISOString()}); pick a later time or restore from a snapshot`,
+      },
+    ];
+  return [];
+}
+
+function unknownOverrides(stack: RestoreStack, inv: Inventory): Problem[] {
+  const problems: Problem[] = [];
+  for (const list of ["databases", "caches", "buckets", "secrets"] as const) {
+    const known = new Set(inv[list].map((x) => x.name));
+    for (const name of Object.keys(stack[list])) {
+      if (!known.has(name))
+        problems.push({
+          key: keyPath([list, name]),
+          message: `there is no ${list.slice(0, -1)} named "${name}" in the source inventory; use one of ${[...known].join(", ") || "(none)"}`,
+        });
+    }
+  }
+  return problems;
+}
+
+/** Joins a validated restore stack with its inventory, and checks what needs both. */
+export function resolveRestoreStack(
+  stackName: string,
+  stack: RestoreStack,
+  inv: Inventory,
+  now: Date,
+): { config: RecoveryConfig; problems: Problem[] } {
+  const problems: Problem[] = unknownOverrides(stack, inv);
+  const estimates = { ...DEFAULT_ESTIMATES, ...stripUndefined(inv.estimates) } as Record<EstimateKind, number>;
+  const suffix = stack.suffix;
+  const sourceNames = sourceNamesOf(inv);
+  const sourceSet = new Set(sourceNames);
+
+  if (stack.mode === "drill" && stack.deletionProtection)
+    problems.push({ key: keyPath(["deletionProtection"]), message: "a drill must be destroyable; set it to false" });
+  if (stack.mode === "recovery" && !stack.deletionProtection)
+    problems.push({ key: keyPath(["deletionProtection"]), message: "restored databases in a recovery stack are protected from deletion; set it to true" });
+  if (stack.mode === "drill" && stack.trafficCutover)
+    problems.push({ key: keyPath(["trafficCutover"]), message: "a drill never takes production traffic; set it to false" });
+  problems.push(...checkRestoreTime(stack.restorePoint, ["restorePoint"], Math.min(...inv.databases.map((d) => d.backupRetentionDays), Infinity), now));
+
+  const namespace = stack.namespace ?? `${inv.cluster.namespace}-${suffix}`;
+  if (namespace === inv.cluster.namespace)
+    problems.push({
+      key: keyPath([stack.namespace ? "namespace" : "suffix"]),
+      message: `namespace "${namespace}" is production's own; use a namespace of its own, like "${inv.cluster.namespace}-${suffix}"`,
+    });
+
+  const databases: DatabaseRestore[] = inv.databases.map((source) => {
+    const o = stack.databases[source.name] ?? {};
+    const path = ["databases", source.name];
+    const method = o.method ?? (o.snapshot !== undefined ? "snapshot" : "point-in-time");
+    const identifier = o.identifier ?? `${source.identifier}-${suffix}`;
+    if (identifier === source.identifier)
+      problems.push({ key: keyPath([...path, "identifier"]), message: `"${identifier}" is the source database's own identifier; a restore always gets a new one, like "${source.identifier}-${suffix}"` });
+    else if (sourceSet.has(identifier))
+      problems.push({ key: keyPath([...path, "identifier"]), message: `"${identifier}" is a production resource's name; choose a new identifier` });
+    if (identifier.length > MAX_RDS_ID || !/^[a-z][a-z0-9-]*$/.test(identifier) || identifier.includes("--") || identifier.endsWith("-"))
+      problems.push({ key: keyPath(o.identifier ? [...path, "identifier"] : ["suffix"]), message: `"${identifier}" is not a valid RDS identifier (lowercase letters, digits, single hyphens, at most ${MAX_RDS_ID} characters); shorten or fix it` });
+    if (o.time !== undefined && method !== "point-in-time")
+      problems.push({ key: keyPath([...path, "time"]), message: `a time only applies to method point-in-time (this database uses ${method}); remove it or set method: point-in-time` });
+    if (o.snapshot !== undefined && method !== "snapshot")
+      problems.push({ key: keyPath([...path, "snapshot"]), message: `a snapshot only applies to method snapshot (this database uses ${method}); remove it or set method: snapshot` });
+    const restoreTime = o.time ?? stack.restorePoint;
+    if (method === "point-in-time" && o.time !== undefined)
+      problems.push(...checkRestoreTime(o.time, [...path, "time"], source.backupRetentionDays, now));
+    const estimateKind = method === "point-in-time" ? "pointInTime" : method;
+    return {
+      name: source.name,
+      source,
+      identifier,
+      method,
+      restoreTime,
+      snapshot: o.snapshot ?? "latest",
+      instanceClass: o.instanceClass ?? source.instanceClass,
+      multiAz: o.multiAz ?? source.multiAz,
+      rotatePassword: o.rotatePassword ?? false,
+      estimateMinutes: source.estimateMinutes ?? estimates[estimateKind],
+    };
+  });
+
+  const caches: CacheRestore[] = inv.caches.map((source) => {
+    const o = stack.caches[source.name] ?? {};
+    const replicationGroupId = `${source.replicationGroupId}-${suffix}`;
+    if (replicationGroupId.length > MAX_CACHE_ID)
+      problems.push({ key: keyPath(["suffix"]), message: `"${replicationGroupId}" is longer than ElastiCache's ${MAX_CACHE_ID} characters; use a shorter suffix` });
+    return {
+      name: source.name,
+      source,
+      replicationGroupId,
+      snapshot: o.snapshot ?? "latest",
+      nodeType: o.nodeType ?? source.nodeType,
+      estimateMinutes: source.estimateMinutes ?? estimates.cache,
+    };
+  });
+
+  const buckets: BucketRestore[] = inv.buckets.map((source) => {
+    const o = stack.buckets[source.name] ?? {};
+    const path = ["buckets", source.name];
+    const mode = o.mode ?? "rebuild";
+    if (mode === "promote" && stack.mode === "drill")
+      problems.push({ key: keyPath([...path, "mode"]), message: "a drill never points services at production's replica (they would write to it); use mode: rebuild" });
+    if (mode === "promote" && o.bucket !== undefined)
+      problems.push({ key: keyPath([...path, "bucket"]), message: "a promoted bucket is the replica itself; remove bucket or set mode: rebuild" });
+    const bucket = mode === "promote" ? source.replica.bucket : o.bucket ?? `${source.bucket}-${suffix}`;
+    if (mode === "rebuild") {
+      if (bucket === source.bucket || bucket === source.replica.bucket)
+        problems.push({
+          key: keyPath([...path, "bucket"]),
+          message: `"${bucket}" is the ${bucket === source.bucket ? "source" : "replica"} bucket; a rebuild writes a new bucket, like "${source.bucket}-${suffix}"`,
+        });
+      else if (sourceSet.has(bucket))
+        problems.push({ key: keyPath([...path, "bucket"]), message: `"${bucket}" is a production bucket; choose a new name` });
+      if (bucket.length > MAX_BUCKET)
+        problems.push({ key: keyPath(o.bucket ? [...path, "bucket"] : ["suffix"]), message: `"${bucket}" is longer than S3's ${MAX_BUCKET} characters; shorten it` });
+    }
+    const estimateKind = mode === "promote" ? "bucketPromote" : "bucketSync";
+    return { name: source.name, source, mode, bucket, estimateMinutes: source.estimateMinutes ?? estimates[estimateKind] };
+  });
+
+  const secrets: SecretRestore[] = inv.secrets.map((source) => {
+    const o = stack.secrets[source.name] ?? {};
+    if (o.versionId !== undefined && o.versionStage !== undefined)
+      problems.push({ key: keyPath(["secrets", source.name, "versionId"]), message: "give either versionId or versionStage, not both" });
+    return {
+      name: source.name,
+      source,
+      versionStage: o.versionId === undefined ? o.versionStage ?? "AWSPREVIOUS" : undefined,
+      versionId: o.versionId,
+      recoverySecretId: o.writeRecoverySecret ? `${source.secretId}-${suffix}` : undefined,
+      estimateMinutes: source.estimateMinutes ?? estimates.secret,
+    };
+  });
+
+  const services: ServiceRestore[] = inv.services.map((s) => ({
+    ...s,
+    estimateMinutes: s.estimateMinutes ?? estimates.service,
+    migrations: s.migrations && {
+      database: s.migrations.database,
+      command: s.migrations.command,
+      estimateMinutes: s.migrations.estimateMinutes ?? estimates.migration,
+    },
+  }));
+
+  const targetNames = [
+    namespace,
+    ...databases.map((d) => d.identifier),
+    ...caches.map((c) => c.replicationGroupId),
+    ...buckets.filter((b) => b.mode === "rebuild").map((b) => b.bucket),
+    ...secrets.flatMap((s) => (s.recoverySecretId ? [s.recoverySecretId] : [])),
+  ];
+
+  const config: RecoveryConfig = {
+    stack: stackName,
+    mode: stack.mode,
+    source: stack.source,
+    region: inv.region,
+    objectives: inv.objectives,
+    suffix,
+    restorePoint: stack.restorePoint,
+    failureTime: stack.failureTime,
+    deletionProtection: stack.deletionProtection,
+    trafficCutover: stack.trafficCutover,
+    estimates,
+    cluster: {
+      sourceNamespace: inv.cluster.namespace,
+      namespace,
+      manifests: inv.cluster.manifests,
+      estimateMinutes: inv.cluster.estimateMinutes ?? estimates.clusterConfig,
+    },
+    databases,
+    caches,
+    buckets,
+    secrets,
+    services,
+    smoke: inv.smoke,
+    sourceNames,
+    targetNames,
+  };
+  return { config, problems };
+}
+
+/** A drill must not share a name with what a recovery stack of the same source creates. */
+export function checkDrillIsolation(drill: RecoveryConfig, recoveries: readonly RecoveryConfig[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const recovery of recoveries) {
+    if (drill.cluster.namespace === recovery.cluster.namespace)
+      problems.push({
+        key: keyPath(["namespace"]),
+        message: `namespace "${drill.cluster.namespace}" is also the ${recovery.stack} stack's; a drill uses a namespace of its own`,
+      });
+    if (drill.suffix === recovery.suffix)
+      problems.push({
+        key: keyPath(["suffix"]),
+        message: `suffix "${drill.suffix}" is also the ${recovery.stack} stack's, so the drill would reuse its names; use another suffix, like "drill"`,
+      });
+    else {
+      const theirs = new Set(recovery.targetNames);
+      for (const name of drill.targetNames)
+        if (name !== drill.cluster.namespace && theirs.has(name))
+          problems.push({ key: keyPath(["suffix"]), message: `"${name}" is also created by the ${recovery.stack} stack; give the drill names of its own` });
+    }
+  }
+  return problems;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

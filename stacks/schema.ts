@@ -1,0 +1,191 @@
+import { z } from "zod";
+import { ESTIMATE_KINDS, type EstimateKind } from "./estimates";
+
+/**
+ * The config schema. Two kinds of stack file share the `recovery:` namespace:
+ * the inventory (Pulumi.prod.yaml: what production has and where its backups are) and
+ * a restore stack (Pulumi.recovery.yaml, Pulumi.drill.yaml: how to restore it).
+ * Every object is strict, so a typo'd key is refused instead of silently ignored.
+ */
+
+const minutes = z.number().positive();
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, { error: "NAME" });
+const estimateMinutes = minutes.optional();
+
+export const STEP_KINDS = [
+  "cluster-config",
+  "secret",
+  "database",
+  "migration",
+  "cache",
+  "bucket",
+  "service",
+  "smoke",
+  "traffic",
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** What a service may depend on, written as a step id: `database:orders`, `service:auth`. */
+const DEPENDENCY_KINDS = ["database", "cache", "bucket", "secret", "service"] as const;
+const dependencyRef = z.string().regex(new RegExp(`^(${DEPENDENCY_KINDS.join("|")}):[a-z][a-z0-9-]*$`), {
+  error: "DEPENDENCY_REF",
+});
+
+const isoTime = z.iso.datetime({ offset: true, error: "ISO_TIME" });
+
+export const databaseSchema = z.strictObject({
+  name,
+  identifier: z.string().min(1),
+  engine: z.enum(["postgres"]),
+  engineVersion: z.string().optional(),
+  instanceClass: z.string().min(1),
+  dbName: z.string().min(1),
+  username: z.string().min(1),
+  port: z.number().int().positive().default(5432),
+  subnetGroup: z.string().min(1),
+  securityGroupIds: z.array(z.string().min(1)).min(1),
+  multiAz: z.boolean().default(false),
+  kmsKeyId: z.string().optional(),
+  backupRetentionDays: z.number().int().positive(),
+  dumps: z.strictObject({ bucket: z.string().min(3), prefix: z.string() }),
+  estimateMinutes,
+});
+
+export const cacheSchema = z.strictObject({
+  name,
+  replicationGroupId: z.string().min(1),
+  nodeType: z.string().min(1),
+  numCacheClusters: z.number().int().positive().default(2),
+  subnetGroup: z.string().min(1),
+  securityGroupIds: z.array(z.string().min(1)).min(1),
+  snapshotRetentionDays: z.number().int().positive(),
+  kmsKeyId: z.string().optional(),
+  estimateMinutes,
+});
+
+export const bucketSchema = z.strictObject({
+  name,
+  bucket: z.string().min(3),
+  replica: z.strictObject({ bucket: z.string().min(3), region: z.string().min(1) }),
+  estimateMinutes,
+});
+
+export const secretSchema = z.strictObject({
+  name,
+  secretId: z.string().min(1),
+  kubernetesSecret: z.string().min(1),
+  key: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "ENV_KEY" }),
+  estimateMinutes,
+});
+
+export const serviceSchema = z.strictObject({
+  name,
+  image: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  healthPath: z.string().startsWith("/"),
+  replicas: z.number().int().min(1),
+  gateway: z.boolean().default(false),
+  migrations: z
+    .strictObject({
+      database: name,
+      command: z.array(z.string().min(1)).min(1),
+      estimateMinutes,
+    })
+    .optional(),
+  dependsOn: z.array(dependencyRef).default([]),
+  estimateMinutes,
+});
+
+export const smokeSchema = z.strictObject({
+  name,
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]),
+  path: z.string().startsWith("/"),
+  body: z.string().optional(),
+  expectStatus: z.number().int().min(100).max(599),
+  bodyContains: z.string().optional(),
+});
+
+const estimatesSchema = z.strictObject(
+  Object.fromEntries(ESTIMATE_KINDS.map((k) => [k, minutes.optional()])) as Record<
+    EstimateKind,
+    z.ZodOptional<z.ZodNumber>
+  >,
+);
+
+/** Pulumi.prod.yaml: the inventory of production. Read from the repository, never from prod's state. */
+export const inventorySchema = z.strictObject({
+  mode: z.literal("inventory"),
+  region: z.string().min(1),
+  objectives: z.strictObject({ rtoMinutes: minutes, rpoMinutes: minutes }),
+  estimates: estimatesSchema.default({}),
+  cluster: z.strictObject({
+    namespace: name,
+    manifests: z.string().min(1),
+    estimateMinutes,
+  }),
+  databases: z.array(databaseSchema).default([]),
+  caches: z.array(cacheSchema).default([]),
+  buckets: z.array(bucketSchema).default([]),
+  secrets: z.array(secretSchema).default([]),
+  services: z.array(serviceSchema).min(1),
+  smoke: z.array(smokeSchema).default([]),
+});
+
+export const RESTORE_METHODS = ["point-in-time", "snapshot", "logical"] as const;
+export type RestoreMethod = (typeof RESTORE_METHODS)[number];
+
+const databaseRestoreSchema = z.strictObject({
+  method: z.enum(RESTORE_METHODS).optional(),
+  /** point-in-time: `latest` or an ISO time. */
+  time: z.union([z.literal("latest"), isoTime]).optional(),
+  /** snapshot: a snapshot identifier, or `latest` for the newest snapshot of the source. */
+  snapshot: z.string().min(1).optional(),
+  identifier: z.string().min(1).optional(),
+  instanceClass: z.string().min(1).optional(),
+  multiAz: z.boolean().optional(),
+  rotatePassword: z.boolean().optional(),
+});
+
+/** Pulumi.recovery.yaml and Pulumi.drill.yaml: how to restore the source inventory. */
+export const restoreStackSchema = z.strictObject({
+  mode: z.enum(["recovery", "drill"]),
+  source: z.string().min(1),
+  suffix: name,
+  namespace: name.optional(),
+  restorePoint: z.union([z.literal("latest"), isoTime]).default("latest"),
+  deletionProtection: z.boolean(),
+  trafficCutover: z.boolean(),
+  /** Drills: the simulated failure time the achieved RPO is measured against. Defaults to the drill's start. */
+  failureTime: isoTime.optional(),
+  databases: z.record(z.string(), databaseRestoreSchema).default({}),
+  caches: z
+    .record(z.string(), z.strictObject({ snapshot: z.string().min(1).optional(), nodeType: z.string().optional() }))
+    .default({}),
+  buckets: z
+    .record(
+      z.string(),
+      z.strictObject({ mode: z.enum(["promote", "rebuild"]).optional(), bucket: z.string().min(3).optional() }),
+    )
+    .default({}),
+  secrets: z
+    .record(
+      z.string(),
+      z.strictObject({
+        versionStage: z.string().min(1).optional(),
+        versionId: z.string().min(1).optional(),
+        writeRecoverySecret: z.boolean().optional(),
+      }),
+    )
+    .default({}),
+});
+
+export type Inventory = z.infer<typeof inventorySchema>;
+export type RestoreStack = z.infer<typeof restoreStackSchema>;
+export type DatabaseInventory = z.infer<typeof databaseSchema>;
+export type CacheInventory = z.infer<typeof cacheSchema>;
+export type BucketInventory = z.infer<typeof bucketSchema>;
+export type SecretInventory = z.infer<typeof secretSchema>;
+export type ServiceInventory = z.infer<typeof serviceSchema>;
+export type SmokeTest = z.infer<typeof smokeSchema>;

@@ -1,0 +1,94 @@
+import type { EstimateKind } from "./estimates";
+import type {
+  BucketInventory,
+  CacheInventory,
+  DatabaseInventory,
+  RestoreMethod,
+  SecretInventory,
+  ServiceInventory,
+  SmokeTest,
+} from "./schema";
+
+/** A database to restore: its source in production and the new resource that replaces it. */
+export interface DatabaseRestore {
+  readonly name: string;
+  readonly source: DatabaseInventory;
+  /** The new identifier; never the source's. */
+  readonly identifier: string;
+  readonly method: RestoreMethod;
+  /** point-in-time: `latest` (latest restorable time) or an ISO time. */
+  readonly restoreTime: string;
+  /** snapshot: a snapshot identifier, or `latest` for the newest snapshot of the source. */
+  readonly snapshot: string;
+  readonly instanceClass: string;
+  readonly multiAz: boolean;
+  readonly rotatePassword: boolean;
+  readonly estimateMinutes: number;
+}
+
+export interface CacheRestore {
+  readonly name: string;
+  readonly source: CacheInventory;
+  readonly replicationGroupId: string;
+  /** A snapshot name, or `latest` for the newest snapshot of the source group. */
+  readonly snapshot: string;
+  readonly nodeType: string;
+  readonly estimateMinutes: number;
+}
+
+export interface BucketRestore {
+  readonly name: string;
+  readonly source: BucketInventory;
+  /** `promote`: services use the replica (read-only to us). `rebuild`: a new bucket filled from it. */
+  readonly mode: "promote" | "rebuild";
+  /** The bucket services use after the restore. */
+  readonly bucket: string;
+  readonly estimateMinutes: number;
+}
+
+export interface SecretRestore {
+  readonly name: string;
+  readonly source: SecretInventory;
+  /** Which version to restore: a stage (`AWSPREVIOUS` by default) or a version id. */
+  readonly versionStage?: string;
+  readonly versionId?: string;
+  /** When set, the restored value is written as the current version of this new secret. */
+  readonly recoverySecretId?: string;
+  readonly estimateMinutes: number;
+}
+
+export interface ServiceRestore extends Omit<ServiceInventory, "estimateMinutes" | "migrations"> {
+  readonly estimateMinutes: number;
+  readonly migrations?: { readonly database: string; readonly command: readonly string[]; readonly estimateMinutes: number };
+}
+
+/** A validated restore stack joined with the inventory it restores: everything the plan and program need. */
+export interface RecoveryConfig {
+  readonly stack: string;
+  readonly mode: "recovery" | "drill";
+  readonly source: string;
+  readonly region: string;
+  readonly objectives: { readonly rtoMinutes: number; readonly rpoMinutes: number };
+  readonly suffix: string;
+  readonly restorePoint: string;
+  readonly failureTime?: string;
+  readonly deletionProtection: boolean;
+  readonly trafficCutover: boolean;
+  readonly estimates: Readonly<Record<EstimateKind, number>>;
+  readonly cluster: {
+    readonly sourceNamespace: string;
+    readonly namespace: string;
+    readonly manifests: string;
+    readonly estimateMinutes: number;
+  };
+  readonly databases: readonly DatabaseRestore[];
+  readonly caches: readonly CacheRestore[];
+  readonly buckets: readonly BucketRestore[];
+  readonly secrets: readonly SecretRestore[];
+  readonly services: readonly ServiceRestore[];
+  readonly smoke: readonly SmokeTest[];
+  /** Every name the source inventory owns (identifiers, buckets, replicas, dump buckets, secrets, namespace). */
+  readonly sourceNames: readonly string[];
+  /** Every name this stack creates or writes. */
+  readonly targetNames: readonly string[];
+}
