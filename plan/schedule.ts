@@ -13,19 +13,21 @@ export interface Schedule {
  */
 export function schedule(specs: readonly StepSpec[]): Schedule {
   const byId = new Map(specs.map((s, i) => [s.id, i]));
-  const indegree = new Array<number>(specs.length).fill(0);
+  const indegree = new Int32Array(specs.length);
   const dependents: number[][] = specs.map(() => []);
-  specs.forEach((s, i) => {
-    for (const dep of s.dependsOn) {
+  // Each edge's id is looked up once; the passes below work on indexes.
+  const depIndexes: number[][] = specs.map((s, i) =>
+    s.dependsOn.map((dep) => {
       const j = byId.get(dep);
       if (j === undefined) throw new Error(`plan: step ${s.id} depends on unknown step ${dep}`);
       indegree[i]++;
       dependents[j].push(i);
-    }
-  });
+      return j;
+    }),
+  );
 
-  const start = new Array<number>(specs.length).fill(0);
-  const finish = new Array<number>(specs.length).fill(0);
+  const start = new Float64Array(specs.length);
+  const finish = new Float64Array(specs.length);
   const queue: number[] = [];
   specs.forEach((_, i) => indegree[i] === 0 && queue.push(i));
   for (let head = 0; head < queue.length; head++) {
@@ -50,8 +52,7 @@ export function schedule(specs: readonly StepSpec[]): Schedule {
   for (let i = last; i >= 0; ) {
     critical.add(i);
     let next = -1;
-    for (const dep of specs[i].dependsOn) {
-      const j = byId.get(dep)!;
+    for (const j of depIndexes[i]) {
       if (finish[j] === start[i] && (next < 0 || finish[j] > finish[next])) next = j;
     }
     i = next;

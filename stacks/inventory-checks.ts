@@ -81,7 +81,7 @@ function dependencyCycles(inv: Inventory): Problem[] {
   const edges = new Map(
     inv.services.map((s) => [
       s.name,
-      s.dependsOn.filter((r) => r.startsWith("service:")).map((r) => r.slice("service:".length)).filter((n) => index.has(n)),
+      s.dependsOn.filter((r) => r.startsWith("service:")).map((r) => r.slice("service:".length)).filter((n) => index.has(n) && n !== s.name),
     ]),
   );
   const state = new Map<string, "visiting" | "done">();
@@ -125,11 +125,8 @@ function exactlyOneGateway(inv: Inventory): Problem[] {
 
 /** Mistakes the schema alone cannot see: duplicates, references, cycles, the gateway. */
 export function checkInventory(inv: Inventory): Problem[] {
-  return [
-    ...duplicateNames(inv),
-    ...sourceIdentifiersUnique(inv),
-    ...danglingReferences(inv),
-    ...dependencyCycles(inv),
-    ...exactlyOneGateway(inv),
-  ];
+  const duplicates = [...duplicateNames(inv), ...sourceIdentifiersUnique(inv)];
+  // With two things of one name, every reference to it is ambiguous: report the cause alone.
+  if (duplicates.length > 0) return [...duplicates, ...exactlyOneGateway(inv)];
+  return [...danglingReferences(inv), ...dependencyCycles(inv), ...exactlyOneGateway(inv)];
 }

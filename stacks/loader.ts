@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { checkInventory } from "./inventory-checks";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./problems";
 import { checkDrillIsolation, resolveRestoreStack } from "./resolve";
@@ -41,9 +41,8 @@ export function readStackConfig(stack: string, root = REPO_ROOT): Record<string,
   try {
     doc = parseYaml(readFileSync(path, "utf8"));
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : "";
-    const what = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new ConfigError([{ file, key: "", message: `is not valid YAML${where} (${what}); fix the syntax` }]);
+    const what = error instanceof Error ? error.message.split("\n")[0].replace(/:$/, "") : String(error);
+    throw new ConfigError([{ file, key: "", message: `is not valid YAML (${what}); fix the syntax` }]);
   }
   const config = (doc as { config?: unknown } | null)?.config;
   if (config === undefined || config === null || typeof config !== "object" || Array.isArray(config)) {

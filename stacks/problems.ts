@@ -1,5 +1,6 @@
 import { closest } from "fastest-levenshtein";
 import type { z } from "zod";
+import { keysAt } from "./schema-walk";
 
 /** One mistake in a stack file: where it is, what is wrong, what to do. */
 export interface ConfigProblem {
@@ -48,29 +49,6 @@ const TYPE_WORDS: Record<string, string> = {
   object: "a map",
 };
 
-/** The keys a strict object at `path` accepts, for "did you mean" hints. */
-function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let node: unknown = schema;
-  for (const part of [...path, null]) {
-    // unwrap optional/default/nullable wrappers
-    for (;;) {
-      const def = (node as { _zod?: { def?: { type?: string; innerType?: unknown } } })?._zod?.def;
-      if (def && (def.type === "optional" || def.type === "default" || def.type === "nullable")) {
-        node = def.innerType;
-      } else break;
-    }
-    if (part === null) break;
-    const def = (node as { _zod: { def: Record<string, unknown> } })._zod.def;
-    if (def.type === "object") node = (def.shape as Record<string, unknown>)[String(part)];
-    else if (def.type === "array") node = def.element;
-    else if (def.type === "record") node = def.valueType;
-    else return [];
-    if (node === undefined) return [];
-  }
-  const def = (node as { _zod?: { def?: { type?: string; shape?: Record<string, unknown> } } })?._zod?.def;
-  return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
-}
-
 /** Turns zod's issues into our problems: the key, what is wrong, and the fix. */
 export function problemsFromZod(
   file: string,
@@ -81,7 +59,7 @@ export function problemsFromZod(
   for (const issue of issues) {
     const input = (issue as { input?: unknown }).input;
     if (issue.code === "unrecognized_keys") {
-      const known = knownKeys(schema, issue.path);
+      const known = keysAt(schema, issue.path);
       for (const key of issue.keys) {
         const guess = known.length > 0 ? closest(key, known) : undefined;
         const hint = guess ? `did you mean "${guess}"? ` : "";

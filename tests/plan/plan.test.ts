@@ -1,0 +1,124 @@
+import { strict as assert } from "node:assert";
+import { buildPlan, type RecoveryPlan } from "../../plan";
+import { loadStack, type RecoveryConfig } from "../../stacks";
+
+const NOW = new Date("2026-11-25T12:00:00Z");
+
+function planOf(stack: string): { plan: RecoveryPlan; config: RecoveryConfig } {
+  const config = loadStack(stack, { now: NOW });
+  return { plan: buildPlan(config), config };
+}
+
+describe("plan: the recovery plan", () => {
+  it("covers every resource of the production inventory, once", () => {
+    const { plan, config } = planOf("recovery");
+    const ids = plan.steps.map((s) => s.id);
+    assert.equal(new Set(ids).size, ids.length);
+    const expected = [
+      "cluster-config:lomash-wood-recovery",
+      ...config.secrets.map((s) => `secret:${s.name}`),
+      ...config.databases.map((d) => `database:${d.name}`),
+      ...config.services.filter((s) => s.migrations).map((s) => `migration:${s.name}`),
+      ...config.caches.map((c) => `cache:${c.name}`),
+      ...config.buckets.map((b) => `bucket:${b.name}`),
+      ...config.services.map((s) => `service:${s.name}`),
+      "smoke:api-gateway",
+      "traffic:api-gateway",
+    ];
+    assert.deepEqual([...ids].sort(), [...expected].sort());
+  });
+
+  it("starts every step after all of its dependencies finish, and lists it after them", () => {
+    for (const stack of ["recovery", "drill"]) {
+      const { plan } = planOf(stack);
+      const byId = new Map(plan.steps.map((s, i) => [s.id, { s, i }]));
+      for (const [i, step] of plan.steps.entries()) {
+        assert.equal(step.finishMinute, step.startMinute + step.estimateMinutes);
+        for (const dep of step.dependsOn) {
+          const d = byId.get(dep);
+          assert.ok(d, `${step.id} waits for unknown ${dep}`);
+          assert.ok(d.s.finishMinute <= step.startMinute, `${step.id} starts before ${dep} finishes`);
+          assert.ok(d.i < i, `${step.id} is listed before ${dep}`);
+        }
+        // Earliest start: exactly when the last dependency finishes.
+        const latest = Math.max(0, ...step.dependsOn.map((d) => byId.get(d)!.s.finishMinute));
+        assert.equal(step.startMinute, latest, step.id);
+      }
+    }
+  });
+
+  it("puts api-gateway after every other service", () => {
+    const { plan } = planOf("recovery");
+    const gateway = plan.steps.find((s) => s.id === "service:api-gateway")!;
+    const others = plan.steps.filter((s) => s.kind === "service" && s.id !== gateway.id);
+    assert.equal(others.length, 8);
+    for (const other of others) {
+      assert.ok(gateway.dependsOn.includes(other.id), `gateway does not wait for ${other.id}`);
+      assert.ok(other.finishMinute <= gateway.startMinute);
+    }
+  });
+
+  it("makes a service wait only for what it uses and for the migrations of its databases", () => {
+    const { plan } = planOf("recovery");
+    const content = plan.steps.find((s) => s.id === "service:content")!;
+    assert.deepEqual([...content.dependsOn].sort(), [
+      "bucket:media",
+      "cluster-config:lomash-wood-recovery",
+      "database:catalog",
+      "migration:product",
+    ]);
+  });
+
+  it("restores independent databases in parallel, from minute 0", () => {
+    const { plan } = planOf("recovery");
+    const rds = plan.steps.filter((s) => s.kind === "database" && s.id !== "database:analytics");
+    assert.deepEqual(rds.map((s) => s.startMinute), [0, 0, 0, 0]);
+  });
+
+  it("has no traffic step in a drill, and smoke waits for the gateway", () => {
+    const { plan } = planOf("drill");
+    assert.equal(plan.steps.filter((s) => s.kind === "traffic").length, 0);
+    assert.deepEqual(plan.steps.find((s) => s.kind === "smoke")?.dependsOn, ["service:api-gateway"]);
+  });
+
+  it("gives the critical path, the estimated RTO and the runbook's sequential total", () => {
+    const { plan } = planOf("recovery");
+    assert.deepEqual(plan.criticalPath, [
+      "database:identity",
+      "migration:auth",
+      "service:auth",
+      "service:customer",
+      "service:order-payment",
+      "service:api-gateway",
+      "smoke:api-gateway",
+      "traffic:api-gateway",
+    ]);
+    assert.equal(plan.estimatedRtoMinutes, 73);
+    assert.equal(plan.sequentialMinutes, plan.steps.reduce((n, s) => n + s.estimateMinutes, 0));
+    assert.equal(plan.sequentialMinutes, 331);
+    assert.deepEqual(plan.objective, { rtoMinutes: 60, rpoMinutes: 15 });
+    assert.equal(plan.verdict, "exceeds-objective");
+    assert.deepEqual(plan.steps.filter((s) => s.critical).map((s) => s.id), plan.criticalPath);
+  });
+
+  it("says within-objective when the estimates fit the RTO", () => {
+    const { config } = planOf("recovery");
+    const plan = buildPlan({ ...config, objectives: { rtoMinutes: 73, rpoMinutes: 15 } });
+    assert.equal(plan.verdict, "within-objective");
+  });
+
+  it("uses a per-resource estimate over the kind's default", () => {
+    const { config } = planOf("recovery");
+    const faster = {
+      ...config,
+      databases: config.databases.map((d) => (d.name === "identity" ? { ...d, estimateMinutes: 10 } : d)),
+    };
+    const plan = buildPlan(faster);
+    assert.equal(plan.steps.find((s) => s.id === "database:identity")?.estimateMinutes, 10);
+    assert.notEqual(plan.criticalPath[0], "database:identity");
+  });
+
+  it("gives the same plan for the same input", () => {
+    assert.deepEqual(planOf("recovery").plan, planOf("recovery").plan);
+  });
+});

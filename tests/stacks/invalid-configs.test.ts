@@ -1,0 +1,441 @@
+import { strict as assert } from "node:assert";
+import { ConfigError, loadStack } from "../../stacks";
+import { repoStackFiles, writeStackFiles, type StackFiles } from "../support/stack-files";
+
+const NOW = new Date("2026-11-25T12:00:00Z");
+
+interface Case {
+  readonly title: string;
+  readonly stack: string;
+  readonly change: (files: StackFiles) => void;
+  readonly raw?: Record<string, string>;
+  readonly messages: readonly string[];
+}
+
+type Json = Record<string, unknown> & Record<number, unknown>;
+const cfg = (files: StackFiles, stack: string) => files[stack].config as Record<string, Json>;
+const services = (f: StackFiles) => cfg(f, "prod")["recovery:services"] as unknown as Json[];
+const databases = (f: StackFiles) => cfg(f, "prod")["recovery:databases"] as unknown as Json[];
+
+const SERVICE_KEYS = "name, image, port, healthPath, replicas, gateway, migrations, dependsOn, estimateMinutes";
+const RESTORE_KEYS =
+  "mode, source, suffix, namespace, restorePoint, deletionProtection, trafficCutover, failureTime, databases, caches, buckets, secrets";
+
+/**
+ * The corpus of bad configs: each one a mistake an SRE could make at 3 a.m., each refused with
+ * the file, the key path, what is wrong and the fix, before anything is created.
+ */
+const CASES: Case[] = [
+  {
+    title: "a typo'd key in a service",
+    stack: "recovery",
+    change: (f) => {
+      const svc = services(f)[3];
+      svc.dependson = svc.dependsOn;
+      delete svc.dependsOn;
+    },
+    messages: [
+      `Pulumi.prod.yaml: recovery:services[3].dependson: unknown key; did you mean "dependsOn"? remove it or fix its spelling (known keys: ${SERVICE_KEYS})`,
+    ],
+  },
+  {
+    title: "a typo'd top-level key in a restore stack",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:restorePiont"] = "latest" as never;
+    },
+    messages: [
+      `Pulumi.recovery.yaml: recovery:restorePiont: unknown key; did you mean "restorePoint"? remove it or fix its spelling (known keys: ${RESTORE_KEYS})`,
+    ],
+  },
+  {
+    title: "a missing required key",
+    stack: "recovery",
+    change: (f) => {
+      delete databases(f)[0].identifier;
+    },
+    messages: ["Pulumi.prod.yaml: recovery:databases[0].identifier: is required; add it (a string)"],
+  },
+  {
+    title: "a number written as a string",
+    stack: "recovery",
+    change: (f) => {
+      (cfg(f, "prod")["recovery:objectives"] as Json).rtoMinutes = "60";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:objectives.rtoMinutes: expected a number, got the string "60"; write it as a number',
+    ],
+  },
+  {
+    title: "a boolean written as a word",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:deletionProtection"] = "yes" as never;
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:deletionProtection: expected true or false, got the string "yes"; write it as true or false',
+    ],
+  },
+  {
+    title: "two services with the same name",
+    stack: "recovery",
+    change: (f) => {
+      services(f)[2].name = "auth";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:services[2].name: "auth" is already the name of recovery:services[0]; names must be unique, rename one',
+    ],
+  },
+  {
+    title: "a dependency on a service that does not exist",
+    stack: "recovery",
+    change: (f) => {
+      (services(f)[3].dependsOn as string[])[1] = "service:paymnt";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:services[3].dependsOn[1]: "service:paymnt" does not exist; use one of service:auth, service:product, service:customer, service:content, service:notification, service:order-payment, service:appointment, service:analytics, service:api-gateway',
+    ],
+  },
+  {
+    title: "a dependency written without its kind",
+    stack: "recovery",
+    change: (f) => {
+      (services(f)[0].dependsOn as string[])[0] = "identity";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:services[0].dependsOn[0]: the string "identity" is not a dependency; write it as <kind>:<name> with kind one of database, cache, bucket, secret, service (e.g. "database:orders")',
+    ],
+  },
+  {
+    title: "a dependency cycle between services",
+    stack: "recovery",
+    change: (f) => {
+      (services(f)[0].dependsOn as string[]).push("service:order-payment");
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:services[0].dependsOn: dependency cycle service:auth → service:order-payment → service:auth; remove one of these dependencies",
+      "Pulumi.prod.yaml: recovery:services[0].dependsOn: dependency cycle service:auth → service:order-payment → service:customer → service:auth; remove one of these dependencies",
+    ],
+  },
+  {
+    title: "no gateway",
+    stack: "recovery",
+    change: (f) => {
+      services(f)[8].gateway = false;
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:services: no service is the gateway; set `gateway: true` on the one service that gates all traffic",
+    ],
+  },
+  {
+    title: "two gateways",
+    stack: "recovery",
+    change: (f) => {
+      services(f)[8].gateway = true;
+      services(f)[1].gateway = true;
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:services[8].gateway: "api-gateway" is a second gateway (the first is "product"); exactly one service gates traffic, set the others to false',
+    ],
+  },
+  {
+    title: "a restore point in the future",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:restorePoint"] = "2027-01-01T00:00:00Z" as never;
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:restorePoint: 2027-01-01T00:00:00Z is in the future; use "latest" or a time before now (2026-11-25T12:00:00.000Z)',
+    ],
+  },
+  {
+    title: "a restore point older than the backup retention",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:restorePoint"] = "2026-11-01T00:00:00Z" as never;
+    },
+    messages: [
+      "Pulumi.recovery.yaml: recovery:restorePoint: 2026-11-01T00:00:00Z is older than the 7-day backup retention (oldest restorable 2026-11-18T12:00:00.000Z); pick a later time or restore from a snapshot",
+    ],
+  },
+  {
+    title: "a per-database restore time that is not an ISO time",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:databases"].orders = { time: "yesterday" };
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:databases.orders.time: the string "yesterday" is not an ISO 8601 time; write it like 2026-02-18T14:30:00Z',
+    ],
+  },
+  {
+    title: "a failure time that is not an ISO time",
+    stack: "drill",
+    change: (f) => {
+      cfg(f, "drill")["recovery:failureTime"] = "2026-13-45T00:00:00Z" as never;
+    },
+    messages: [
+      'Pulumi.drill.yaml: recovery:failureTime: the string "2026-13-45T00:00:00Z" is not an ISO 8601 time; write it like 2026-02-18T14:30:00Z',
+    ],
+  },
+  {
+    title: "a restore identifier equal to its source",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:databases"].orders = { identifier: "lomash-orders-prod" };
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:databases.orders.identifier: "lomash-orders-prod" is the source database\'s own identifier; a restore always gets a new one, like "lomash-orders-prod-recovery"',
+    ],
+  },
+  {
+    title: "a rebuilt bucket named after its source",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:buckets"].media = { mode: "rebuild", bucket: "lomash-wood-media-prod" };
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:buckets.media.bucket: "lomash-wood-media-prod" is the source bucket; a rebuild writes a new bucket, like "lomash-wood-media-prod-recovery"',
+    ],
+  },
+  {
+    title: "a rebuilt bucket named after its replica",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:buckets"].media = { bucket: "lomash-wood-media-prod-replica" };
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:buckets.media.bucket: "lomash-wood-media-prod-replica" is the replica bucket; a rebuild writes a new bucket, like "lomash-wood-media-prod-recovery"',
+    ],
+  },
+  {
+    title: "a drill in production's namespace",
+    stack: "drill",
+    change: (f) => {
+      cfg(f, "drill")["recovery:namespace"] = "lomash-wood" as never;
+    },
+    messages: [
+      'Pulumi.drill.yaml: recovery:namespace: namespace "lomash-wood" is production\'s own; use a namespace of its own, like "lomash-wood-drill"',
+    ],
+  },
+  {
+    title: "a drill in the recovery stack's namespace",
+    stack: "drill",
+    change: (f) => {
+      cfg(f, "drill")["recovery:namespace"] = "lomash-wood-recovery" as never;
+    },
+    messages: [
+      'Pulumi.drill.yaml: recovery:namespace: namespace "lomash-wood-recovery" is also the recovery stack\'s; a drill uses a namespace of its own',
+    ],
+  },
+  {
+    title: "a drill reusing the recovery stack's names",
+    stack: "drill",
+    change: (f) => {
+      cfg(f, "drill")["recovery:suffix"] = "recovery" as never;
+    },
+    messages: [
+      'Pulumi.drill.yaml: recovery:suffix: suffix "recovery" is also the recovery stack\'s, so the drill would reuse its names; use another suffix, like "drill"',
+    ],
+  },
+  {
+    title: "a recovery stack whose source is itself",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:source"] = "recovery" as never;
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:source: "recovery" is this stack itself; a restore stack restores the production inventory, e.g. source: prod',
+    ],
+  },
+  {
+    title: "a source that is not an inventory",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:source"] = "drill" as never;
+    },
+    messages: [
+      'Pulumi.drill.yaml: recovery:mode: is "drill", but a source must be an inventory; point recovery:source at the production inventory (mode: inventory)',
+    ],
+  },
+  {
+    title: "a zero RTO objective",
+    stack: "recovery",
+    change: (f) => {
+      (cfg(f, "prod")["recovery:objectives"] as Json).rtoMinutes = 0;
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:objectives.rtoMinutes: must be greater than 0 (got 0); give a positive value",
+    ],
+  },
+  {
+    title: "a negative RPO objective",
+    stack: "recovery",
+    change: (f) => {
+      (cfg(f, "prod")["recovery:objectives"] as Json).rpoMinutes = -15;
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:objectives.rpoMinutes: must be greater than 0 (got -15); give a positive value",
+    ],
+  },
+  {
+    title: "an unknown restore method",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:databases"].orders = { method: "pitr" };
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:databases.orders.method: the string "pitr" is not allowed; use one of point-in-time, snapshot, logical',
+    ],
+  },
+  {
+    title: "a restore time given to a snapshot restore",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:databases"].orders = { method: "snapshot", time: "2026-11-25T10:00:00Z" };
+    },
+    messages: [
+      "Pulumi.recovery.yaml: recovery:databases.orders.time: a time only applies to method point-in-time (this database uses snapshot); remove it or set method: point-in-time",
+    ],
+  },
+  {
+    title: "a drill protected from deletion",
+    stack: "drill",
+    change: (f) => {
+      cfg(f, "drill")["recovery:deletionProtection"] = true as never;
+    },
+    messages: ["Pulumi.drill.yaml: recovery:deletionProtection: a drill must be destroyable; set it to false"],
+  },
+  {
+    title: "a drill that would take traffic",
+    stack: "drill",
+    change: (f) => {
+      cfg(f, "drill")["recovery:trafficCutover"] = true as never;
+    },
+    messages: ["Pulumi.drill.yaml: recovery:trafficCutover: a drill never takes production traffic; set it to false"],
+  },
+  {
+    title: "a drill pointing services at production's replica",
+    stack: "drill",
+    change: (f) => {
+      cfg(f, "drill")["recovery:buckets"] = { media: { mode: "promote" } } as never;
+    },
+    messages: [
+      "Pulumi.drill.yaml: recovery:buckets.media.mode: a drill never points services at production's replica (they would write to it); use mode: rebuild",
+    ],
+  },
+  {
+    title: "a recovery without deletion protection",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:deletionProtection"] = false as never;
+    },
+    messages: [
+      "Pulumi.recovery.yaml: recovery:deletionProtection: restored databases in a recovery stack are protected from deletion; set it to true",
+    ],
+  },
+  {
+    title: "an override for a database the inventory does not have",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:databases"].order = { method: "snapshot" };
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:databases.order: there is no database named "order" in the source inventory; use one of identity, catalog, orders, appointments, analytics',
+    ],
+  },
+  {
+    title: "migrations for a database that does not exist",
+    stack: "recovery",
+    change: (f) => {
+      (services(f)[0].migrations as Json).database = "users";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:services[0].migrations.database: "users" is not a database in the inventory; use one of identity, catalog, orders, appointments, analytics',
+    ],
+  },
+  {
+    title: "a name with capitals",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[1].name = "Catalog";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:databases[1].name: the string "Catalog" is not a valid name; use lowercase letters, digits and hyphens, starting with a letter, at most 40 characters',
+    ],
+  },
+  {
+    title: "a suffix that makes the cache id too long",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:suffix"] = "recovery-after-the-outage" as never;
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:suffix: "lomash-wood-redis-prod-recovery-after-the-outage" is longer than ElastiCache\'s 40 characters; use a shorter suffix',
+    ],
+  },
+  {
+    title: "several mistakes at once, all reported in one run",
+    stack: "recovery",
+    change: (f) => {
+      (cfg(f, "prod")["recovery:objectives"] as Json).rtoMinutes = -1;
+      services(f)[0].replicas = "three";
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:objectives.rtoMinutes: must be greater than 0 (got -1); give a positive value",
+      'Pulumi.prod.yaml: recovery:services[0].replicas: expected a number, got the string "three"; write it as a number',
+    ],
+  },
+  {
+    title: "a stack file that is not valid YAML",
+    stack: "recovery",
+    change: (f) => {
+      delete f.recovery;
+    },
+    raw: { "Pulumi.recovery.yaml": "config:\n  recovery:mode: recovery\n   recovery:source: prod\n" },
+    messages: [
+      "Pulumi.recovery.yaml: is not valid YAML (Nested mappings are not allowed in compact mappings at line 2, column 18); fix the syntax",
+    ],
+  },
+  {
+    title: "a stack that has no file",
+    stack: "recovry",
+    change: () => undefined,
+    messages: ["Pulumi.recovry.yaml: no such stack file; use one of --stack drill, --stack prod, --stack recovery"],
+  },
+  {
+    title: "the production inventory itself",
+    stack: "prod",
+    change: () => undefined,
+    messages: [
+      "Pulumi.prod.yaml: prod is the source inventory, not something to restore; use a restore stack: --stack drill, --stack recovery",
+    ],
+  },
+];
+
+describe("stacks: bad configs are refused with the key and the fix", () => {
+  for (const c of CASES) {
+    it(`refuses ${c.title}`, () => {
+      const files = repoStackFiles();
+      c.change(files);
+      const { root, cleanup } = writeStackFiles(files, c.raw);
+      try {
+        assert.throws(
+          () => loadStack(c.stack, { root, now: NOW }),
+          (error: unknown) => {
+            assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+            assert.deepEqual(error.message.split("\n"), c.messages);
+            return true;
+          },
+        );
+      } finally {
+        cleanup();
+      }
+    });
+  }
+
+  it("has a corpus of at least 25 distinct mistakes", () => {
+    assert.ok(CASES.length >= 25, `only ${CASES.length} cases`);
+    assert.equal(new Set(CASES.map((c) => c.messages.join("\n"))).size, CASES.length);
+  });
+});
