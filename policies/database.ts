@@ -1,0 +1,82 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { SCHEMAS, type RetentionConfig } from "./config";
+import { TYPES } from "./resources";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Invariant 2: a restored database is never reachable from the internet. */
+export const restoredDbNotPublic: ResourceValidationPolicy = {
+  name: "restored-db-not-public",
+  description: "Restored RDS instances are private.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== TYPES.rdsInstance) return;
+    if (args.props.publiclyAccessible !== false)
+      reportViolation("restored databases must set publiclyAccessible: false; restore into the source's private subnet group");
+  },
+};
+
+/** Invariant 2: restored data is encrypted at rest (and Redis in transit too). */
+export const restoredDbEncrypted: ResourceValidationPolicy = {
+  name: "restored-db-encrypted",
+  description: "Restored RDS instances and ElastiCache groups are encrypted.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type === TYPES.rdsInstance && args.props.storageEncrypted !== true)
+      reportViolation("restored databases must set storageEncrypted: true (with the source's KMS key)");
+    if (args.type === TYPES.cacheGroup) {
+      if (args.props.atRestEncryptionEnabled !== true)
+        reportViolation("restored caches must set atRestEncryptionEnabled: true");
+      if (args.props.transitEncryptionEnabled !== true)
+        reportViolation("restored caches must set transitEncryptionEnabled: true");
+    }
+  },
+};
+
+/**
+ * Invariant 2, recovery stacks: a restored production database survives a stray `pulumi destroy`
+ * and leaves a named final snapshot if it is ever deleted. Drills disable this policy in their
+ * pack config (they must be destroyable).
+ */
+export const recoveryDbDeletionProtection: ResourceValidationPolicy = {
+  name: "recovery-db-deletion-protection",
+  description: "Recovery databases are protected from deletion and keep a final snapshot.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== TYPES.rdsInstance) return;
+    if (args.props.deletionProtection !== true)
+      reportViolation("recovery databases must set deletionProtection: true");
+    if (args.props.skipFinalSnapshot === true || typeof args.props.finalSnapshotIdentifier !== "string")
+      reportViolation("recovery databases must keep a final snapshot: skipFinalSnapshot: false and a finalSnapshotIdentifier");
+  },
+};
+
+/** A point-in-time restore can only reach back as far as the source's backup retention. */
+export const restorePointWithinRetention: ResourceValidationPolicy = {
+  name: "restore-point-within-retention",
+  description: "A point-in-time restore targets a time inside the source's backup retention.",
+  enforcementLevel: "mandatory",
+  configSchema: SCHEMAS.retention,
+  validateResource: (args, reportViolation) => {
+    if (args.type !== TYPES.rdsInstance) return;
+    const pitr = args.props.restoreToPointInTime as
+      | { sourceDbInstanceIdentifier?: string; restoreTime?: string; useLatestRestorableTime?: boolean }
+      | undefined;
+    if (!pitr || pitr.useLatestRestorableTime === true || pitr.restoreTime === undefined) return;
+    const { retentionDays, now } = args.getConfig<RetentionConfig>();
+    const source = pitr.sourceDbInstanceIdentifier ?? "(unnamed)";
+    const days = retentionDays[source];
+    if (days === undefined) {
+      reportViolation(`restore source ${source} has no backup retention in the pack config; add it to retentionDays`);
+      return;
+    }
+    const at = Date.parse(pitr.restoreTime);
+    const nowMs = now ? Date.parse(now) : Date.now();
+    if (Number.isNaN(at)) reportViolation(`restoreTime ${pitr.restoreTime} is not an ISO time; use e.g. 2026-02-18T14:30:00Z`);
+    else if (at > nowMs) reportViolation(`restoreTime ${pitr.restoreTime} is in the future; use a time before now or useLatestRestorableTime`);
+    else if (at < nowMs - days * DAY_MS)
+      reportViolation(
+        `restoreTime ${pitr.restoreTime} is older than ${source}'s ${days}-day backup retention; pick a later time or restore from a snapshot`,
+      );
+  },
+};

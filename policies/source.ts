@@ -1,0 +1,21 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { SCHEMAS, type SourceNamesConfig } from "./config";
+import { writtenNames } from "./resources";
+
+/**
+ * Invariant 1: a restore never takes a production resource's name. Reusing the source's name is
+ * how a restore overwrites what survived, and how a later refresh drops the restored instance.
+ */
+export const restoreNeverTargetsSource: ResourceValidationPolicy = {
+  name: "restore-never-targets-source",
+  description: "No restored identifier, bucket, secret or namespace is a name from the source inventory.",
+  enforcementLevel: "mandatory",
+  configSchema: SCHEMAS.sourceNames,
+  validateResource: (args, reportViolation) => {
+    const source = new Set(args.getConfig<SourceNamesConfig>().sourceNames);
+    for (const [property, value] of writtenNames(args.type, args.props)) {
+      if (source.has(value))
+        reportViolation(`${property} "${value}" belongs to the source inventory; a restore must use a new name (add the stack's suffix)`);
+    }
+  },
+};
