@@ -1,0 +1,48 @@
+import { listStacks, loadStack, readStackConfig, type LoadOptions } from "../stacks";
+import type { RecoveryConfig } from "../stacks/types";
+import type { PackConfig } from "./run";
+
+/**
+ * The pack config of a restore stack, derived from its inventory so the policies know the
+ * source names, the read-only buckets and the retention without anyone typing them twice.
+ * Enforcement differs by mode through this config, never inside a policy.
+ * (Used by `npm run policy:config` and the offline check; the pack itself never loads stacks.)
+ */
+export function packConfigFor(config: RecoveryConfig, gatewayDeployment: string, options: LoadOptions = {}): PackConfig {
+  const drill = config.mode === "drill";
+  const readOnlyBuckets = [
+    ...new Set([
+      ...config.databases.map((d) => d.source.dumps.bucket),
+      ...config.buckets.flatMap((b) => [b.source.bucket, b.source.replica.bucket]),
+    ]),
+  ];
+  return {
+    "restored-db-not-public": "mandatory",
+    "restored-db-encrypted": "mandatory",
+    "restore-never-targets-source": { enforcementLevel: "mandatory", sourceNames: [...config.sourceNames] },
+    "recovery-db-deletion-protection": drill ? "disabled" : "mandatory",
+    "backups-are-read-only": { enforcementLevel: "mandatory", readOnlyBuckets, readOnlySnapshots: [] },
+    "buckets-private": "mandatory",
+    "credentials-are-secret": "mandatory",
+    "services-have-probes": "mandatory",
+    "gateway-last": { enforcementLevel: "mandatory", gatewayDeployment },
+    "drill-isolated": drill
+      ? { enforcementLevel: "mandatory", protectedNames: [...config.sourceNames, ...recoveryNames(config, options)] }
+      : "disabled",
+    "restore-point-within-retention": {
+      enforcementLevel: "mandatory",
+      retentionDays: Object.fromEntries(config.databases.map((d) => [d.source.identifier, d.source.backupRetentionDays])),
+    },
+  };
+}
+
+/** What every recovery stack of the same source creates: a drill must not touch any of it. */
+function recoveryNames(drill: RecoveryConfig, options: LoadOptions): string[] {
+  return listStacks(options.root)
+    .filter((s) => s !== drill.stack)
+    .flatMap((s) => {
+      const own = readStackConfig(s, options.root);
+      if (own["recovery:mode"] !== "recovery" || own["recovery:source"] !== drill.source) return [];
+      return loadStack(s, options).targetNames;
+    });
+}
