@@ -228,17 +228,20 @@ export function judge(changes: readonly Change[], options: JudgeOptions): Judgem
         c.replaceReasons.length > 0
           ? `forced by ${c.replaceReasons.map((r) => describeReason(c, r)).join(", ")}`
           : "the preview does not say which property forces it";
-      dangers.push({ ...base, rule: "stateful-replace", why: `${c.stateful} ${displayName(c)} is replaced: the new one starts empty or restored again, the old one is deleted; ${forced}` });
+      dangers.push({ ...base, rule: "stateful-replace", why: `${c.stateful} ${displayName(c)} is replaced: the old one is deleted with everything written to it, a new one is created from scratch; ${forced}` });
     } else if (c.stateful && c.op === "delete") {
       if (options.drill) teardowns.push({ urn: c.urn, name: c.name, type: c.type, stateful: c.stateful });
       else dangers.push({ ...base, rule: "stateful-delete", why: `${c.stateful} ${displayName(c)} is deleted, with what it holds; it is no longer in the program` });
     }
     if (WRITING_OPS.has(c.op)) {
+      const states = new Map<string, Set<string>>();
+      for (const p of physicalNames(c).filter((p) => sources.has(p.value))) {
+        const id = `${p.key} "${p.value}"`;
+        states.set(id, (states.get(id) ?? new Set()).add(p.state));
+      }
       const hits = [
         ...(sources.has(c.name) ? [`its Pulumi name "${c.name}"`] : []),
-        ...physicalNames(c)
-          .filter((p) => sources.has(p.value))
-          .map((p) => `${p.key} "${p.value}" (${p.state} state)`),
+        ...[...states].map(([id, s]) => `${id} (${s.size === 2 ? "old and new" : [...s][0]} state)`),
       ];
       if (hits.length > 0)
         dangers.push({ ...base, rule: "source-touched", why: `${c.op} touches a production resource named in the source inventory: ${unique(hits).join(", ")}; a recovery never writes to the source` });

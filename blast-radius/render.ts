@@ -41,7 +41,9 @@ function timeLine(report: BlastRadius): string {
 
 function verdictLine(report: BlastRadius): string {
   if (report.verdict === "danger") return `DANGER: ${plural(report.dangers.length, "risk")}; review before anyone runs \`pulumi up\` (exit 4)`;
-  return "no danger: nothing stateful replaced or deleted, nothing of the source touched (exit 0)";
+  const deletes = report.teardowns.length > 0 ? "no stateful resource replaced, deleted only by the drill's own teardown" : "nothing stateful replaced or deleted";
+  const source = report.config.from === "none" ? "source names NOT checked" : "nothing of the source touched";
+  return `no danger: ${deletes}, ${source} (exit 0)`;
 }
 
 /** Columns: the ops present, in the engine's order. */
