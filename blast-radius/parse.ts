@@ -123,14 +123,13 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   const at = jsonPath(issue.path);
   if (issue.path[0] === "steps" && issue.path.length === 1 && input === undefined)
     return `steps: is missing; every \`pulumi preview --json\` output lists steps (at least the stack itself), so this is another command's output or an edited file; ${SAVE_IT}`;
+  if (input === undefined) return `${at}: is missing; a preview step always has it, ${SAVE_IT}`;
   if (issue.path[issue.path.length - 1] === "op" && issue.code === "invalid_value")
     return `${at}: ${describe(input)} is not a Pulumi step op; expected one of ${STEP_OPS.join(", ")}`;
   if (issue.message === "URN")
     return `${at}: ${describe(input)} is not a Pulumi URN; expected urn:pulumi:<stack>::<project>::<type>::<name>`;
   if (issue.code === "invalid_type")
-    return input === undefined
-      ? `${at}: is missing; a preview step always has it, ${SAVE_IT}`
-      : `${at}: expected ${issue.expected === "array" ? "a list" : issue.expected === "object" || issue.expected === "record" ? "an object" : `a ${issue.expected}`}, got ${describe(input)}; ${SAVE_IT}`;
+    return `${at}: expected ${issue.expected === "array" ? "a list" : issue.expected === "object" || issue.expected === "record" ? "an object" : `a ${issue.expected}`}, got ${describe(input)}; ${SAVE_IT}`;
   return `${at}: ${issue.message}; ${SAVE_IT}`;
 }
 
@@ -144,9 +143,10 @@ function notJson(text: string, error: unknown): string {
     return `is not JSON (it starts with ${JSON.stringify(shown)}); ${SAVE_IT}, not its log or error text`;
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (/Unexpected end of JSON input/.test(message))
-    return `ends before its JSON does (the file is truncated: was the preview interrupted, or the output cut?); ${SAVE_IT}`;
   const position = /at position (\d+)/.exec(message);
+  // A cut-off file fails at its very end (mid-string or mid-object), whatever V8 calls it.
+  if (/Unexpected end of JSON input|Unterminated string/.test(message) || (position && Number(position[1]) >= text.trimEnd().length))
+    return `ends before its JSON does (the file is truncated: was the preview interrupted, or the output cut?); ${SAVE_IT}`;
   if (position) {
     const before = text.slice(0, Number(position[1]));
     const line = before.split("\n").length;
