@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { runCli, USAGE } from "../../blast-radius/cli";
@@ -63,6 +63,40 @@ describe("blast-radius: the command", () => {
         assert.equal(NO_PULUMI, "the pulumi CLI was not found; install it (https://www.pulumi.com/docs/install/) or pass a saved preview with --from preview.json");
       } finally {
         rmSync(empty, { recursive: true, force: true });
+      }
+    });
+
+    it("with --stack alone, runs `pulumi preview --json` for that stack and judges what it prints", () => {
+      const bin = mkdtempSync(join(tmpdir(), "fake-pulumi-"));
+      try {
+        // A stand-in CLI: records its arguments, prints a saved preview, exits as the real one does.
+        const argsFile = join(bin, "args");
+        writeFileSync(
+          join(bin, "pulumi"),
+          `#!/bin/sh\necho "$@" > ${JSON.stringify(argsFile)}\ncat ${JSON.stringify(join(REPO, fixturePath("replace-database.json")))}\n`,
+          { mode: 0o755 },
+        );
+        const r = run(["--stack", "recovery", "--json"], { ...process.env, PATH: `${bin}:/usr/bin:/bin:${dirname(process.execPath)}` });
+        assert.equal(r.code, 4);
+        const doc = JSON.parse(r.stdout) as { preview: string; config: unknown; dangers: Array<{ name: string }> };
+        assert.equal(doc.preview, "pulumi preview --stack recovery");
+        assert.deepEqual(doc.config, { from: "--stack", stack: "recovery" });
+        assert.deepEqual(doc.dangers.map((d) => d.name), ["database-orders-db"]);
+        assert.equal(readFileSync(argsFile, "utf8"), "preview --json --non-interactive --stack recovery\n");
+      } finally {
+        rmSync(bin, { recursive: true, force: true });
+      }
+    });
+
+    it("with --stack alone, says why when pulumi preview prints no JSON at all", () => {
+      const bin = mkdtempSync(join(tmpdir(), "fake-pulumi-"));
+      try {
+        writeFileSync(join(bin, "pulumi"), "#!/bin/sh\necho \"error: no stack named 'recovery' found\" >&2\nexit 255\n", { mode: 0o755 });
+        const r = run(["--stack", "recovery"], { ...process.env, PATH: `${bin}:/usr/bin:/bin:${dirname(process.execPath)}` });
+        assert.equal(r.code, 2);
+        assert.equal(r.stderr, "blast-radius: pulumi preview --stack recovery failed: error: no stack named 'recovery' found\n");
+      } finally {
+        rmSync(bin, { recursive: true, force: true });
       }
     });
 
