@@ -106,9 +106,11 @@ function configFor(
 export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   const root = options.root ?? REPO_ROOT;
   let json = args.includes("--json");
+  let markdown = args.includes("--markdown");
   try {
     const opts = parseArgs(args);
     json = opts.json;
+    markdown = opts.markdown;
     if (opts.help) return { code: 0, stdout: USAGE, stderr: "" };
     let preview: Preview;
     let label: string;
@@ -134,7 +136,12 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
       const message = error.message;
       return {
         code: 2,
-        stdout: json ? JSON.stringify({ error: message, exitCode: 2 }, null, 2) + "\n" : "",
+        // CI posts stdout as the pull-request comment: a refusal must say so there too, not post nothing.
+        stdout: json
+          ? JSON.stringify({ error: message, exitCode: 2 }, null, 2) + "\n"
+          : markdown
+            ? `### Blast radius: the preview could not be judged\n\n\`\`\`\n${message}\n\`\`\`\n`
+            : "",
         stderr: `blast-radius: ${message.split("\n").join("\nblast-radius: ")}\n`,
       };
     }

@@ -138,6 +138,15 @@ describe("blast-radius: the command", () => {
       assert.ok(doc.error.startsWith("tests/fixtures/preview/missing-steps.json: steps: is missing;"));
     });
 
+    it("answers bad input under --markdown with a comment that says so, for CI to post", async () => {
+      const r = await cli(["--from", fixturePath("truncated.json"), "--markdown"]);
+      assert.equal(r.code, 2);
+      assert.equal(
+        r.stdout,
+        "### Blast radius: the preview could not be judged\n\n```\ntests/fixtures/preview/truncated.json: ends before its JSON does (the file is truncated: was the preview interrupted, or the output cut?); save the output of `pulumi preview --json --stack <name>` unchanged and pass that file\n```\n",
+      );
+    });
+
     it("says which file is missing", async () => {
       const r = await cli(["--from", "preview.json"]);
       assert.equal(r.code, 2);
