@@ -86,14 +86,14 @@ function readPreviewFile(path: string): Preview {
 /** The stack whose inventory names the source: --stack, else the preview's own when it has a file. */
 function configFor(
   preview: Preview,
-  stackFlag: string | undefined,
+  flagged: RecoveryConfig | undefined,
   root: string,
 ): { config: RecoveryConfig | undefined; source: ConfigSource } {
   const own = previewStack(preview);
-  if (stackFlag !== undefined) {
-    if (own !== undefined && own !== stackFlag)
-      throw new UsageError(`--stack ${stackFlag}: the preview is of stack "${own}"; pass --stack ${own}, or the preview of ${stackFlag}`);
-    return { config: loadStack(stackFlag, { root }), source: { from: "--stack", stack: stackFlag } };
+  if (flagged !== undefined) {
+    if (own !== undefined && own !== flagged.stack)
+      throw new UsageError(`--stack ${flagged.stack}: the preview is of stack "${own}"; pass --stack ${own}, or the preview of ${flagged.stack}`);
+    return { config: flagged, source: { from: "--stack", stack: flagged.stack } };
   }
   if (own === undefined)
     return { config: undefined, source: { from: "none", reason: "the preview has no steps to name its stack; pass --stack <name>" } };
@@ -112,21 +112,21 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
     json = opts.json;
     markdown = opts.markdown;
     if (opts.help) return { code: 0, stdout: USAGE, stderr: "" };
+    // The stack is loaded before anything else, so `--stack prod` (or a broken stack file) is
+    // refused whatever the preview says, and before a slow live preview starts.
+    const flagged = opts.stack !== undefined ? loadStack(opts.stack, { root }) : undefined;
     let preview: Preview;
     let label: string;
     let configured: { config: RecoveryConfig | undefined; source: ConfigSource };
     if (opts.from !== undefined) {
-      // The stack is checked before the file is read, so `--stack prod` is refused whatever the file.
-      if (opts.stack !== undefined) loadStack(opts.stack, { root });
       preview = readPreviewFile(opts.from);
       label = opts.from;
-      configured = configFor(preview, opts.stack, root);
+      configured = configFor(preview, flagged, root);
     } else {
-      const stack = opts.stack!;
-      const config = loadStack(stack, { root });
+      const stack = flagged!.stack;
       label = `pulumi preview --stack ${stack}`;
       preview = parsePreview(await runPreview(stack, root, { progress: (options.progress ?? false) && !json }), label);
-      configured = { config, source: { from: "--stack", stack } };
+      configured = { config: flagged, source: { from: "--stack", stack } };
     }
     const report = blastRadius(preview, { preview: label, config: configured.config, configSource: configured.source });
     const stdout = opts.json ? renderJson(report) : opts.markdown ? renderMarkdown(report) : renderText(report);
