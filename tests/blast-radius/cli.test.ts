@@ -124,6 +124,17 @@ describe("blast-radius: the command", () => {
       assert.equal(r.stderr, "blast-radius: --markdwon: unknown flag; use --stack, --from, --json, --markdown, --help (see --help)\n");
     });
 
+    it("refuses --stack without a value, with an example", async () => {
+      const r = await cli(["--stack", "--json"]);
+      assert.equal(r.code, 2);
+      assert.equal(JSON.parse(r.stdout).error, "--stack: needs a value, e.g. --stack recovery");
+    });
+
+    it("refuses --from given twice", async () => {
+      const r = await cli(["--from", "a.json", "--from", "b.json"]);
+      assert.equal(r.stderr, "blast-radius: --from: given more than once; give it once\n");
+    });
+
     it("refuses --json with --markdown", async () => {
       const r = await cli(["--from", fixturePath("rebuild.json"), "--json", "--markdown"]);
       assert.equal(r.code, 2);
