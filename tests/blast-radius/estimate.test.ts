@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { changesOf } from "../../blast-radius/classify";
 import { estimate, stepOf } from "../../blast-radius/estimate";
 import type { PreviewStep, StepOp } from "../../blast-radius/parse";
-import { buildPlan } from "../../plan";
+import { buildPlan, type PlanStep, type RecoveryPlan } from "../../plan";
 import { loadStack } from "../../stacks";
 import { NOW } from "./helpers";
 
@@ -24,10 +24,15 @@ describe("blast-radius: how long what is created takes", () => {
     assert.equal(stepOf(c, plan), "cache:sessions");
   });
 
-  it("prefers the longest step name, so a service named like another's prefix is not confused", () => {
-    // "api-gateway" vs a hypothetical "api": only steps that exist can match.
-    const [c] = changesOf([step("create", "recovery:services:TrafficCutover", "traffic-api-gateway-ingress")]);
-    assert.equal(stepOf(c, plan), "traffic:api-gateway");
+  it("prefers the longest step name, so service api-gateway's children are not service api's", () => {
+    const service = (name: string): PlanStep => ({ id: `service:${name}`, kind: "service", name, dependsOn: [], estimateMinutes: 5, startMinute: 0, finishMinute: 5, critical: false });
+    const twoApis: RecoveryPlan = { ...plan, steps: [service("api"), service("api-gateway")] };
+    const [gateway, api] = changesOf([
+      step("create", "recovery:services:ServiceRedeployment", "service-api-gateway-deployment"),
+      step("create", "recovery:services:ServiceRedeployment", "service-api-deployment"),
+    ]);
+    assert.equal(stepOf(gateway, twoApis), "service:api-gateway");
+    assert.equal(stepOf(api, twoApis), "service:api");
   });
 
   it("maps nothing for a name no plan step has", () => {
