@@ -62,7 +62,7 @@ export class ClusterConfig extends pulumi.ComponentResource {
     new k8s.yaml.v2.ConfigGroup(
       `${name}-manifests`,
       { files: this.files },
-      { parent: this, providers: { kubernetes: provider }, dependsOn: [ns] },
+      { parent: this, provider, dependsOn: [ns] },
     );
 
     this.namespace = ns.metadata.name;

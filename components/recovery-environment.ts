@@ -189,9 +189,10 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
           break;
         }
         case "traffic": {
-          const gw = must(services, step.name, step);
-          const port = byName(config.services, step).port;
-          this.traffic = new TrafficCutover(name, { gatewayServiceName: gw.serviceName, gatewayPort: port, namespace }, o);
+          // The Service's name as plain text: an Output of it would add an edge to the service
+          // step, which the plan reaches only through the smoke step.
+          const svc = byName(config.services, step);
+          this.traffic = new TrafficCutover(name, { gatewayServiceName: svc.name, gatewayPort: svc.port, namespace }, o);
           created = this.traffic;
           break;
         }
