@@ -61,8 +61,9 @@ export function targetProblems(args: DatabaseTargetArgs): string[] {
     problems.push("securityGroupIds is empty; a private database needs at least one security group");
   if (args.mode === "drill" && args.finalSnapshotIdentifier !== undefined)
     problems.push("finalSnapshotIdentifier is set, but a drill takes no final snapshot (it must be destroyable); remove it");
-  const finalId = args.finalSnapshotIdentifier ?? `${id}-final`;
-  if (args.mode === "recovery" && !isDnsName(finalId, 255))
+  // The default, `<identifier>-final`, is valid whenever the identifier is.
+  const finalId = args.finalSnapshotIdentifier;
+  if (args.mode === "recovery" && finalId !== undefined && !isDnsName(finalId, 255))
     problems.push(`finalSnapshotIdentifier "${finalId}" is not a valid snapshot identifier (letters, digits, single hyphens)`);
   return problems;
 }
