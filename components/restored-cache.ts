@@ -93,7 +93,7 @@ export class RestoredCache extends pulumi.ComponentResource {
     const lookup = args.lookup ?? snapshotLookup;
     const noSnapshot = (cause: string) =>
       new pulumi.ResourceError(
-        `RestoredCache: no snapshot of replication group "${args.sourceReplicationGroupId}" was found (${cause}); name one under recovery:caches.<name>.snapshot`,
+        `RestoredCache: no snapshot of replication group "${args.sourceReplicationGroupId}" was found${cause ? ` (${cause})` : ""}; name one under recovery:caches.<name>.snapshot`,
         this,
       );
     const snapshot =
@@ -101,10 +101,10 @@ export class RestoredCache extends pulumi.ComponentResource {
         ? pulumi.output(
             lookup(args.sourceReplicationGroupId)
               .catch((error: unknown) => {
-                throw noSnapshot(error instanceof Error ? error.message.split("\n")[0] : String(error));
+                throw noSnapshot((error instanceof Error ? error.message : String(error)).split("\n")[0].trim());
               })
               .then((found) => {
-                if (found === undefined) throw noSnapshot("none listed");
+                if (found === undefined) throw noSnapshot("");
                 return found;
               }),
           )

@@ -117,8 +117,9 @@ export class RestoredDatabase extends pulumi.ComponentResource {
         return result;
       })
       .catch((error: unknown) => {
-        const cause = error instanceof Error ? error.message.split("\n")[0] : String(error);
-        throw new pulumi.ResourceError(`RestoredDatabase: ${wanted} was found (${cause}); ${fix}`, this);
+        // The provider's own words when it gives any ("Your query returned no results …").
+        const cause = (error instanceof Error ? error.message : String(error)).split("\n")[0].trim();
+        throw new pulumi.ResourceError(`RestoredDatabase: ${wanted} was found${cause ? ` (${cause})` : ""}; ${fix}`, this);
       });
     const result = pulumi.output(found);
     return { id: result.apply((r) => r.dbSnapshotIdentifier ?? r.id), createTime: result.apply((r) => r.snapshotCreateTime) };
