@@ -293,8 +293,17 @@ function forgetProjectModules(): void {
 }
 
 export interface ProgramRun extends Recording {
-  /** index.ts's exports (Outputs where the program exports Outputs). */
+  /** index.ts's exports (Outputs where the program exports Outputs); empty when it threw. */
   readonly outputs: Record<string, unknown>;
+  /** What the program threw, when run with `catchError: true` (otherwise runProgram rejects). */
+  readonly error?: unknown;
+}
+
+export interface RunOptions extends MockOptions {
+  /** The stack's config map (`recovery:databases` …). Defaults to `Pulumi.<stack>.yaml`'s. */
+  readonly config?: Record<string, unknown>;
+  /** Resolve with `error` set instead of rejecting when the program throws, to inspect what was registered. */
+  readonly catchError?: boolean;
 }
 
 /**
@@ -302,7 +311,7 @@ export interface ProgramRun extends Recording {
  * `config`), under fresh mocks and freshly loaded project modules, and waits until every
  * registration has been answered. The working directory must be the project root (mocha's).
  */
-export async function runProgram(stack: string, options: MockOptions & { config?: Record<string, unknown> } = {}): Promise<ProgramRun> {
+export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
   pulumi.runtime.setAllConfig(pulumiConfigOf(options.config ?? readStackConfig(stack, ROOT)));
   const recording = await startMocks({ ...options, stack });
   forgetProjectModules();
@@ -311,8 +320,15 @@ export async function runProgram(stack: string, options: MockOptions & { config?
   cache.setCacheSnapshotLookup(async (groupId) =>
     options.snapshots === "none" ? undefined : { name: `automatic.${groupId}-2026-11-24-03-00`, createTime: MOCK_SNAPSHOT_TIME },
   );
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const outputs = require(join(ROOT, "index.ts")) as Record<string, unknown>;
+  let outputs: Record<string, unknown> = {};
+  let error: unknown;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    outputs = require(join(ROOT, "index.ts")) as Record<string, unknown>;
+  } catch (thrown) {
+    if (!options.catchError) throw thrown;
+    error = thrown;
+  }
   await recording.settle();
-  return Object.assign(recording, { outputs });
+  return Object.assign(recording, { outputs, error });
 }
