@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import {
   validateClusterConfigArgs,
   validateLogicalRestoreArgs,
+  validateRecoveryEnvironmentArgs,
   validateMigrationJobArgs,
   validateReplicaBucketSyncArgs,
   validateRestoredCacheArgs,
@@ -12,6 +13,8 @@ import {
   validateTrafficCutoverArgs,
 } from "../../components";
 import type { RecoveryMode } from "../../components";
+import { buildPlan } from "../../plan";
+import { loadStack } from "../../stacks";
 import {
   bucketArgs,
   cacheArgs,
@@ -240,5 +243,30 @@ describe("validateSmokeGateArgs and validateTrafficCutoverArgs", () => {
       "gatewayPort must be from 1 to 65535 (got 0)",
       'host "not a host" is not a DNS name, like api.example.com',
     ]);
+  });
+});
+
+describe("validateRecoveryEnvironmentArgs", () => {
+  const config = loadStack("recovery");
+  const plan = buildPlan(config);
+
+  it("accepts a config with the plan built from it", () => {
+    assert.deepEqual(validateRecoveryEnvironmentArgs({ config, plan }), []);
+  });
+
+  it("refuses another stack's plan", () => {
+    assert.deepEqual(validateRecoveryEnvironmentArgs({ config, plan: buildPlan(loadStack("drill")) }), [
+      'the plan is stack "drill"\'s, but the config is stack "recovery"\'s; build the plan from this config',
+    ]);
+  });
+
+  it("refuses steps out of dependency order, naming the step and what it waits for", () => {
+    const reversed = { ...plan, steps: [...plan.steps].reverse() };
+    const problems = validateRecoveryEnvironmentArgs({ config, plan: reversed });
+    assert.equal(problems.length, plan.steps.reduce((n, s) => n + s.dependsOn.length, 0));
+    assert.equal(
+      problems[0],
+      "step traffic:api-gateway depends on smoke:api-gateway, which does not come before it; steps must be in dependency order (buildPlan's)",
+    );
   });
 });

@@ -168,11 +168,6 @@ function mockCall(token: string, args: Record<string, unknown>, options: MockOpt
 export class Recording {
   readonly resources: RecordedResource[] = [];
   readonly invokes: RecordedInvoke[] = [];
-  private readonly options: MockOptions;
-
-  constructor(options: MockOptions) {
-    this.options = options;
-  }
 
   /** Waits until every registration and invoke in flight has been answered. */
   async settle(): Promise<void> {
@@ -255,13 +250,12 @@ export class Recording {
       this.invokes.push({ token: req.getTok(), args: unwrap(req.getArgs()?.toJavaScript() ?? {}, "", []) as Record<string, unknown> });
       invoke(req, cb);
     };
-    void this.options;
   }
 }
 
 /** Sets Pulumi's mocks (answering resources and invokes with plausible data) and starts recording. */
 export async function startMocks(options: MockOptions = {}): Promise<Recording> {
-  const recording = new Recording(options);
+  const recording = new Recording();
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => (args.custom ? mockState(args.type, args.name, args.inputs as Record<string, unknown>) : { id: undefined, state: {} }),
