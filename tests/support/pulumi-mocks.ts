@@ -17,6 +17,14 @@
  *   const rec = await startMocks({ stack: "recovery" });  // for one component at a time
  *   new RestoredDatabase("database-orders", args);
  *   await rec.settle();  rec.resources …
+ *
+ * What the mocks answer: RDS instances get an address and port, ElastiCache groups a primary
+ * endpoint, buckets their name, random passwords `mock-password-<name>`; `aws.rds.getSnapshot`
+ * a snapshot taken at MOCK_SNAPSHOT_TIME (or, with `snapshots: "none"`, AWS's "no results"
+ * error); `getSecretVersion` the value `mockSecretValue(secretId, stage or id)`. runProgram also
+ * sets RestoredCache's "latest" lookup (normally the AWS CLI) to one that agrees with `snapshots`.
+ * `runProgram(stack, { config, catchError: true })` runs a changed config and keeps the recording
+ * when the program throws (a config error must register nothing).
  */
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
