@@ -79,8 +79,9 @@ export function job(name: string, spec: JobSpec, opts: pulumi.CustomResourceOpti
     {
       metadata: { name, namespace: spec.namespace, labels: { ...spec.labels } },
       spec: {
+        // No ttlSecondsAfterFinished: a Job the cluster deleted by itself would be re-created by
+        // the next `pulumi refresh` + `up`, running a restore again over a live database.
         backoffLimit: spec.backoffLimit ?? 2,
-        ttlSecondsAfterFinished: 7 * 24 * 3600,
         template: {
           metadata: { labels: { ...spec.labels } },
           spec: {
