@@ -283,6 +283,13 @@ for (const { title, stack, config: configOf } of VARIANTS) {
       for (const d of others) assert.ok(run.dependsOn(gw.urn, d.urn), `the gateway does not wait for ${d.name}`);
     });
 
+    it("keeps every Job (no TTL, no skipAwait) so pulumi up waits for it and a refresh never runs it again", () => {
+      for (const job of run.ofType(T.job)) {
+        assert.equal((job.inputs.spec as Record<string, unknown>).ttlSecondsAfterFinished, undefined, job.name);
+        assert.equal(JSON.stringify(job.inputs.metadata).includes("skipAwait"), false, job.name);
+      }
+    });
+
     it("keeps every Kubernetes Secret value and secret version a Pulumi secret", () => {
       for (const s of run.ofType(T.k8sSecret)) {
         const keys = Object.keys(s.inputs.stringData as Record<string, string>);
