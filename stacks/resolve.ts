@@ -202,6 +202,7 @@ export function resolveRestoreStack(
     failureTime: stack.failureTime,
     deletionProtection: stack.deletionProtection,
     trafficCutover: stack.trafficCutover,
+    workerImage: stack.workerImage,
     estimates,
     cluster: {
       sourceNamespace: inv.cluster.namespace,

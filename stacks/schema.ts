@@ -157,6 +157,8 @@ export const restoreStackSchema = z.strictObject({
   restorePoint: z.union([z.literal("latest"), isoTime]).default("latest"),
   deletionProtection: z.boolean(),
   trafficCutover: z.boolean(),
+  /** The container image of this project, run by the restore, sync and smoke Jobs. Defaults in components/. */
+  workerImage: z.string().min(1).optional(),
   /** Drills: the simulated failure time the achieved RPO is measured against. Defaults to the drill's start. */
   failureTime: isoTime.optional(),
   databases: z.record(z.string(), databaseRestoreSchema).default({}),

@@ -74,6 +74,8 @@ export interface RecoveryConfig {
   readonly failureTime?: string;
   readonly deletionProtection: boolean;
   readonly trafficCutover: boolean;
+  /** This project's image for the in-cluster Jobs (restore, sync, smoke); undefined means the components' default. */
+  readonly workerImage?: string;
   readonly estimates: Readonly<Record<EstimateKind, number>>;
   readonly cluster: {
     readonly sourceNamespace: string;

@@ -1,0 +1,13 @@
+export * from "./cluster-config";
+export * from "./logical-restore";
+export * from "./migration-job";
+export * from "./recovery-environment";
+export * from "./replica-bucket-sync";
+export * from "./restored-cache";
+export * from "./restored-database";
+export * from "./secret-versions";
+export * from "./service-redeployment";
+export * from "./smoke-gate";
+export * from "./traffic-cutover";
+export { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, type RecoveryMode } from "./shared";
+export type { DatabaseSource, DatabaseTargetArgs } from "./rds-instance";

@@ -1,0 +1,127 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { connectionString, instanceBase, targetProblems, type DatabaseTargetArgs } from "./rds-instance";
+import { modeProblems, recoveryTags, throwIfProblems } from "./shared";
+
+export interface RestoredDatabaseArgs extends DatabaseTargetArgs {
+  /** `point-in-time` (runbook 1A) or `snapshot` (runbook 1B). A pg_dump restore is LogicalRestore. */
+  readonly method: "point-in-time" | "snapshot";
+  /** point-in-time: `latest` (the latest restorable time) or an ISO time. Defaults to `latest`. */
+  readonly restoreTime?: string;
+  /** snapshot: a snapshot identifier, or `latest` for the newest snapshot of the source. Defaults to `latest`. */
+  readonly snapshot?: string;
+  /**
+   * Sets a new random master password (after a security incident the old one is suspect).
+   * Defaults to `false`: the restored database keeps the source's password and the connection
+   * string carries no password.
+   */
+  readonly rotatePassword?: boolean;
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Pure checks of RestoredDatabaseArgs; an empty list means valid. */
+export function validateRestoredDatabaseArgs(args: RestoredDatabaseArgs): string[] {
+  const problems = [...modeProblems(args.mode), ...targetProblems(args)];
+  if (args.method !== "point-in-time" && args.method !== "snapshot")
+    problems.push(`method must be "point-in-time" or "snapshot" (got "${String(args.method)}"); restore a pg_dump file with LogicalRestore`);
+  if (args.restoreTime !== undefined) {
+    if (args.method !== "point-in-time")
+      problems.push(`restoreTime only applies to method "point-in-time"; remove it or change the method`);
+    else if (args.restoreTime !== "latest" && (!ISO_TIME.test(args.restoreTime) || Number.isNaN(Date.parse(args.restoreTime))))
+      problems.push(`restoreTime "${args.restoreTime}" must be "latest" or an ISO time like 2026-11-24T14:30:00Z`);
+  }
+  if (args.snapshot !== undefined) {
+    if (args.method !== "snapshot") problems.push(`snapshot only applies to method "snapshot"; remove it or change the method`);
+    else if (args.snapshot.trim() === "") problems.push(`snapshot must be a snapshot identifier or "latest"`);
+  }
+  return problems;
+}
+
+/**
+ * A `database` step: an RDS instance restored into a NEW identifier from a point in time or a
+ * snapshot of the source. The restore inputs are ignored after creation, so a later `pulumi up`
+ * never replaces a restored database because "latest" moved or the block was removed.
+ */
+export class RestoredDatabase extends pulumi.ComponentResource {
+  public readonly identifier: pulumi.Output<string>;
+  public readonly endpoint: pulumi.Output<string>;
+  public readonly port: pulumi.Output<number>;
+  /** `latest`, the ISO time restored to, or the restored snapshot's creation time. */
+  public readonly restorePoint: pulumi.Output<string>;
+  /** `postgresql://…`, a Pulumi secret. */
+  public readonly connectionString: pulumi.Output<string>;
+
+  constructor(name: string, args: RestoredDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("recovery:database:RestoredDatabase", name, {}, opts);
+    throwIfProblems("RestoredDatabase", validateRestoredDatabaseArgs(args), this);
+
+    let restoredFrom: pulumi.Input<string>;
+    let restore: Pick<aws.rds.InstanceArgs, "restoreToPointInTime" | "snapshotIdentifier">;
+    if (args.method === "point-in-time") {
+      const time = args.restoreTime ?? "latest";
+      restore = {
+        restoreToPointInTime:
+          time === "latest"
+            ? { sourceDbInstanceIdentifier: args.source.identifier, useLatestRestorableTime: true }
+            : { sourceDbInstanceIdentifier: args.source.identifier, restoreTime: time },
+      };
+      restoredFrom = `point-in-time:${args.source.identifier}`;
+      this.restorePoint = pulumi.output(time);
+    } else {
+      const snapshot = this.findSnapshot(args.source.identifier, args.snapshot ?? "latest");
+      restore = { snapshotIdentifier: snapshot.id };
+      restoredFrom = pulumi.interpolate`snapshot:${snapshot.id}`;
+      this.restorePoint = snapshot.createTime;
+    }
+
+    const password = args.rotatePassword
+      ? new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this }).result
+      : undefined;
+    const instance = new aws.rds.Instance(
+      `${name}-db`,
+      {
+        ...instanceBase(args, recoveryTags(args.stack, args.source.identifier, restoredFrom, this.restorePoint)),
+        ...restore,
+        password,
+      },
+      // Pitfalls of the RDS resource: a changed snapshotIdentifier, or a removed or moved
+      // restoreToPointInTime, would otherwise replace the restored database.
+      { parent: this, ignoreChanges: ["restoreToPointInTime", "snapshotIdentifier"] },
+    );
+
+    this.identifier = instance.identifier;
+    this.endpoint = instance.address;
+    this.port = instance.port;
+    this.connectionString = connectionString(instance, args.source, password);
+    this.registerOutputs({
+      identifier: this.identifier,
+      endpoint: this.endpoint,
+      port: this.port,
+      restorePoint: this.restorePoint,
+      connectionString: this.connectionString,
+    });
+  }
+
+  /** The named snapshot, or the newest of the source; a clear error naming the source when there is none. */
+  private findSnapshot(source: string, snapshot: string): { id: pulumi.Output<string>; createTime: pulumi.Output<string> } {
+    const query: aws.rds.GetSnapshotArgs =
+      snapshot === "latest" ? { dbInstanceIdentifier: source, mostRecent: true } : { dbSnapshotIdentifier: snapshot, dbInstanceIdentifier: source };
+    const wanted = snapshot === "latest" ? `no snapshot of database "${source}"` : `no snapshot "${snapshot}" of database "${source}"`;
+    const fix = `list them with \`aws rds describe-db-snapshots --db-instance-identifier ${source}\`, then name one under recovery:databases.<name>.snapshot or use method point-in-time`;
+    const found = aws.rds
+      .getSnapshot(query, { parent: this })
+      .then((result) => {
+        if (!result.dbSnapshotIdentifier) throw new Error("empty result");
+        return result;
+      })
+      .catch((error: unknown) => {
+        // The provider's own words when it gives any ("Your query returned no results …").
+        const cause = (error instanceof Error ? error.message : String(error)).split("\n")[0].trim();
+        throw new pulumi.ResourceError(`RestoredDatabase: ${wanted} was found${cause ? ` (${cause})` : ""}; ${fix}`, this);
+      });
+    const result = pulumi.output(found);
+    return { id: result.apply((r) => r.dbSnapshotIdentifier ?? r.id), createTime: result.apply((r) => r.snapshotCreateTime) };
+  }
+}

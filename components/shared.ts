@@ -1,0 +1,108 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * What every component shares: the mode, the tags that tie a resource to its restore, name
+ * checks, and the shape of the in-cluster Jobs (restore, sync, migrations, smoke).
+ * Not a component itself.
+ */
+
+export type RecoveryMode = "recovery" | "drill";
+export const RECOVERY_MODES: readonly RecoveryMode[] = ["recovery", "drill"];
+
+/** This project's own image (it holds `npm run restore` and `npm run sync`). */
+export const DEFAULT_WORKER_IMAGE = "ghcr.io/lomash-wood/recovery-stacks:latest";
+/** The service account of the Git-kept manifests (k8s/production) that the Jobs run as (IRSA for S3). */
+export const DEFAULT_JOB_SERVICE_ACCOUNT = "recovery-worker";
+
+/** `RDS`/`S3`-style names: lowercase letters, digits, single hyphens, no trailing hyphen. */
+export function isDnsName(name: string, max: number): boolean {
+  return name.length <= max && /^[a-z][a-z0-9-]*$/.test(name) && !name.includes("--") && !name.endsWith("-");
+}
+
+/** Problems of a `mode` field (shared by every component that behaves differently in a drill). */
+export function modeProblems(mode: string): string[] {
+  return RECOVERY_MODES.includes(mode as RecoveryMode)
+    ? []
+    : [`mode must be one of ${RECOVERY_MODES.join(", ")} (got "${mode}"); use "recovery" for a real rebuild or "drill" for a rehearsal`];
+}
+
+/** Validation problems become one ResourceError: nothing is created when one is found. */
+export function throwIfProblems(component: string, problems: readonly string[], parent: pulumi.Resource): void {
+  if (problems.length > 0) throw new pulumi.ResourceError(`${component}: ${problems.join("; ")}`, parent);
+}
+
+/** The tags every restored AWS resource carries; `pulumi up` output and the AWS console can tell them apart. */
+export function recoveryTags(
+  stack: string,
+  source: string,
+  restoredFrom: pulumi.Input<string>,
+  restorePoint: pulumi.Input<string>,
+): pulumi.Input<Record<string, pulumi.Input<string>>> {
+  return {
+    "recovery:stack": stack,
+    "recovery:source": source,
+    "recovery:restored-from": restoredFrom,
+    "recovery:restore-point": restorePoint,
+  };
+}
+
+/** `orders` → `ORDERS`, `order-payment` → `ORDER_PAYMENT`: names as environment variable prefixes. */
+export const envName = (name: string): string => name.toUpperCase().replace(/-/g, "_");
+
+/** One key per value, every value a Pulumi secret: a Kubernetes Secret never holds a plain value. */
+export function secretStringData(values: Readonly<Record<string, pulumi.Input<string>>>): Record<string, pulumi.Output<string>> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, pulumi.secret(v)]));
+}
+
+export interface JobSpec {
+  readonly namespace: pulumi.Input<string>;
+  readonly image: pulumi.Input<string>;
+  readonly command: readonly string[];
+  /** Secrets whose keys become environment variables (never values inline in the Job). */
+  readonly envFromSecrets?: readonly pulumi.Input<string>[];
+  readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly serviceAccountName?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** How long `pulumi up` waits for the Job to complete before failing the step. */
+  readonly timeoutMinutes: number;
+  readonly backoffLimit?: number;
+}
+
+/**
+ * A Job that `pulumi up` waits for: the Kubernetes provider awaits its completion, so what
+ * depends on it (a migration, the services) starts only after it succeeded.
+ */
+export function job(name: string, spec: JobSpec, opts: pulumi.CustomResourceOptions): k8s.batch.v1.Job {
+  return new k8s.batch.v1.Job(
+    name,
+    {
+      metadata: { name, namespace: spec.namespace, labels: { ...spec.labels } },
+      spec: {
+        // No ttlSecondsAfterFinished: a Job the cluster deleted by itself would be re-created by
+        // the next `pulumi refresh` + `up`, running a restore again over a live database.
+        backoffLimit: spec.backoffLimit ?? 2,
+        template: {
+          metadata: { labels: { ...spec.labels } },
+          spec: {
+            restartPolicy: "Never",
+            serviceAccountName: spec.serviceAccountName,
+            containers: [
+              {
+                name: "main",
+                image: spec.image,
+                command: [...spec.command],
+                env: Object.entries(spec.env ?? {}).map(([n, value]) => ({ name: n, value })),
+                envFrom: (spec.envFromSecrets ?? []).map((secretName) => ({ secretRef: { name: secretName } })),
+              },
+            ],
+          },
+        },
+      },
+    },
+    { ...opts, customTimeouts: { create: `${spec.timeoutMinutes}m`, update: `${spec.timeoutMinutes}m` } },
+  );
+}
+
+/** Jobs get three times the plan's estimate before `pulumi up` calls them failed. */
+export const jobTimeout = (estimateMinutes: number): number => Math.max(10, Math.ceil(estimateMinutes * 3));

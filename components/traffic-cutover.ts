@@ -1,0 +1,62 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { throwIfProblems } from "./shared";
+
+export interface TrafficCutoverArgs {
+  /** The gateway's Kubernetes Service. */
+  readonly gatewayServiceName: pulumi.Input<string>;
+  readonly gatewayPort: number;
+  readonly namespace: pulumi.Input<string>;
+  /** Defaults to `alb` (the AWS Load Balancer Controller). */
+  readonly ingressClassName?: string;
+  /** Ingress annotations. Defaults to an internet-facing ALB targeting pod IPs. */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** The public host. Defaults to none: every host reaches the gateway. */
+  readonly host?: string;
+}
+
+/** Pure checks of TrafficCutoverArgs; an empty list means valid. */
+export function validateTrafficCutoverArgs(args: TrafficCutoverArgs): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(args.gatewayPort) || args.gatewayPort < 1 || args.gatewayPort > 65535)
+    problems.push(`gatewayPort must be from 1 to 65535 (got ${args.gatewayPort})`);
+  if (args.host !== undefined && !/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/.test(args.host))
+    problems.push(`host "${args.host}" is not a DNS name, like api.example.com`);
+  if (args.ingressClassName !== undefined && args.ingressClassName.trim() === "") problems.push("ingressClassName is empty; remove it for the default (alb)");
+  return problems;
+}
+
+/**
+ * The `traffic` step (seed 004 step 11, "remove traffic hold"): the gateway's Ingress. Until it
+ * exists the restored environment is reachable only inside the cluster; the plan creates it
+ * only after the smoke step passed.
+ */
+export class TrafficCutover extends pulumi.ComponentResource {
+  /** The load balancer's host name once the controller has provisioned it. */
+  public readonly hostname: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: TrafficCutoverArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("recovery:services:TrafficCutover", name, {}, opts);
+    throwIfProblems("TrafficCutover", validateTrafficCutoverArgs(args), this);
+
+    const backend = { service: { name: args.gatewayServiceName, port: { number: args.gatewayPort } } };
+    const ingress = new k8s.networking.v1.Ingress(
+      `${name}-ingress`,
+      {
+        metadata: {
+          name: "public-gateway",
+          namespace: args.namespace,
+          annotations: { ...(args.annotations ?? { "alb.ingress.kubernetes.io/scheme": "internet-facing", "alb.ingress.kubernetes.io/target-type": "ip" }) },
+        },
+        spec: {
+          ingressClassName: args.ingressClassName ?? "alb",
+          defaultBackend: args.host === undefined ? backend : undefined,
+          rules: args.host === undefined ? undefined : [{ host: args.host, http: { paths: [{ path: "/", pathType: "Prefix", backend }] } }],
+        },
+      },
+      { parent: this },
+    );
+    this.hostname = ingress.status.loadBalancer.ingress.apply((i) => i?.[0]?.hostname);
+    this.registerOutputs({ hostname: this.hostname });
+  }
+}
