@@ -4,8 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { connectionString, instanceBase, targetProblems, type DatabaseTargetArgs } from "./rds-instance";
 import {
+  DB_SECRET_OUTPUTS,
   DEFAULT_JOB_SERVICE_ACCOUNT,
   DEFAULT_WORKER_IMAGE,
+  K8S_SECRET_OUTPUTS,
   job,
   jobTimeout,
   modeProblems,
@@ -83,7 +85,7 @@ export class LogicalRestore extends pulumi.ComponentResource {
         username: args.source.username,
         password: password.result,
       },
-      { parent: this },
+      { parent: this, additionalSecretOutputs: DB_SECRET_OUTPUTS },
     );
     this.connectionString = connectionString(instance, args.source, password.result);
 
@@ -94,7 +96,7 @@ export class LogicalRestore extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: secretStringData({ TARGET_DATABASE_URL: this.connectionString }),
       },
-      { parent: this },
+      { parent: this, additionalSecretOutputs: K8S_SECRET_OUTPUTS },
     );
 
     // Kubernetes expands $(TARGET_DATABASE_URL) from the Secret-backed env: the URL is never in the manifest.

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { job, jobTimeout, secretStringData, throwIfProblems } from "./shared";
+import { K8S_SECRET_OUTPUTS, job, jobTimeout, secretStringData, throwIfProblems } from "./shared";
 
 export interface MigrationJobArgs {
   /** The service whose migrations run (its image holds them). */
@@ -46,7 +46,7 @@ export class MigrationJob extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: secretStringData({ DATABASE_URL: args.databaseUrl }),
       },
-      { parent: this },
+      { parent: this, additionalSecretOutputs: K8S_SECRET_OUTPUTS },
     );
     const migrations = job(
       `${name}-job`,

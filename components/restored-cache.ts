@@ -2,7 +2,13 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { isDnsName, modeProblems, recoveryTags, throwIfProblems, type RecoveryMode } from "./shared";
+import {
+  isDnsName,
+  modeProblems,
+  recoveryTags,
+  throwIfProblems,
+  type RecoveryMode,
+} from "./shared";
 
 /** The newest snapshot of a replication group, or undefined when it has none. */
 export type CacheSnapshotLookup = (replicationGroupId: string) => Promise<{ name: string; createTime: string } | undefined>;

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { connectionString, instanceBase, targetProblems, type DatabaseTargetArgs } from "./rds-instance";
-import { modeProblems, recoveryTags, throwIfProblems } from "./shared";
+import { DB_SECRET_OUTPUTS, modeProblems, recoveryTags, throwIfProblems } from "./shared";
 
 export interface RestoredDatabaseArgs extends DatabaseTargetArgs {
   /** `point-in-time` (runbook 1A) or `snapshot` (runbook 1B). A pg_dump restore is LogicalRestore. */
@@ -88,7 +88,7 @@ export class RestoredDatabase extends pulumi.ComponentResource {
       },
       // Pitfalls of the RDS resource: a changed snapshotIdentifier, or a removed or moved
       // restoreToPointInTime, would otherwise replace the restored database.
-      { parent: this, ignoreChanges: ["restoreToPointInTime", "snapshotIdentifier"] },
+      { parent: this, additionalSecretOutputs: DB_SECRET_OUTPUTS, ignoreChanges: ["restoreToPointInTime", "snapshotIdentifier"] },
     );
 
     this.identifier = instance.identifier;

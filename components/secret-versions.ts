@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { isDnsName, secretStringData, throwIfProblems } from "./shared";
+import { K8S_SECRET_OUTPUTS, isDnsName, secretStringData, throwIfProblems } from "./shared";
 
 export interface SecretVersionsArgs {
   /** The production secret to read (never written): its name or ARN in Secrets Manager. */
@@ -96,7 +96,7 @@ export class SecretVersions extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: secretStringData({ ...(args.values ?? {}), [args.key]: this.value }),
       },
-      { parent: this },
+      { parent: this, additionalSecretOutputs: K8S_SECRET_OUTPUTS },
     );
 
     this.kubernetesSecretName = k8sSecret.metadata.name;

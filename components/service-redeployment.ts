@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { isDnsName, secretStringData, throwIfProblems } from "./shared";
+import { K8S_SECRET_OUTPUTS, isDnsName, secretStringData, throwIfProblems } from "./shared";
 
 export interface ServiceRedeploymentArgs {
   /** The service's name: its Deployment's, its Service's and its DNS name in the namespace. */
@@ -68,7 +68,7 @@ export class ServiceRedeployment extends pulumi.ComponentResource {
           type: "Opaque",
           stringData: secretStringData(args.secretEnv ?? {}),
         },
-        { parent: this },
+        { parent: this, additionalSecretOutputs: K8S_SECRET_OUTPUTS },
       );
       envFrom.push(secret.metadata.name);
     }

@@ -106,3 +106,11 @@ export function job(name: string, spec: JobSpec, opts: pulumi.CustomResourceOpti
 
 /** Jobs get three times the plan's estimate before `pulumi up` calls them failed. */
 export const jobTimeout = (estimateMinutes: number): number => Math.max(10, Math.ceil(estimateMinutes * 3));
+
+/**
+ * Marks credential-holding properties as secret outputs explicitly. Pulumi already keeps secret
+ * inputs secret; the explicit marking is what CrossGuard can see (it receives values unwrapped),
+ * so `credentials-are-secret` holds in `pulumi preview --policy-pack` as well as offline.
+ */
+export const K8S_SECRET_OUTPUTS = ["data", "stringData"];
+export const DB_SECRET_OUTPUTS = ["password"];

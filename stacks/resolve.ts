@@ -115,7 +115,9 @@ export function resolveRestoreStack(
       snapshot: o.snapshot ?? "latest",
       instanceClass: o.instanceClass ?? source.instanceClass,
       multiAz: o.multiAz ?? source.multiAz,
-      rotatePassword: o.rotatePassword ?? false,
+      // A restore keeps the source's master password, which this project does not hold: without a
+      // new one, DATABASE_URL has no password and no service can log in.
+      rotatePassword: o.rotatePassword ?? true,
       estimateMinutes: source.estimateMinutes ?? estimates[estimateKind],
     };
   });

@@ -19,7 +19,7 @@ const databases = (f: StackFiles) => cfg(f, "prod")["recovery:databases"] as unk
 
 const SERVICE_KEYS = "name, image, port, healthPath, replicas, gateway, migrations, dependsOn, estimateMinutes";
 const RESTORE_KEYS =
-  "mode, source, suffix, namespace, restorePoint, deletionProtection, trafficCutover, failureTime, databases, caches, buckets, secrets";
+  "mode, source, suffix, namespace, restorePoint, deletionProtection, trafficCutover, workerImage, failureTime, databases, caches, buckets, secrets";
 
 /**
  * The corpus of bad configs: each one a mistake an SRE could make at 3 a.m., each refused with
