@@ -102,11 +102,11 @@ export function stepReports(plan: RecoveryPlan, timings: Map<string, StepTiming>
       resources: t?.resources ?? 0,
     };
     if (!t || upStartedAt === undefined) return { ...base, status: "not-run" };
-    const startMinute = round((t.startedAt - upStartedAt) / MINUTE_MS, 2);
+    const startMinute = round((t.startedAt - upStartedAt) / MINUTE_MS, 3);
     if (t.finishedAt === undefined) return { ...base, measured: { startMinute }, status: t.failed ? "failed" : "unfinished" };
     return {
       ...base,
-      measured: { startMinute, finishMinute: round((t.finishedAt - upStartedAt) / MINUTE_MS, 2), minutes: round((t.finishedAt - t.startedAt) / MINUTE_MS, 2) },
+      measured: { startMinute, finishMinute: round((t.finishedAt - upStartedAt) / MINUTE_MS, 3), minutes: round((t.finishedAt - t.startedAt) / MINUTE_MS, 3) },
       status: t.failed ? "failed" : "done",
     };
   });

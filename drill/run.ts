@@ -196,7 +196,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
   if (options.signal?.aborted) interrupted ??= abortReason(options.signal);
   const finishedAt = clock.now();
   const resources = resourceTimings(events, plan.steps);
-  const measuredRto = upStartedAt !== undefined && verifiedAt !== undefined ? round((verifiedAt - upStartedAt) / MINUTE_MS, 2) : null;
+  const measuredRto = upStartedAt !== undefined && verifiedAt !== undefined ? round((verifiedAt - upStartedAt) / MINUTE_MS, 3) : null;
   const failureTime = config.failureTime ? new Date(config.failureTime) : new Date(startedAt);
   const succeeded = phases.every((p) => p.status === "passed") && verification?.passed === true && destroy.status === "destroyed" && !interrupted;
   const report: DrillReport = {
