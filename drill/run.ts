@@ -110,8 +110,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
       progress(name, `${name} ${ok ? "passed" : "FAILED"}: ${detail}`, ok ? "info" : "error");
       return result;
     } catch (error) {
-      const status = error instanceof Interrupted ? "interrupted" : "failed";
-      if (error instanceof Interrupted) interrupted ??= error.reason;
+      // An engine stopped by the interrupt rejects with its own error: still an interruption.
+      const wasInterrupt = error instanceof Interrupted || options.signal?.aborted === true;
+      const status = wasInterrupt ? "interrupted" : "failed";
+      if (wasInterrupt) interrupted ??= abortReason(options.signal);
       else errors.push(`${name}: ${message(error)}`);
       phases.push({ name, status, startedAt: iso(t0), seconds: round((clock.now() - t0) / 1000), detail: message(error) });
       progress(name, `${name} ${status.toUpperCase()}: ${message(error)}`, "error");
