@@ -137,7 +137,7 @@ export async function main(args: string[], io: Io): Promise<number> {
         reportsDir,
         engine: (config, plan) =>
           engineKind === "fake"
-            ? fakeEngine({ config, plan, clock: realClock, minuteMs, failStep: flags["fake-fail-step"], failDestroySteps: flags["fake-fail-destroy"] ? [flags["fake-fail-destroy"]] : [] })
+            ? fakeEngine({ config, plan, clock: realClock, minuteMs, destroyMinutesPerStep: 1, failStep: flags["fake-fail-step"], failDestroySteps: flags["fake-fail-destroy"] ? [flags["fake-fail-destroy"]] : [] })
             : automationEngine({ stack: flags.stack!, workDir: REPO_ROOT }),
         verifier,
         backups: backups === "aws" ? awsBackupReader() : undefined,

@@ -59,6 +59,8 @@ export interface FakeEngineOptions {
   readonly stepMinutes?: (step: PlanStep) => number;
   /** `up` fails when this step runs. */
   readonly failStep?: string;
+  /** How long destroying one step takes, in plan minutes. Defaults to 0. */
+  readonly destroyMinutesPerStep?: number;
   /** `destroy` fails and leaves these steps' resources behind. */
   readonly failDestroySteps?: readonly string[];
   /** The restore point a database reaches. Defaults to 5 minutes before the step starts (a latest restorable time). */
@@ -181,6 +183,7 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
         if (failing.has(step.id)) continue;
         const mine = [...state.values()].filter((r) => r.stepId === step.id);
         if (mine.length === 0) continue;
+        await clock.sleep((options.destroyMinutesPerStep ?? 0) * minuteMs);
         if (options.realiser) await options.realiser.destroy(step, config);
         for (const r of mine.reverse()) {
           emit(onEvent, "pre", "delete", r.urn, r.type, r.parent);
