@@ -52,6 +52,8 @@ export interface StackResource {
 export interface DrillEngine {
   /** "automation" (the Pulumi CLI through the Automation API) or "fake" (a rehearsal: nothing real is created). */
   readonly kind: "automation" | "fake";
+  /** What was real in this run, for the report (the fake engine says nothing real was created). */
+  readonly note?: string;
   /** Problems that stop the drill before anything is created (missing CLI, missing credentials). Empty when ready. */
   prerequisites(): Promise<string[]>;
   /** `pulumi up`. Rejects when the update fails or is cancelled. */

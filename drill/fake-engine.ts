@@ -125,6 +125,9 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
 
   return {
     kind: "fake",
+    note: options.realiser
+      ? "fake engine: no Pulumi and no cloud; the data work (restores, bucket copies) was real, against local systems"
+      : "fake engine: a rehearsal, nothing real was created",
     state,
     async prerequisites() {
       return [];
@@ -147,10 +150,12 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
       }
       timeline.sort((a, b) => a.at - b.at || Number(a.start) - Number(b.start));
       let shift = 0;
+      const running = new Map<string, Promise<void>>();
       for (const { at, step, start } of timeline) {
         const wait = t0 + at + shift - clock.now();
         if (wait > 0) await clock.sleep(wait, signal);
         else shift += -wait;
+        if (signal?.aborted) await Promise.allSettled(running.values()); // stop after the work in flight, as the CLI does
         cancelled(signal);
         const [component, child] = resourcesOf(step);
         if (start) {
@@ -162,13 +167,27 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
             throw new Error(`update failed: ${child.urn.split("::").pop()} could not be created (fake failure)`);
           }
           state.set(child.urn, child);
-          const realised = options.realiser ? await options.realiser.create(step, config) : undefined;
-          outputs.steps[step.id] = { urn: component.urn, ...(realised ? realised.outputs : {}) };
-          if (step.kind === "database") {
-            const point = realised?.restorePoint ?? options.restorePoint?.(step.name, new Date(clock.now())) ?? new Date(clock.now() - 5 * 60_000);
-            outputs.restorePoints[step.name] = point.toISOString();
-          }
+          const startedAt = new Date(clock.now());
+          // The data work runs alongside the other steps, as the program's resources would; the
+          // step finishes no sooner than its work does.
+          const work = (async () => {
+            const realised = options.realiser ? await options.realiser.create(step, config) : undefined;
+            outputs.steps[step.id] = { urn: component.urn, ...(realised ? realised.outputs : {}) };
+            if (step.kind === "database") {
+              const point = realised?.restorePoint ?? options.restorePoint?.(step.name, startedAt) ?? new Date(startedAt.getTime() - 5 * 60_000);
+              outputs.restorePoints[step.name] = point.toISOString();
+            }
+          })();
+          work.catch(() => undefined); // awaited (and reported) at the step's finish
+          running.set(step.id, work);
         } else {
+          try {
+            await running.get(step.id);
+          } catch (error) {
+            emit(onEvent, "failed", "create", child.urn, child.type, child.parent);
+            await Promise.allSettled(running.values());
+            throw new Error(`update failed: ${child.urn.split("::").pop()}: ${error instanceof Error ? error.message : String(error)}`);
+          }
           emit(onEvent, "out", "create", child.urn, child.type, child.parent);
           emit(onEvent, "out", "create", component.urn, component.type, component.parent);
         }

@@ -13,7 +13,7 @@ export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[])
   const out: string[] = [];
   out.push(`# DR drill: ${r.stack}, ${r.startedAt}: ${r.outcome === "passed" ? "PASSED" : "FAILED"}`, "");
   if (r.rehearsal)
-    out.push("> **Rehearsal with the fake engine: nothing real was created.** The orchestration, timing and report were exercised; the times below are not a measured RTO.", "");
+    out.push(`> **Rehearsal with the fake engine (${r.engineNote ?? "nothing real was created"}).** No Pulumi stack was deployed: the times below are not a production RTO.`, "");
   if (r.kept) out.push(`> **Kept with \`--keep\` (debugging): the drill stack was NOT destroyed.** Not a complete drill. Remove it with \`${r.destroy.command}\`.`, "");
   if (r.destroy.status === "failed")
     out.push(`> **DESTROY FAILED: ${r.destroy.leftovers.length} resources are left behind.** Remove them with \`${r.destroy.command}\`.`, "");

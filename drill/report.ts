@@ -58,8 +58,10 @@ export interface DrillReport {
   readonly schema: 1;
   readonly stack: string;
   readonly engine: "automation" | "fake";
-  /** True with the fake engine: nothing real was created. */
+  /** True with the fake engine: no Pulumi, no cloud. */
   readonly rehearsal: boolean;
+  /** The engine's own words on what was real. */
+  readonly engineNote?: string;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly outcome: "passed" | "failed";

@@ -133,7 +133,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
       const missing = await untilAborted(engine.prerequisites(), options.signal);
       checks.push(
         missing.length === 0
-          ? { name: "engine", result: "pass", detail: engine.kind === "fake" ? "fake engine: a rehearsal, nothing real is created" : "Pulumi CLI and credentials present" }
+          ? { name: "engine", result: "pass", detail: engine.note ?? "Pulumi CLI and credentials present" }
           : { name: "engine", result: "fail", detail: missing.join("; ") },
       );
       if (options.backups)
@@ -206,6 +206,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
     stack: config.stack,
     engine: engine.kind,
     rehearsal: engine.kind === "fake",
+    engineNote: engine.note,
     startedAt: iso(startedAt),
     finishedAt: iso(finishedAt),
     outcome: succeeded ? "passed" : "failed",

@@ -71,7 +71,7 @@ describe("npm run drill (the CLI)", function () {
     const r = await cli(["--stack", "drill", "--engine", "fake", "--fake-minute-ms", "2", "--fake-fail-destroy", "database:orders", "--reports-dir", tempReportsDir()]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /!!! DESTROY FAILED: the drill stack is NOT gone\. These resources are left behind:/);
-    assert.match(r.stderr, /!!!   aws:rds\/instance:Instance  urn:pulumi:drill::recovery-stacks::.*::database-orders-db/);
+    assert.match(r.stderr, /!!! {3}aws:rds\/instance:Instance {2}urn:pulumi:drill::recovery-stacks::.*::database-orders-db/);
     assert.match(r.stderr, /!!! Remove them with: .*pulumi destroy --stack drill --yes/);
   });
 
@@ -84,8 +84,14 @@ describe("npm run drill (the CLI)", function () {
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
-      if (sent === 0 && /up: database-analytics ready/.test(stderr)) (sent = 1), child.kill("SIGINT");
-      if (sent === 1 && /destroy: destroy started/.test(stderr)) (sent = 2), child.kill("SIGINT");
+      if (sent === 0 && /up: database-analytics ready/.test(stderr)) {
+        sent = 1;
+        child.kill("SIGINT");
+      }
+      if (sent === 1 && /destroy: destroy started/.test(stderr)) {
+        sent = 2;
+        child.kill("SIGINT");
+      }
     });
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     assert.equal(sent, 2, stderr);
