@@ -13,7 +13,7 @@ export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[])
   const out: string[] = [];
   out.push(`# DR drill: ${r.stack}, ${r.startedAt}: ${r.outcome === "passed" ? "PASSED" : "FAILED"}`, "");
   if (r.rehearsal)
-    out.push(`> **Rehearsal with the fake engine (${r.engineNote ?? "nothing real was created"}).** No Pulumi stack was deployed: the times below are not a production RTO.`, "");
+    out.push(`> **Rehearsal, ${r.engineNote ?? "fake engine: nothing real was created"}.** No Pulumi stack was deployed: the times below are not a production RTO.`, "");
   if (r.kept) out.push(`> **Kept with \`--keep\` (debugging): the drill stack was NOT destroyed.** Not a complete drill. Remove it with \`${r.destroy.command}\`.`, "");
   if (r.destroy.status === "failed")
     out.push(`> **DESTROY FAILED: ${r.destroy.leftovers.length} resources are left behind.** Remove them with \`${r.destroy.command}\`.`, "");
@@ -70,7 +70,7 @@ export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[])
   if (r.destroy.leftovers.length > 0)
     out.push("Left behind (remove with `" + r.destroy.command + "`):", "", table(["type", "urn", "id"], r.destroy.leftovers.map((x) => [x.type, x.urn, x.id])), "");
   if (r.destroy.destroyed.length > 0)
-    out.push(`Destroyed (${r.destroy.destroyed.length}):`, "", table(["type", "urn"], r.destroy.destroyed.map((x) => [x.type, x.urn])), "");
+    out.push(`Destroyed (${r.destroy.destroyed.length}; full URNs in report.json):`, "", table(["resource", "type"], r.destroy.destroyed.map((x) => [x.urn.split("::").pop(), x.type])), "");
   const slowest = [...r.resources].filter((x) => x.seconds !== undefined).sort((a, b) => (b.seconds ?? 0) - (a.seconds ?? 0)).slice(0, 10);
   if (slowest.length > 0) out.push("## Slowest resources", "", table(["resource", "type", "step", "seconds"], slowest.map((x) => [x.urn.split("::").pop(), x.type, x.stepId, x.seconds])), "");
   out.push(

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { readHistory } from "../../drill/history";
 import { RefusedError } from "../../drill/preflight";
 import type { DrillReport } from "../../drill/report";
+import { escapeXml } from "../../drill/report-svg";
 import { runDrill } from "../../drill/run";
 import { failingVerifier, fakeDrill, xmlProblem } from "./helpers";
 
@@ -177,5 +178,24 @@ describe("drill orchestration with the fake engine", () => {
     for (const step of report.steps) assert.ok(svg.includes(`data-step="${step.id}"`), `${step.id} is in the SVG`);
     const critical = [...svg.matchAll(/data-step="([^"]+)" class="critical"/g)].map((m) => m[1]);
     assert.deepEqual(critical, report.steps.filter((s) => s.critical).map((s) => s.id));
+  });
+});
+
+describe("drill reports and secrets", () => {
+  it("never writes the stack outputs (connection strings) to progress or to the report", async () => {
+    const secret = "postgresql://lomash_admin:s3cr3t-pw@db.internal:5432/lomash_orders";
+    const lines: string[] = [];
+    const { drill } = fakeDrill(
+      { realiser: { create: async (step) => (step.kind === "database" ? { outputs: { url: secret } } : undefined), destroy: async () => undefined } },
+      { onProgress: (p) => lines.push(p.message), verifier: async (outputs) => ({ passed: JSON.stringify(outputs).includes(secret), checks: [] }) },
+    );
+    const { exitCode, reportDir } = await runDrill(drill);
+    assert.equal(exitCode, 0, "the verifier did receive the outputs");
+    assert.ok(!lines.some((l) => l.includes("s3cr3t")));
+    for (const f of ["report.json", "report.md", "timeline.svg"]) assert.ok(!readFileSync(join(reportDir, f), "utf8").includes("s3cr3t"), f);
+  });
+
+  it("escapes text in the SVG", () => {
+    assert.equal(escapeXml(`<a href="x">&'</a>`), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;");
   });
 });
