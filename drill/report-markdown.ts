@@ -4,7 +4,11 @@ import type { DrillReport, Verdict } from "./report";
 const cell = (v: unknown): string => String(v ?? "—").replace(/\|/g, "\\|").replace(/\n/g, " ");
 const table = (head: string[], rows: unknown[][]): string =>
   [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");
-const min = (n: number | null | undefined): string => (n === null || n === undefined ? "—" : `${n} min`);
+const min = (n: number | null | undefined): string => {
+  if (n === null || n === undefined) return "—";
+  // short rehearsals: minutes alone would read 0.04
+  return n > 0 && n < 1 ? `${n} min (${Math.round(n * 60)} s)` : `${n} min`;
+};
 const VERDICT: Record<Verdict, string> = { "within-objective": "within objective", "exceeds-objective": "**exceeds objective**", "not-measured": "not measured" };
 const TREND_ROWS = 12;
 
@@ -71,7 +75,8 @@ export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[])
     out.push("Left behind (remove with `" + r.destroy.command + "`):", "", table(["type", "urn", "id"], r.destroy.leftovers.map((x) => [x.type, x.urn, x.id])), "");
   if (r.destroy.destroyed.length > 0)
     out.push(`Destroyed (${r.destroy.destroyed.length}; full URNs in report.json):`, "", table(["resource", "type"], r.destroy.destroyed.map((x) => [x.urn.split("::").pop(), x.type])), "");
-  const slowest = [...r.resources].filter((x) => x.seconds !== undefined).sort((a, b) => (b.seconds ?? 0) - (a.seconds ?? 0)).slice(0, 10);
+  // Components are covered by the step table; these are the cloud resources themselves.
+  const slowest = [...r.resources].filter((x) => x.seconds !== undefined && !x.type.startsWith("recovery:")).sort((a, b) => (b.seconds ?? 0) - (a.seconds ?? 0)).slice(0, 10);
   if (slowest.length > 0) out.push("## Slowest resources", "", table(["resource", "type", "step", "seconds"], slowest.map((x) => [x.urn.split("::").pop(), x.type, x.stepId, x.seconds])), "");
   out.push(
     "## Trend: past drills",
