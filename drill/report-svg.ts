@@ -30,7 +30,7 @@ export function timelineSvg(r: DrillReport): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<title>${escapeXml(`DR drill ${r.stack} ${r.startedAt}: ${r.outcome}`)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(`DR drill: ${r.stack}, ${r.startedAt} (${r.outcome}${r.rehearsal ? ", rehearsal: nothing real created" : ""})`)}</text>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(`DR drill: ${r.stack}, ${r.startedAt} (${r.outcome}${r.rehearsal ? ", rehearsal with the fake engine" : ""})`)}</text>`,
     `<text x="10" y="38">${escapeXml(`minutes from the start of up; hollow = estimate, solid = measured, red = critical path; RTO objective ${r.rto.objectiveMinutes} min, measured ${r.rto.measuredMinutes ?? "not measured"}`)}</text>`,
   );
   const tick = tickStep(span);

@@ -186,7 +186,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
     } finally {
       // 4. Destroy, always: after success, failure, or an interrupt. Not abortable: a second
       // Ctrl-C must not leave a drill stack behind (the CLI says so).
-      destroy = await destroyAll(engine, options.keep ?? false, (name, work) => timed(name, work, (d) => ({ ok: d.status === "destroyed", detail: destroyDetail(d) })), skip, progress);
+      const onDeleted = (event: EngineEvent) => {
+        const done = event.resOutputsEvent?.metadata;
+        if (done?.op === "delete" && /^recovery:[^:]+:[^:]+$/.test(done.type)) progress("destroy", `${done.urn.split("::").pop()} deleted`);
+        const failed = event.resOpFailedEvent?.metadata;
+        if (failed) progress("destroy", `${failed.urn.split("::").pop()} could not be deleted`, "error");
+      };
+      destroy = await destroyAll(engine, onDeleted, options.keep ?? false, (name, work) => timed(name, work, (d) => ({ ok: d.status === "destroyed", detail: destroyDetail(d) })), skip, progress);
     }
   } else {
     skip("up", "preflight failed");
@@ -238,6 +244,7 @@ function destroyDetail(d: DestroyReport): string {
 
 async function destroyAll(
   engine: DrillEngine,
+  onDeleted: (event: EngineEvent) => void,
   keep: boolean,
   timed: (name: PhaseName, work: () => Promise<DestroyReport>) => Promise<DestroyReport | undefined>,
   skip: (name: PhaseName, detail: string) => void,
@@ -260,7 +267,7 @@ async function destroyAll(
   let error: string | undefined;
   const result = await timed("destroy", async () => {
     try {
-      await engine.destroy({ onEvent: () => undefined });
+      await engine.destroy({ onEvent: onDeleted });
     } catch (e) {
       error = message(e);
     }

@@ -73,3 +73,13 @@ describe("drill preflight", () => {
     await assert.rejects(engine.up({ onEvent: () => undefined }), (e: Error) => e.message === problem);
   });
 });
+
+describe("drill preflight without AWS credentials", () => {
+  it("says which credentials are missing and how to provide them", async () => {
+    const config = loadDrillStack("drill", {});
+    const noCredentials = Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
+    const checks = await backupChecks(config, { newest: async () => Promise.reject(noCredentials) }, new Date());
+    assert.equal(checks[0].result, "fail");
+    assert.equal(checks[0].detail, "could not read the point-in-time backups of lomash-identity-prod (no AWS credentials: export AWS_PROFILE (or run in CI with OIDC) for an account that can read the backups)");
+  });
+});
