@@ -114,10 +114,7 @@ export async function main(args: string[], io: Io): Promise<number> {
     const fakeOnly = (["fake-minute-ms", "fake-fail-step", "fake-fail-destroy"] as const).find((f) => flags[f] !== undefined);
     if (fakeOnly && engineKind !== "fake") throw new UsageError(`--${fakeOnly} only applies to --engine fake`);
     const verifier = engineKind === "fake" ? rehearsalVerifier : defaultVerifier(REPO_ROOT);
-    if (!verifier) {
-      io.stderr("drill: verification/ is not in this checkout, so a drill could not be verified; nothing was created\n");
-      return 1;
-    }
+    if (!verifier) throw new Error("verification/ is not in this checkout, so the drill could not be verified; nothing was created (rehearse with --engine fake)");
     const reportsDir = resolve(flags["reports-dir"] ?? join(REPO_ROOT, "reports", "drills"));
     if (engineKind === "fake") io.stderr("drill: REHEARSAL with --engine fake: nothing real is created, no cloud is touched\n");
 

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DrillReport } from "../../drill/report";
 import { main } from "../../drill/cli";
-import { tempReportsDir } from "./helpers";
+import { removeReportsDirs, tempReportsDir } from "./helpers";
 
 const ROOT = join(__dirname, "..", "..");
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
@@ -24,6 +24,7 @@ const noStackTrace = (text: string) => assert.doesNotMatch(text, /^\s+at /m);
 
 describe("npm run drill (the CLI)", function () {
   this.timeout(60_000);
+  after(removeReportsDirs);
 
   it("--help describes the drill and exits 0", async () => {
     const r = await cli(["--help"]);

@@ -16,7 +16,7 @@ import type { RecoveryConfig } from "../../stacks";
 import { localRealiser, listKeys, restoredDatabaseName } from "../support/drill-realiser";
 import { startMoto, type LocalAws } from "../support/moto";
 import { createDatabase, startPostgres, type LocalPostgres } from "../support/postgres";
-import { tempReportsDir, xmlProblem } from "./helpers";
+import { removeReportsDirs, tempReportsDir, xmlProblem } from "./helpers";
 
 const ROWS = 500;
 const OBJECTS = 12;
@@ -114,6 +114,7 @@ describe("an end-to-end drill: the fake engine's up does the data work for real"
   });
 
   after(async () => {
+    removeReportsDirs();
     pg?.stop();
     await aws?.stop();
   });

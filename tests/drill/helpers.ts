@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fakeEngine, virtualClock, type FakeEngineOptions } from "../../drill/fake-engine";
@@ -7,7 +7,16 @@ import type { BackupReader } from "../../drill/preflight";
 import type { DrillOptions } from "../../drill/run";
 import type { Verifier, VerificationResult } from "../../drill/verifier";
 
-export const tempReportsDir = (): string => mkdtempSync(join(tmpdir(), "drill-reports-"));
+const made: string[] = [];
+/** A reports dir of its own; removed by `removeReportsDirs()` in the suite's `after`. */
+export function tempReportsDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "drill-reports-"));
+  made.push(dir);
+  return dir;
+}
+export function removeReportsDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 export const passingVerifier: Verifier = async (_outputs, config) => ({
   passed: true,

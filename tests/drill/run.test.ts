@@ -6,12 +6,13 @@ import { RefusedError } from "../../drill/preflight";
 import type { DrillReport } from "../../drill/report";
 import { escapeXml } from "../../drill/report-svg";
 import { runDrill } from "../../drill/run";
-import { failingVerifier, fakeDrill, xmlProblem } from "./helpers";
+import { failingVerifier, fakeDrill, removeReportsDirs, xmlProblem } from "./helpers";
 
 const readReport = (dir: string): DrillReport => JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as DrillReport;
 const phase = (r: DrillReport, name: string) => r.phases.find((p) => p.name === name)?.status;
 
 describe("drill orchestration with the fake engine", () => {
+  after(removeReportsDirs);
   it("a happy drill measures RTO and RPO from the run and writes the report and a history line", async () => {
     const { clock, engines, drill } = fakeDrill({
       // every step takes half as long again as estimated; restores reach 12 minutes before the drill started
@@ -182,6 +183,7 @@ describe("drill orchestration with the fake engine", () => {
 });
 
 describe("drill reports and secrets", () => {
+  after(removeReportsDirs);
   it("never writes the stack outputs (connection strings) to progress or to the report", async () => {
     const secret = "postgresql://lomash_admin:s3cr3t-pw@db.internal:5432/lomash_orders";
     const lines: string[] = [];
