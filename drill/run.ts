@@ -136,6 +136,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
           ? { name: "engine", result: "pass", detail: engine.note ?? "Pulumi CLI and credentials present" }
           : { name: "engine", result: "fail", detail: missing.join("; ") },
       );
+      // Leftovers of an earlier drill would be updated, not created: the times would mean nothing.
+      if (missing.length === 0) checks.push(await leftoverCheck(engine));
       if (options.backups)
         checks.push(...(await untilAborted(backupChecks(config, options.backups, new Date(clock.now()), options.allowStaleBackups), options.signal)));
       else checks.push({ name: "backups", result: "warn", detail: "not checked (rehearsal); a real drill reads them with the AWS SDK" });
@@ -280,4 +282,15 @@ async function destroyAll(
     return { status: failed ? "failed" : "destroyed", destroyed, leftovers: failed ? left : [], command, error } as DestroyReport;
   });
   return result ?? { status: "failed", destroyed: [], leftovers: before, command, error };
+}
+
+async function leftoverCheck(engine: DrillEngine): Promise<PreflightCheck> {
+  try {
+    const existing = await engine.resources();
+    return existing.length === 0
+      ? { name: "empty-stack", result: "pass", detail: "the drill stack holds nothing from an earlier run" }
+      : { name: "empty-stack", result: "fail", detail: `the drill stack still holds ${existing.length} resources from an earlier run; remove them first with: ${engine.destroyCommand()}` };
+  } catch (error) {
+    return { name: "empty-stack", result: "warn", detail: `could not list the drill stack's resources (${message(error)})` };
+  }
 }

@@ -157,6 +157,19 @@ describe("drill orchestration with the fake engine", () => {
     assert.match(identity.detail, /120 min old \(RPO 15 min\): older than the RPO; fix the backups, or pass --allow-stale-backups/);
   });
 
+  it("a drill stack still holding an earlier drill's resources is refused in preflight", async () => {
+    const { engines, drill } = fakeDrill({}, { keep: true });
+    await runDrill(drill);
+    const kept = engines[0];
+    let ups = 0;
+    const { exitCode, report } = await runDrill({ ...drill, keep: false, engine: () => ({ ...kept, up: async () => void ups++ }) });
+    assert.equal(exitCode, 1);
+    assert.equal(ups, 0);
+    const check = report.preflight.find((c) => c.name === "empty-stack")!;
+    assert.equal(check.result, "fail");
+    assert.match(check.detail, /^the drill stack still holds 54 resources from an earlier run; remove them first with: .*pulumi destroy --stack drill --yes$/);
+  });
+
   for (const stack of ["prod", "recovery"]) {
     it(`the ${stack} stack is refused before any engine exists`, async () => {
       let engines = 0;
