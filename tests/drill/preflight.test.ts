@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand, RDSClient } from "@aws-sdk/client-rds";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { automationEngine } from "../../drill/automation-engine";
@@ -71,6 +74,25 @@ describe("drill preflight", () => {
     const [problem] = await engine.prerequisites();
     assert.match(problem, /^the Pulumi CLI is not installed \(spawn pulumi ENOENT\): install it .*use --engine fake$/);
     await assert.rejects(engine.up({ onEvent: () => undefined }), (e: Error) => e.message === problem);
+  });
+});
+
+describe("the real engine's prerequisites", () => {
+  it("with the CLI but no backend credentials, says how to log in", async () => {
+    // a stand-in `pulumi` on PATH: `version` answers, `whoami` fails as it does when logged out
+    const bin = mkdtempSync(join(tmpdir(), "fake-pulumi-"));
+    writeFileSync(join(bin, "pulumi"), '#!/bin/sh\nif [ "$1" = version ]; then echo v3.248.0; exit 0; fi\necho "error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions" >&2; exit 255\n', { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const problems = await automationEngine({ stack: "drill", workDir: process.cwd() }).prerequisites();
+      assert.deepEqual(problems, [
+        "Pulumi has no credentials for a backend: set PULUMI_ACCESS_TOKEN (Pulumi Cloud) or PULUMI_BACKEND_URL (e.g. s3://state-bucket), or run `pulumi login` once",
+      ]);
+    } finally {
+      process.env.PATH = path;
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
 
