@@ -1,0 +1,229 @@
+import type { PlanStep, RecoveryPlan } from "../plan";
+import type { RecoveryConfig } from "../stacks";
+import type { DrillEngine, EngineEvent, EngineRunOptions, EngineStepMetadata, StackResource } from "./engine";
+import type { Clock } from "./run";
+import { componentName } from "./timing";
+
+/** A clock the fake engine can wait on: real (`realClock`) or virtual (tests: time jumps, nothing sleeps). */
+export interface SleepingClock extends Clock {
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const realClock: SleepingClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      }
+      signal?.addEventListener("abort", done, { once: true });
+    }),
+};
+
+export function virtualClock(start = Date.parse("2026-01-15T09:00:00Z")): SleepingClock & { advance(ms: number): void } {
+  let t = start;
+  return {
+    now: () => t,
+    advance: (ms) => void (t += ms),
+    sleep: async (ms) => {
+      t += Math.max(0, ms);
+      // let other work (signal handlers, progress) run, as a real wait would
+      await new Promise((r) => setImmediate(r));
+    },
+  };
+}
+
+/**
+ * SEAM for real data work (the lead swaps in workers/): what a step does to real systems when the
+ * fake engine "creates" it. The end-to-end test's realiser restores a pg_dump from moto's S3 into
+ * a local PostgreSQL and syncs buckets in moto; `npm run restore`/`npm run sync` workers fit here.
+ */
+export interface DataRealiser {
+  /** Does the step's data work; the returned outputs land in `outputs().steps[<step id>]`. */
+  create(step: PlanStep, config: RecoveryConfig): Promise<{ outputs?: Record<string, unknown>; restorePoint?: Date } | void>;
+  /** Undoes it (drop the database, delete the bucket). Must leave nothing behind. */
+  destroy(step: PlanStep, config: RecoveryConfig): Promise<void>;
+}
+
+export interface FakeEngineOptions {
+  readonly config: RecoveryConfig;
+  readonly plan: RecoveryPlan;
+  readonly clock: SleepingClock;
+  /** How long one plan minute lasts on the clock. Defaults to a minute. */
+  readonly minuteMs?: number;
+  /** Measured minutes of a step. Defaults to its estimate. */
+  readonly stepMinutes?: (step: PlanStep) => number;
+  /** `up` fails when this step runs. */
+  readonly failStep?: string;
+  /** How long destroying one step takes, in plan minutes. Defaults to 0. */
+  readonly destroyMinutesPerStep?: number;
+  /** `destroy` fails and leaves these steps' resources behind. */
+  readonly failDestroySteps?: readonly string[];
+  /** The restore point a database reaches. Defaults to 5 minutes before the step starts (a latest restorable time). */
+  readonly restorePoint?: (database: string, stepStartedAt: Date) => Date;
+  readonly realiser?: DataRealiser;
+  readonly project?: string;
+}
+
+const TYPES: Record<string, [component: string, child: string, suffix: string]> = {
+  "cluster-config": ["recovery:cluster:ClusterConfig", "kubernetes:core/v1:Namespace", "ns"],
+  secret: ["recovery:secrets:SecretVersions", "kubernetes:core/v1:Secret", "secret"],
+  database: ["recovery:database:RestoredDatabase", "aws:rds/instance:Instance", "db"],
+  migration: ["recovery:migration:MigrationJob", "kubernetes:batch/v1:Job", "job"],
+  cache: ["recovery:cache:RestoredCache", "aws:elasticache/replicationGroup:ReplicationGroup", "redis"],
+  bucket: ["recovery:storage:ReplicaBucketSync", "aws:s3/bucketV2:BucketV2", "bucket"],
+  service: ["recovery:services:ServiceRedeployment", "kubernetes:apps/v1:Deployment", "deployment"],
+  smoke: ["recovery:smoke:SmokeTests", "kubernetes:batch/v1:Job", "job"],
+  traffic: ["recovery:traffic:TrafficCutover", "kubernetes:networking.k8s.io/v1:Ingress", "ingress"],
+};
+
+interface FakeResource extends StackResource {
+  readonly stepId?: string;
+  readonly parent?: string;
+}
+
+/**
+ * A fake Pulumi engine: `up` walks the plan as the program would (each step a component with one
+ * child, started once its dependencies finish), emitting the Automation API's events on the clock.
+ * Used by the tests, and by `--engine fake` as a rehearsal of the orchestration with no cloud.
+ */
+export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly state: ReadonlyMap<string, FakeResource> } {
+  const { config, plan, clock } = options;
+  const minuteMs = options.minuteMs ?? 60_000;
+  const project = options.project ?? "recovery-stacks";
+  const state = new Map<string, FakeResource>();
+  const outputs: { steps: Record<string, unknown>; restorePoints: Record<string, string> } = { steps: {}, restorePoints: {} };
+  let sequence = 0;
+  const urnOf = (typeChain: string[], name: string) => `urn:pulumi:${config.stack}::${project}::${typeChain.join("$")}::${name}`;
+  const stackUrn = urnOf(["pulumi:pulumi:Stack"], `${project}-${config.stack}`);
+  const envType = "recovery:environment:RecoveryEnvironment";
+  const envUrn = urnOf(["pulumi:pulumi:Stack", envType], "environment");
+  const emit = (onEvent: EngineRunOptions["onEvent"], kind: "pre" | "out" | "failed", op: string, urn: string, type: string, parent?: string) => {
+    const metadata: EngineStepMetadata = { op, urn, type, new: { urn, type, parent } };
+    const base = { sequence: sequence++, timestamp: Math.floor(clock.now() / 1000) };
+    const event: EngineEvent =
+      kind === "pre" ? { ...base, resourcePreEvent: { metadata } } : kind === "out" ? { ...base, resOutputsEvent: { metadata } } : { ...base, resOpFailedEvent: { metadata, status: 1, steps: 0 } };
+    onEvent(event);
+  };
+  const resourcesOf = (step: PlanStep): FakeResource[] => {
+    const [componentType, childType, suffix] = TYPES[step.kind] ?? ["recovery:misc:Step", "pulumi:misc:Child", "child"];
+    const name = componentName(step.id);
+    const component = urnOf(["pulumi:pulumi:Stack", envType, componentType], name);
+    const child = urnOf(["pulumi:pulumi:Stack", envType, componentType, childType], `${name}-${suffix}`);
+    return [
+      { urn: component, type: componentType, stepId: step.id, parent: envUrn },
+      { urn: child, type: childType, id: `${name}-${suffix}-${(sequence + 1000).toString(36)}`, stepId: step.id, parent: component },
+    ];
+  };
+  const cancelled = (signal?: AbortSignal) => {
+    if (signal?.aborted) throw new Error("update cancelled (the fake engine stopped at the interrupt, as `stack.cancel()` does)");
+  };
+
+  return {
+    kind: "fake",
+    note: options.realiser
+      ? "fake engine: no Pulumi and no cloud; the data work (restores, bucket copies) was real, against local systems"
+      : "fake engine: a rehearsal, nothing real was created",
+    state,
+    async prerequisites() {
+      return [];
+    },
+    async up({ onEvent, signal }) {
+      const t0 = clock.now();
+      for (const [urn, type, parent] of [[stackUrn, "pulumi:pulumi:Stack", undefined], [envUrn, envType, stackUrn]] as const) {
+        emit(onEvent, "pre", "create", urn, type, parent);
+        state.set(urn, { urn, type, parent });
+      }
+      // Event times from the plan's DAG with the fake durations; real data work (the realiser)
+      // runs at each step's start and pushes later events back, as a slow resource would.
+      const finish = new Map<string, number>();
+      const timeline: { at: number; step: PlanStep; start: boolean }[] = [];
+      for (const step of plan.steps) {
+        const start = Math.max(0, ...step.dependsOn.map((d) => finish.get(d) ?? 0));
+        const end = start + (options.stepMinutes?.(step) ?? step.estimateMinutes) * minuteMs;
+        finish.set(step.id, end);
+        timeline.push({ at: start, step, start: true }, { at: end, step, start: false });
+      }
+      timeline.sort((a, b) => a.at - b.at || Number(a.start) - Number(b.start));
+      let shift = 0;
+      const running = new Map<string, Promise<void>>();
+      for (const { at, step, start } of timeline) {
+        const wait = t0 + at + shift - clock.now();
+        if (wait > 0) await clock.sleep(wait, signal);
+        else shift += -wait;
+        if (signal?.aborted) await Promise.allSettled(running.values()); // stop after the work in flight, as the CLI does
+        cancelled(signal);
+        const [component, child] = resourcesOf(step);
+        if (start) {
+          emit(onEvent, "pre", "create", component.urn, component.type, component.parent);
+          state.set(component.urn, component);
+          emit(onEvent, "pre", "create", child.urn, child.type, child.parent);
+          if (options.failStep === step.id) {
+            emit(onEvent, "failed", "create", child.urn, child.type, child.parent);
+            throw new Error(`update failed: ${child.urn.split("::").pop()} could not be created (fake failure)`);
+          }
+          state.set(child.urn, child);
+          const startedAt = new Date(clock.now());
+          // The data work runs alongside the other steps, as the program's resources would; the
+          // step finishes no sooner than its work does.
+          const work = (async () => {
+            const realised = options.realiser ? await options.realiser.create(step, config) : undefined;
+            outputs.steps[step.id] = { urn: component.urn, ...(realised ? realised.outputs : {}) };
+            if (step.kind === "database") {
+              const point = realised?.restorePoint ?? options.restorePoint?.(step.name, startedAt) ?? new Date(startedAt.getTime() - 5 * 60_000);
+              outputs.restorePoints[step.name] = point.toISOString();
+            }
+          })();
+          work.catch(() => undefined); // awaited (and reported) at the step's finish
+          running.set(step.id, work);
+        } else {
+          try {
+            await running.get(step.id);
+          } catch (error) {
+            emit(onEvent, "failed", "create", child.urn, child.type, child.parent);
+            await Promise.allSettled(running.values());
+            throw new Error(`update failed: ${child.urn.split("::").pop()}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+          emit(onEvent, "out", "create", child.urn, child.type, child.parent);
+          emit(onEvent, "out", "create", component.urn, component.type, component.parent);
+        }
+      }
+      emit(onEvent, "out", "create", envUrn, envType, stackUrn);
+      emit(onEvent, "out", "create", stackUrn, "pulumi:pulumi:Stack");
+    },
+    async destroy({ onEvent }) {
+      const failing = new Set(options.failDestroySteps ?? []);
+      // Reverse plan order: the gateway first, the namespace last, as Pulumi deletes dependents first.
+      for (const step of [...plan.steps].reverse()) {
+        if (failing.has(step.id)) continue;
+        const mine = [...state.values()].filter((r) => r.stepId === step.id);
+        if (mine.length === 0) continue;
+        await clock.sleep((options.destroyMinutesPerStep ?? 0) * minuteMs);
+        if (options.realiser) await options.realiser.destroy(step, config);
+        for (const r of mine.reverse()) {
+          emit(onEvent, "pre", "delete", r.urn, r.type, r.parent);
+          state.delete(r.urn);
+          emit(onEvent, "out", "delete", r.urn, r.type, r.parent);
+        }
+      }
+      if (failing.size > 0 && [...state.values()].some((r) => r.stepId && failing.has(r.stepId)))
+        throw new Error(`destroy failed: ${[...failing].join(", ")} could not be deleted (fake failure)`);
+      state.clear();
+      outputs.steps = {};
+      outputs.restorePoints = {};
+    },
+    async outputs() {
+      return structuredClone(outputs);
+    },
+    async resources() {
+      return [...state.values()].filter((r) => r.stepId !== undefined).map(({ urn, type, id }) => ({ urn, type, id }));
+    },
+    destroyCommand() {
+      return `(fake engine: nothing real to remove) pulumi destroy --stack ${config.stack} --yes`;
+    },
+  };
+}

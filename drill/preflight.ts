@@ -1,0 +1,140 @@
+import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import type { RecoveryPlan } from "../plan";
+import { ConfigError, loadStack, type DatabaseRestore, type RecoveryConfig } from "../stacks";
+
+export interface PreflightCheck {
+  readonly name: string;
+  readonly result: "pass" | "warn" | "fail";
+  readonly detail: string;
+}
+
+/** The stack is not one a drill may run: bad usage (exit 2), refused before anything is created. */
+export class RefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RefusedError";
+  }
+}
+
+/**
+ * Loads the stack and refuses anything but a drill stack. A recovery stack restores for real and
+ * keeps what it creates (deletion protection); prod is the inventory itself.
+ */
+export function loadDrillStack(stack: string, options: { root?: string; now?: Date }): RecoveryConfig {
+  let config: RecoveryConfig;
+  try {
+    config = loadStack(stack, options);
+  } catch (error) {
+    if (error instanceof ConfigError && error.problems.some((p) => p.message.includes("source inventory, not something to restore")))
+      throw new RefusedError(`--stack ${stack}: refused, it is production's inventory; a drill runs only on a drill stack (recovery:mode: drill), e.g. --stack drill`);
+    throw error;
+  }
+  if (config.mode !== "drill")
+    throw new RefusedError(
+      `--stack ${stack}: refused, it is a ${config.mode} stack (recovery:mode: ${config.mode}) that restores for real and keeps what it creates; a drill runs only on a drill stack, e.g. --stack drill`,
+    );
+  return config;
+}
+
+/** Invariant 5: a drill never writes to a name production owns. */
+export function isolationCheck(config: RecoveryConfig): PreflightCheck {
+  const source = new Set(config.sourceNames);
+  const shared = config.targetNames.filter((n) => source.has(n));
+  return shared.length === 0
+    ? { name: "isolation", result: "pass", detail: `${config.targetNames.length} names created, none of them production's` }
+    : { name: "isolation", result: "fail", detail: `these names are production's: ${shared.join(", ")}; give the drill its own suffix/namespace` };
+}
+
+export function planCheck(plan: RecoveryPlan): PreflightCheck {
+  const within = plan.estimatedRtoMinutes <= plan.objective.rtoMinutes;
+  return {
+    name: "plan",
+    result: within ? "pass" : "warn",
+    detail: `${plan.steps.length} steps, estimated RTO ${plan.estimatedRtoMinutes} min against an objective of ${plan.objective.rtoMinutes} min${within ? "" : " (the estimate already exceeds the objective)"}`,
+  };
+}
+
+/** The newest backup a database can be restored from. */
+export interface NewestBackup {
+  /** What was found: `latest restorable time`, `snapshot <id>`, `dump s3://…`. */
+  readonly what: string;
+  /** Undefined when there is none. */
+  readonly at?: Date;
+}
+
+export interface BackupReader {
+  newest(database: DatabaseRestore): Promise<NewestBackup>;
+}
+
+const AWS_TIMEOUT_MS = 15_000;
+const timeout = () => ({ abortSignal: AbortSignal.timeout(AWS_TIMEOUT_MS) });
+
+/**
+ * Reads the source backups with the AWS SDK (which honours AWS_ENDPOINT_URL, so tests point it at
+ * moto): the latest restorable time (point-in-time), the newest snapshot, the newest dump.
+ * Backups are only read, never written (invariant 1).
+ */
+export function awsBackupReader(region?: string): BackupReader {
+  const rds = new RDSClient({ region });
+  const s3 = new S3Client({ region });
+  return {
+    async newest(db) {
+      const id = db.source.identifier;
+      if (db.method === "point-in-time") {
+        const { DBInstances } = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), timeout());
+        return { what: `latest restorable time of ${id}`, at: DBInstances?.[0]?.LatestRestorableTime };
+      }
+      if (db.method === "snapshot") {
+        const input = db.snapshot === "latest" ? { DBInstanceIdentifier: id } : { DBSnapshotIdentifier: db.snapshot };
+        const { DBSnapshots = [] } = await rds.send(new DescribeDBSnapshotsCommand(input), timeout());
+        const newest = DBSnapshots.filter((s) => s.Status === "available" && s.SnapshotCreateTime)
+          .sort((a, b) => b.SnapshotCreateTime!.getTime() - a.SnapshotCreateTime!.getTime())[0];
+        return { what: newest ? `snapshot ${newest.DBSnapshotIdentifier}` : `an available snapshot of ${id}`, at: newest?.SnapshotCreateTime };
+      }
+      const { bucket, prefix } = db.source.dumps;
+      let newest: { key: string; at: Date } | undefined;
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }), timeout());
+        for (const o of page.Contents ?? [])
+          if (o.Key && o.LastModified && !o.Key.endsWith(".sha256") && (!newest || o.LastModified > newest.at)) newest = { key: o.Key, at: o.LastModified };
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return { what: newest ? `dump s3://${bucket}/${newest.key}` : `a dump under s3://${bucket}/${prefix}`, at: newest?.at };
+    },
+  };
+}
+
+function explainAwsError(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  if (e.name === "CredentialsProviderError" || /credential/i.test(e.message ?? ""))
+    return "no AWS credentials: export AWS_PROFILE (or run in CI with OIDC) for an account that can read the backups";
+  if (e.name === "TimeoutError" || e.name === "AbortError") return `AWS did not answer within ${AWS_TIMEOUT_MS / 1000} s`;
+  return `${e.name ?? "error"}: ${(e.message ?? String(error)).split("\n")[0]}`;
+}
+
+/**
+ * Every source backup exists and is fresh: its newest restore point is within the RPO. A stale
+ * backup means the RPO is already lost before any disaster; `allowStale` turns that into a warning
+ * (recorded in the report) for drills that must go ahead anyway.
+ */
+export async function backupChecks(config: RecoveryConfig, reader: BackupReader, now: Date, allowStale = false): Promise<PreflightCheck[]> {
+  const rpo = config.objectives.rpoMinutes;
+  return Promise.all(
+    config.databases.map(async (db): Promise<PreflightCheck> => {
+      const name = `backup:${db.name}`;
+      let found: NewestBackup;
+      try {
+        found = await reader.newest(db);
+      } catch (error) {
+        return { name, result: "fail", detail: `could not read the ${db.method} backups of ${db.source.identifier} (${explainAwsError(error)})` };
+      }
+      if (!found.at) return { name, result: "fail", detail: `no ${found.what} found; the ${db.method} restore has nothing to restore from` };
+      const age = Math.round((now.getTime() - found.at.getTime()) / 60_000);
+      const detail = `${found.what}: ${found.at.toISOString()}, ${age} min old (RPO ${rpo} min)`;
+      if (age <= rpo) return { name, result: "pass", detail };
+      return { name, result: allowStale ? "warn" : "fail", detail: `${detail}: older than the RPO${allowStale ? " (allowed by --allow-stale-backups)" : "; fix the backups, or pass --allow-stale-backups to drill anyway"}` };
+    }),
+  );
+}

@@ -1,0 +1,92 @@
+import type { HistoryEntry } from "./history";
+import type { DrillReport, Verdict } from "./report";
+
+const cell = (v: unknown): string => String(v ?? "—").replace(/\|/g, "\\|").replace(/\n/g, " ");
+const table = (head: string[], rows: unknown[][]): string =>
+  [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");
+const min = (n: number | null | undefined): string => {
+  if (n === null || n === undefined) return "—";
+  // short rehearsals: minutes alone would read 0.04
+  return n > 0 && n < 1 ? `${n} min (${Math.round(n * 60)} s)` : `${n} min`;
+};
+const VERDICT: Record<Verdict, string> = { "within-objective": "within objective", "exceeds-objective": "**exceeds objective**", "not-measured": "not measured" };
+const TREND_ROWS = 12;
+
+/** report.md: what an auditor reads. Numbers come from report.json, nothing is recomputed here. */
+export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[]): string {
+  const out: string[] = [];
+  out.push(`# DR drill: ${r.stack}, ${r.startedAt}: ${r.outcome === "passed" ? "PASSED" : "FAILED"}`, "");
+  if (r.rehearsal)
+    out.push(`> **Rehearsal, ${r.engineNote ?? "fake engine: nothing real was created"}.** No Pulumi stack was deployed: the times below are not a production RTO.`, "");
+  if (r.kept) out.push(`> **Kept with \`--keep\` (debugging): the drill stack was NOT destroyed.** Not a complete drill. Remove it with \`${r.destroy.command}\`.`, "");
+  if (r.destroy.status === "failed")
+    out.push(`> **DESTROY FAILED: ${r.destroy.leftovers.length} resources are left behind.** Remove them with \`${r.destroy.command}\`.`, "");
+  if (r.interrupted) out.push(`> Interrupted by ${r.interrupted}; the up was cancelled and the stack destroyed (see Destroy).`, "");
+  const checks = r.verification?.checks ?? [];
+  out.push(
+    table(
+      ["", "measured", "objective", "estimate", "verdict"],
+      [
+        ["RTO (start of up → verification passed)", min(r.rto.measuredMinutes), min(r.rto.objectiveMinutes), min(r.rto.estimatedMinutes), VERDICT[r.rto.verdict]],
+        [`RPO (failure time ${r.rpo.failureTime} − restore point)`, min(r.rpo.achievedMinutes), min(r.rpo.objectiveMinutes), "—", VERDICT[r.rpo.verdict]],
+      ],
+    ),
+    "",
+    `Engine: ${r.engine}${r.rehearsal ? " (rehearsal)" : ""}. Finished ${r.finishedAt}. Verification: ${checks.filter((c) => c.result === "pass").length}/${checks.length} checks passed. Destroy: ${r.destroy.status}.`,
+    "",
+    "## Phases",
+    "",
+    table(["phase", "status", "started", "seconds", "detail"], r.phases.map((p) => [p.name, p.status, p.startedAt, p.seconds, p.detail])),
+    "",
+    "## Preflight",
+    "",
+    table(["check", "result", "detail"], r.preflight.map((c) => [c.name, c.result, c.detail])),
+    "",
+    "## Steps: estimated vs measured",
+    "",
+    "Minutes from the start of `up`. ★ marks the critical path. ![timeline](timeline.svg)",
+    "",
+    table(
+      ["step", "estimate (start → finish)", "measured (start → finish)", "estimated min", "measured min", "status"],
+      r.steps.map((s) => [
+        `${s.critical ? "★ " : ""}${s.id}`,
+        `${s.estimate.startMinute} → ${s.estimate.finishMinute}`,
+        s.measured ? `${s.measured.startMinute} → ${s.measured.finishMinute ?? "…"}` : "—",
+        s.estimate.minutes,
+        s.measured?.minutes ?? "—",
+        s.status,
+      ]),
+    ),
+    "",
+    "## RPO per database",
+    "",
+    table(["database", "restore point reached", "data lost (min)"], r.rpo.databases.map((d) => [d.name, d.restorePoint ?? "not reported", d.achievedMinutes ?? "—"])),
+    "",
+    "## Verification",
+    "",
+    checks.length === 0 ? "Not run." : table(["check", "target", "result", "ms", "detail"], checks.map((c) => [c.name, c.target, c.result, c.ms, c.detail])),
+    "",
+    "## Destroy",
+    "",
+    `Status: **${r.destroy.status}**.${r.destroy.error ? ` Error: ${r.destroy.error}.` : ""}`,
+    "",
+  );
+  if (r.destroy.leftovers.length > 0)
+    out.push("Left behind (remove with `" + r.destroy.command + "`):", "", table(["type", "urn", "id"], r.destroy.leftovers.map((x) => [x.type, x.urn, x.id])), "");
+  if (r.destroy.destroyed.length > 0)
+    out.push(`Destroyed (${r.destroy.destroyed.length}; full URNs in report.json):`, "", table(["resource", "type"], r.destroy.destroyed.map((x) => [x.urn.split("::").pop(), x.type])), "");
+  // Components are covered by the step table; these are the cloud resources themselves.
+  const slowest = [...r.resources].filter((x) => x.seconds !== undefined && !x.type.startsWith("recovery:")).sort((a, b) => (b.seconds ?? 0) - (a.seconds ?? 0)).slice(0, 10);
+  if (slowest.length > 0) out.push("## Slowest resources", "", table(["resource", "type", "step", "seconds"], slowest.map((x) => [x.urn.split("::").pop(), x.type, x.stepId, x.seconds])), "");
+  out.push(
+    "## Trend: past drills",
+    "",
+    table(
+      ["started", "stack", "engine", "outcome", "RTO (objective)", "RPO (objective)", "estimate", "checks", "destroy"],
+      history.slice(-TREND_ROWS).map((h) => [h.at, h.stack, h.engine, h.outcome, `${min(h.rtoMinutes)} (${h.rtoObjectiveMinutes})`, `${min(h.rpoMinutes)} (${h.rpoObjectiveMinutes})`, min(h.estimatedRtoMinutes), h.checks, h.destroy]),
+    ),
+    "",
+  );
+  if (r.errors.length > 0) out.push("## Errors", "", ...r.errors.map((e) => `- ${e}`), "");
+  return out.join("\n");
+}

@@ -1,0 +1,107 @@
+import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateDBInstanceCommand, CreateDBSnapshotCommand, RDSClient } from "@aws-sdk/client-rds";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { automationEngine } from "../../drill/automation-engine";
+import { awsBackupReader, backupChecks, isolationCheck, loadDrillStack } from "../../drill/preflight";
+import type { RecoveryConfig } from "../../stacks";
+import { startMoto, type LocalAws } from "../support/moto";
+
+describe("drill preflight", () => {
+  let aws: LocalAws | undefined;
+  let config: RecoveryConfig;
+
+  before(async function () {
+    this.timeout(60_000);
+    aws = await startMoto();
+    config = loadDrillStack("drill", {});
+    const rds = new RDSClient({});
+    // production's databases as moto knows them: continuous backups, and one manual snapshot
+    for (const db of config.databases.filter((d) => d.method !== "logical"))
+      await rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: db.source.identifier, Engine: "postgres", DBInstanceClass: "db.t4g.medium", AllocatedStorage: 20, MasterUsername: "lomash_admin", MasterUserPassword: "not-a-real-password", BackupRetentionPeriod: 7 }));
+    await rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: "lomash-orders-prod", DBSnapshotIdentifier: "lomash-orders-prod-manual-1" }));
+    const s3 = new S3Client({});
+    const analytics = config.databases.find((d) => d.method === "logical")!;
+    await s3.send(new CreateBucketCommand({ Bucket: analytics.source.dumps.bucket, CreateBucketConfiguration: { LocationConstraint: "eu-west-2" } }));
+    await s3.send(new PutObjectCommand({ Bucket: analytics.source.dumps.bucket, Key: `${analytics.source.dumps.prefix}lomash_analytics_latest.dump`, Body: "PGDMP" }));
+  });
+
+  after(async () => {
+    await aws?.stop();
+  });
+
+  it("finds every source backup fresh through the AWS SDK (latest restorable time, newest dump)", async () => {
+    const checks = await backupChecks(config, awsBackupReader(), new Date());
+    assert.deepEqual(checks.map((c) => [c.name, c.result]), config.databases.map((d) => [`backup:${d.name}`, "pass"]));
+    assert.match(checks.find((c) => c.name === "backup:analytics")!.detail, /^dump s3:\/\/lomash-wood-backups\/pg-logical\/lomash_analytics\/lomash_analytics_latest\.dump: /);
+    assert.match(checks[0].detail, /^latest restorable time of lomash-identity-prod: .* min old \(RPO 15 min\)$/);
+  });
+
+  it("reads the newest snapshot for a snapshot restore", async () => {
+    const orders = config.databases.find((d) => d.name === "orders")!;
+    const found = await awsBackupReader().newest({ ...orders, method: "snapshot", snapshot: "latest" });
+    assert.ok(found.at instanceof Date);
+    assert.match(found.what, /^snapshot /);
+  });
+
+  it("a backup older than the RPO fails the check, or warns with allowStale", async () => {
+    const later = new Date(Date.now() + 60 * 60_000);
+    const strict = await backupChecks(config, awsBackupReader(), later);
+    assert.ok(strict.every((c) => c.result === "fail"));
+    assert.match(strict[0].detail, /older than the RPO; fix the backups, or pass --allow-stale-backups to drill anyway$/);
+    const allowed = await backupChecks(config, awsBackupReader(), later, true);
+    assert.ok(allowed.every((c) => c.result === "warn"));
+  });
+
+  it("a source database that does not exist fails with its identifier and the AWS error", async () => {
+    const orders = config.databases.find((d) => d.name === "orders")!;
+    const ghost = { ...config, databases: [{ ...orders, source: { ...orders.source, identifier: "lomash-ghost-prod" } }] };
+    const [check] = await backupChecks(ghost, awsBackupReader(), new Date());
+    assert.equal(check.result, "fail");
+    assert.equal(check.detail, "could not read the point-in-time backups of lomash-ghost-prod (DBInstanceNotFoundFault: DBInstance lomash-ghost-prod not found.)");
+  });
+
+  it("a drill stack's names are isolated from production's", () => {
+    assert.equal(isolationCheck(config).result, "pass");
+    const leaky = { ...config, targetNames: [...config.targetNames, "lomash-wood-media-prod"] };
+    assert.deepEqual(isolationCheck(leaky), { name: "isolation", result: "fail", detail: "these names are production's: lomash-wood-media-prod; give the drill its own suffix/namespace" });
+  });
+
+  it("without the Pulumi CLI the real engine says so in one clear message", async () => {
+    const engine = automationEngine({ stack: "drill", workDir: process.cwd() });
+    const [problem] = await engine.prerequisites();
+    assert.match(problem, /^the Pulumi CLI is not installed \(spawn pulumi ENOENT\): install it .*use --engine fake$/);
+    await assert.rejects(engine.up({ onEvent: () => undefined }), (e: Error) => e.message === problem);
+  });
+});
+
+describe("the real engine's prerequisites", () => {
+  it("with the CLI but no backend credentials, says how to log in", async () => {
+    // a stand-in `pulumi` on PATH: `version` answers, `whoami` fails as it does when logged out
+    const bin = mkdtempSync(join(tmpdir(), "fake-pulumi-"));
+    writeFileSync(join(bin, "pulumi"), '#!/bin/sh\nif [ "$1" = version ]; then echo v3.248.0; exit 0; fi\necho "error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions" >&2; exit 255\n', { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const problems = await automationEngine({ stack: "drill", workDir: process.cwd() }).prerequisites();
+      assert.deepEqual(problems, [
+        "Pulumi has no credentials for a backend: set PULUMI_ACCESS_TOKEN (Pulumi Cloud) or PULUMI_BACKEND_URL (e.g. s3://state-bucket), or run `pulumi login` once",
+      ]);
+    } finally {
+      process.env.PATH = path;
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("drill preflight without AWS credentials", () => {
+  it("says which credentials are missing and how to provide them", async () => {
+    const config = loadDrillStack("drill", {});
+    const noCredentials = Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
+    const checks = await backupChecks(config, { newest: async () => Promise.reject(noCredentials) }, new Date());
+    assert.equal(checks[0].result, "fail");
+    assert.equal(checks[0].detail, "could not read the point-in-time backups of lomash-identity-prod (no AWS credentials: export AWS_PROFILE (or run in CI with OIDC) for an account that can read the backups)");
+  });
+});
