@@ -1,4 +1,4 @@
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { SCHEMAS, type GatewayConfig } from "./config";
 import { getProperty, TYPES } from "./resources";
 
@@ -33,7 +33,11 @@ export const gatewayLast: StackValidationPolicy = {
       reportViolation(`the gateway Deployment "${gatewayDeployment}" was not found; set gatewayDeployment in the pack config`);
       return;
     }
-    const waitsFor = new Set(gateway.dependencies.map((d) => d.urn));
+    // A child registers only once its parent has, and a component registers only once its
+    // dependsOn is done: the Deployment waits for its own and its ancestors' dependencies.
+    const waitsFor = new Set<string>();
+    for (let r: PolicyResource | undefined = gateway; r !== undefined; r = r.parent)
+      for (const d of r.dependencies) waitsFor.add(d.urn);
     const missing = deployments.filter((d) => d !== gateway && !waitsFor.has(d.urn)).map((d) => d.name);
     if (missing.length > 0)
       reportViolation(`the gateway Deployment must depend on every other Deployment; it does not wait for ${missing.join(", ")}`, gateway.urn);

@@ -12,7 +12,7 @@ import {
   TrafficCutover,
   smokeScript,
 } from "../../components";
-import { mockSecretValue, promiseOf, startMocks, type RecordedResource } from "../support/pulumi-mocks";
+import { mockSecretValue, promiseOf, startMocks, type RecordedResource } from "../../offline/pulumi-mocks";
 import { bucketArgs, cacheArgs, clusterArgs, logicalArgs, migrationArgs, secretArgs, serviceArgs, smokeArgs, trafficArgs } from "./fixtures";
 
 type Container = { command?: string[]; env?: { name: string; value: string }[]; envFrom?: { secretRef: { name: string } }[]; image: string };

@@ -77,6 +77,11 @@ describe("policies: secrets, services and the stack", () => {
       const gw = policyResource(TYPES.deployment, "service-api-gateway-deployment", deployment("gw"), { dependencies: [auth, orders] });
       assert.deepEqual(await stackViolations(gatewayLast, [auth, orders, gw], config), []);
     });
+    it("passes a gateway whose component waits for the other Deployments", async () => {
+      const component = policyResource("recovery:services:ServiceRedeployment", "service-api-gateway", {}, { dependencies: [auth, orders] });
+      const gw = { ...policyResource(TYPES.deployment, "service-api-gateway-deployment", deployment("gw")), parent: component };
+      assert.deepEqual(await stackViolations(gatewayLast, [auth, orders, component, gw], config), []);
+    });
     it("refuses a gateway that does not wait for one service", async () => {
       const gw = policyResource(TYPES.deployment, "service-api-gateway-deployment", deployment("gw"), { dependencies: [auth] });
       assert.deepEqual(await stackViolations(gatewayLast, [auth, orders, gw], config), [

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "../../stacks";
-import { runProgram } from "../support/pulumi-mocks";
+import { runProgram } from "../../offline/pulumi-mocks";
 
 describe("the whole program with a bad stack config", () => {
   it("refuses a restore under the source database's own identifier before registering any resource", async () => {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildPlan } from "../../plan";
 import type { RecoveryPlan } from "../../plan";
 import { loadStack, loadStackFromConfig, readStackConfig, type RecoveryConfig } from "../../stacks";
-import { MOCK_SNAPSHOT_TIME, mockSecretValue, promiseOf, runProgram, type ProgramRun, type RecordedResource } from "../support/pulumi-mocks";
+import { MOCK_SNAPSHOT_TIME, mockSecretValue, promiseOf, runProgram, type ProgramRun, type RecordedResource } from "../../offline/pulumi-mocks";
 
 const T = {
   env: "recovery:environment:RecoveryEnvironment",

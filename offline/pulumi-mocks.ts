@@ -1,5 +1,5 @@
 /**
- * The Pulumi mocks harness: runs components, or the whole program (index.ts) for a stack, under
+ * The Pulumi mocks harness (used by the tests and by `npm run policy:check`): runs components, or the whole program (index.ts) for a stack, under
  * `pulumi.runtime.setMocks`, and records every resource registration as the engine would see it.
  *
  * Why a monitor wrapper and not only `Mocks.newResource`: `newResource` sees type, name and inputs
@@ -28,9 +28,9 @@
  */
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackConfig } from "../../stacks/loader";
+import { readStackConfig } from "../stacks/loader";
 
-export const ROOT = join(__dirname, "..", "..");
+export const ROOT = join(__dirname, "..");
 export const PROJECT = "recovery-stacks";
 
 const SIG = "4dabf18193072939515e22adb298388d";
@@ -56,6 +56,8 @@ export interface RecordedResource {
   readonly secretPaths: readonly string[];
   readonly ignoreChanges: readonly string[];
   readonly protect: boolean;
+  /** Outputs the resource asks the engine to keep secret (what CrossGuard can see of secretness). */
+  readonly additionalSecretOutputs: readonly string[];
 }
 
 export interface RecordedInvoke {
@@ -85,6 +87,7 @@ interface RegisterRequest {
   getProtect(): boolean;
   getDependenciesList(): string[];
   getIgnorechangesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
   getPropertydependenciesMap(): { toArray(): [string, unknown][]; get(k: string): { getUrnsList(): string[] } | undefined };
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
@@ -247,6 +250,7 @@ export class Recording {
         secretPaths,
         ignoreChanges: req.getIgnorechangesList(),
         protect: req.getProtect(),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       };
       this.resources.push(record);
       register(req, (err, resp) => {
@@ -318,7 +322,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   const recording = await startMocks({ ...options, stack });
   forgetProjectModules();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cache = require(join(ROOT, "components", "restored-cache.ts")) as typeof import("../../components/restored-cache");
+  const cache = require(join(ROOT, "components", "restored-cache.ts")) as typeof import("../components/restored-cache");
   cache.setCacheSnapshotLookup(async (groupId) =>
     options.snapshots === "none" ? undefined : { name: `automatic.${groupId}-2026-11-24-03-00`, createTime: MOCK_SNAPSHOT_TIME },
   );

@@ -1,0 +1,115 @@
+import type { PolicyResource, PolicyResourceOptions } from "@pulumi/policy";
+import * as pulumi from "@pulumi/pulumi";
+import { runPolicies, type PackConfig, type Violation } from "../policies/run";
+import { packConfigFor } from "../policies/stack-config";
+import { loadStackFromConfig, readStackConfig, type RecoveryConfig } from "../stacks";
+import { runProgram, type ProgramRun, type RecordedResource } from "./pulumi-mocks";
+
+/** The gateway's Deployment, as ServiceRedeployment names it (`service-<name>-deployment`). */
+export const gatewayDeploymentName = (config: RecoveryConfig): string =>
+  `service-${config.services.find((s) => s.gateway)?.name ?? "gateway"}-deployment`;
+
+/** The pack config for a stack: what `npm run policy:config` writes to policies/config/<stack>.json. */
+export function packConfigForStack(config: RecoveryConfig): PackConfig {
+  return packConfigFor(config, gatewayDeploymentName(config));
+}
+
+/** Recorded registrations in CrossGuard's shape, dependencies linked to each other. */
+export function toPolicyResources(run: ProgramRun): PolicyResource[] {
+  const byUrn = new Map<string, PolicyResource>();
+  const resources = run.resources.map((r): PolicyResource => {
+    const opts: PolicyResourceOptions = {
+      protect: r.protect,
+      ignoreChanges: [...r.ignoreChanges],
+      aliases: [],
+      additionalSecretOutputs: [...r.additionalSecretOutputs],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    };
+    const resource = {
+      type: r.type,
+      name: r.name,
+      urn: r.urn,
+      props: r.inputs,
+      opts,
+      dependencies: [] as PolicyResource[],
+      propertyDependencies: {} as Record<string, PolicyResource[]>,
+      isType: () => false,
+      asType: () => undefined,
+    } as unknown as PolicyResource;
+    byUrn.set(r.urn, resource);
+    return resource;
+  });
+  run.resources.forEach((r: RecordedResource, i) => {
+    const resource = resources[i] as { dependencies: PolicyResource[]; propertyDependencies: Record<string, PolicyResource[]>; parent?: PolicyResource };
+    const link = (urns: readonly string[]) => urns.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined);
+    resource.dependencies = link(r.dependencies);
+    resource.propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, urns]) => [k, link(urns)]));
+    resource.parent = r.parent ? byUrn.get(r.parent) : undefined;
+  });
+  return resources;
+}
+
+const CREDENTIAL_KEY = /password|secret|token|connectionString|credential/i;
+const URL_WITH_PASSWORD = /:\/\/[^/:@\s]+:[^@\s]+@/;
+
+async function outputSecrecy(value: unknown, path: string, out: Violation[]): Promise<void> {
+  if (pulumi.Output.isInstance(value)) {
+    const o = value as pulumi.Output<unknown> & { isSecret: Promise<boolean>; promise(): Promise<unknown> };
+    const [secret, resolved] = await Promise.all([o.isSecret, o.promise()]);
+    if (secret) return;
+    if (CREDENTIAL_KEY.test(path) || (typeof resolved === "string" && URL_WITH_PASSWORD.test(resolved)))
+      out.push({ policy: "credentials-are-secret", level: "mandatory", message: `stack output ${path} holds a credential and must be a Pulumi secret: wrap it in pulumi.secret` });
+    else await outputSecrecy(resolved, path, out);
+    return;
+  }
+  if (value !== null && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) await outputSecrecy(v, path ? `${path}.${k}` : k, out);
+  else if (typeof value === "string" && URL_WITH_PASSWORD.test(value))
+    out.push({ policy: "credentials-are-secret", level: "mandatory", message: `stack output ${path} holds a credential and must be a Pulumi secret: wrap it in pulumi.secret` });
+}
+
+/**
+ * What CrossGuard cannot see (it gets values unwrapped) and the mocks can: whether the values in
+ * Kubernetes Secrets, and the stack outputs holding credentials, really are Pulumi secrets.
+ */
+async function secrecyViolations(run: ProgramRun): Promise<Violation[]> {
+  const out: Violation[] = [];
+  for (const r of run.ofType("kubernetes:core/v1:Secret")) {
+    for (const field of ["data", "stringData"]) {
+      const values = r.inputs[field] as Record<string, unknown> | undefined;
+      for (const key of Object.keys(values ?? {}))
+        if (!r.secretPaths.some((p) => p === field || p === `${field}.${key}`))
+          out.push({ policy: "credentials-are-secret", level: "mandatory", message: `${field}.${key} is not a Pulumi secret: wrap it in pulumi.secret`, urn: r.urn, resource: r.name });
+    }
+  }
+  await outputSecrecy(run.outputs, "", out);
+  return out;
+}
+
+export interface PolicyCheckResult {
+  readonly stack: string;
+  readonly resources: number;
+  readonly violations: readonly Violation[];
+  /** True when no mandatory policy is violated. */
+  readonly passed: boolean;
+}
+
+export interface PolicyCheckOptions {
+  /** The stack's config map; defaults to Pulumi.<stack>.yaml's. */
+  readonly config?: Record<string, unknown>;
+  /** Registers more resources after the program, under the same mocks (tests: a deliberately broken program). */
+  readonly alsoRegister?: () => void;
+}
+
+/** Runs the program under Pulumi's mocks and the whole pack over what it registers. */
+export async function checkStackPolicies(stack: string, options: PolicyCheckOptions = {}): Promise<PolicyCheckResult> {
+  const raw = options.config ?? readStackConfig(stack);
+  const config = loadStackFromConfig(stack, raw);
+  const run = await runProgram(stack, { config: raw });
+  if (options.alsoRegister) {
+    options.alsoRegister();
+    await run.settle();
+  }
+  const violations = [...(await runPolicies(toPolicyResources(run), packConfigForStack(config))), ...(await secrecyViolations(run))];
+  return { stack, resources: run.resources.length, violations, passed: !violations.some((v) => v.level === "mandatory") };
+}
