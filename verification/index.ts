@@ -176,7 +176,7 @@ export async function runVerification(options: VerificationOptions): Promise<Ver
             kubernetesSecret: out.kubernetesSecret,
             key: out.key,
             secretId: out.secretId,
-            version: { versionId: out.versionId },
+            version: { VersionId: out.versionId },
             kube,
             secretsManager,
           }),

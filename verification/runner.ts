@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
 import type { Redactor } from "./redact";
 import type { Check, CheckResult } from "./types";
@@ -26,6 +27,8 @@ export async function runChecks(checks: readonly Check[], options: RunOptions): 
       limit(async (): Promise<CheckResult> => {
         const timeoutMs = check.timeoutMs ?? options.timeoutMs;
         const controller = new AbortController();
+        // One signal serves every request of a check (a bucket's sampled GETs): not a leak.
+        setMaxListeners(256, controller.signal);
         let timer: NodeJS.Timeout | undefined;
         const expired = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {

@@ -10,7 +10,7 @@ export interface SecretTarget {
   readonly key: string;
   readonly secretId: string;
   /** The restored version; a stage when the outputs do not name one. */
-  readonly version: { readonly versionId: string } | { readonly versionStage: string };
+  readonly version: { readonly VersionId: string } | { readonly VersionStage: string };
   readonly kube: SecretSource;
   readonly secretsManager: SecretsManagerClient;
 }
@@ -31,7 +31,7 @@ const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest(
 
 export function secretCheck(t: SecretTarget): Check {
   const where = `${t.key} in Secret ${t.namespace}/${t.kubernetesSecret}`;
-  const version = "versionId" in t.version ? `version ${t.version.versionId}` : t.version.versionStage;
+  const version = "VersionId" in t.version ? `version ${t.version.VersionId}` : t.version.VersionStage;
   return {
     name: "secret.key",
     target: t.name,
