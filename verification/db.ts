@@ -8,6 +8,7 @@ export function sessionOptions(statementTimeoutMs: number): string {
   return `-c default_transaction_read_only=on -c TimeZone=UTC -c statement_timeout=${Math.max(1, Math.round(statementTimeoutMs))}`;
 }
 
+/** Four connections per database: its checks overlap, and few cold backends start on a busy server. */
 export function readOnlyPool(connectionString: string, timeoutMs: number, max = 4): Pool {
   const pool = new Pool({
     connectionString,

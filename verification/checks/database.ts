@@ -2,18 +2,18 @@ import { DescribeDBInstancesCommand, type RDSClient } from "@aws-sdk/client-rds"
 import type { Pool, PoolClient } from "pg";
 import type { DatabaseBaseline } from "../baseline";
 import {
+  batch,
   freshnessColumns,
   latestMigration,
   listForeignKeys,
   listSequenceUses,
   listTimestampColumns,
   listUniqueKeys,
-  maxTimestamps,
   MIGRATIONS_TABLE,
-  nextSequenceValue,
   parseTableKey,
   qualified,
   quoteIdent,
+  quoteLiteral,
   tableKey,
   type ForeignKeyDef,
   type KeyDef,
@@ -100,96 +100,114 @@ export function databaseChecks(t: DatabaseTarget): Check[] {
       return verdict(true, `at ${state.latest ?? expected} (baseline ${expected})`);
     }),
 
-    check("row-counts", async (db, signal) => {
+    check("row-counts", async (db) => {
       const keys = dataTables(t.baseline);
       const found = await existingTables(db, keys);
+      // A missing table is the tables check's finding; counting it here would report it twice.
+      const present = keys.filter((k) => found.has(k));
+      const counts = await batch<{ key: string; n: string }>(
+        db,
+        present.map((k) => `SELECT ${quoteLiteral(k)} AS key, count(*)::text AS n FROM ${qualified(parseTableKey(k))}`),
+      );
       const short: string[] = [];
-      for (const key of keys) {
-        if (signal.aborted) break;
-        // A missing table is the tables check's finding; counting it here would report it twice.
-        if (!found.has(key)) continue;
+      for (const { key, n } of counts) {
         const base = t.baseline.tables[key];
-        const { rows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qualified(parseTableKey(key))}`);
-        const restored = Number(rows[0].n);
+        const restored = Number(n);
         const allowed = base.recentRows + Math.ceil(base.rows * t.rowTolerance);
         if (base.rows - restored > allowed) short.push(`${key} has ${restored} rows, baseline ${base.rows} (may lack ${allowed})`);
       }
       return short.length === 0
-        ? verdict(true, `${found.size} tables within the RPO's tolerance of the baseline`)
+        ? verdict(true, `${present.length} tables within the RPO's tolerance of the baseline`)
         : verdict(false, some(short, 2));
     }),
 
-    check("foreign-keys", async (db, signal) => {
+    check("foreign-keys", async (db) => {
       const fks = dedupe([...t.baseline.foreignKeys, ...(await listForeignKeys(db))], fkId);
       const found = await existingTables(db, [...new Set(fks.flatMap((f) => [tableKey(f), `${f.refSchema}.${f.refTable}`]))]);
-      const orphans: string[] = [];
-      let checked = 0;
-      for (const fk of fks) {
-        if (signal.aborted) break;
-        const parent: TableRef = { schema: fk.refSchema, table: fk.refTable };
-        if (!found.has(tableKey(fk)) || !found.has(tableKey(parent))) continue;
-        checked += 1;
-        // MATCH SIMPLE: a row with any NULL in the key references nothing.
-        const notNull = fk.columns.map((c) => `c.${quoteIdent(c)} IS NOT NULL`).join(" AND ");
-        const join = fk.columns.map((c, i) => `p.${quoteIdent(fk.refColumns[i])} = c.${quoteIdent(c)}`).join(" AND ");
-        const { rows } = await db.query<{ n: string }>(
-          `SELECT count(*)::text AS n FROM (SELECT 1 FROM ${qualified(fk)} c WHERE ${notNull}
-             AND NOT EXISTS (SELECT 1 FROM ${qualified(parent)} p WHERE ${join}) LIMIT 1000) o`,
-        );
-        const n = Number(rows[0].n);
-        if (n > 0) orphans.push(`${tableKey(fk)}(${fk.columns.join(", ")}) → ${tableKey(parent)}: ${n >= 1000 ? "≥1000" : n} orphan rows`);
-      }
-      return orphans.length === 0 ? verdict(true, `${checked} foreign keys, no orphan rows`) : verdict(false, some(orphans, 2));
+      // Scanned even when the constraint exists: a data-only restore with triggers disabled
+      // (pg_restore --disable-triggers) loads orphans past it.
+      const checked = fks.filter((fk) => found.has(tableKey(fk)) && found.has(`${fk.refSchema}.${fk.refTable}`));
+      const results = await batch<{ i: number; n: string }>(
+        db,
+        checked.map((fk, i) => {
+          const parent: TableRef = { schema: fk.refSchema, table: fk.refTable };
+          // MATCH SIMPLE: a row with any NULL in the key references nothing.
+          const notNull = fk.columns.map((c) => `c.${quoteIdent(c)} IS NOT NULL`).join(" AND ");
+          const join = fk.columns.map((c, j) => `p.${quoteIdent(fk.refColumns[j])} = c.${quoteIdent(c)}`).join(" AND ");
+          return `SELECT ${i} AS i, count(*)::text AS n FROM (SELECT 1 FROM ${qualified(fk)} c WHERE ${notNull}
+            AND NOT EXISTS (SELECT 1 FROM ${qualified(parent)} p WHERE ${join}) LIMIT 1000) o`;
+        }),
+      );
+      const orphans = results
+        .filter((r) => Number(r.n) > 0)
+        .map(({ i, n }) => {
+          const fk = checked[i];
+          return `${tableKey(fk)}(${fk.columns.join(", ")}) → ${fk.refSchema}.${fk.refTable}: ${Number(n) >= 1000 ? "≥1000" : n} orphan rows`;
+        });
+      return orphans.length === 0 ? verdict(true, `${checked.length} foreign keys, no orphan rows`) : verdict(false, some(orphans, 2));
     }),
 
-    check("unique", async (db, signal) => {
-      const keys = dedupe([...t.baseline.uniqueKeys, ...(await listUniqueKeys(db))], keyId);
+    check("unique", async (db) => {
+      const restored = await listUniqueKeys(db);
+      // A valid unique index is PostgreSQL's own guarantee; only keys without one (an index
+      // that failed to build, a constraint the restore lost) can hide duplicates.
+      const enforced = new Set(restored.filter((k) => k.valid).map(keyId));
+      const keys = dedupe([...t.baseline.uniqueKeys, ...restored], keyId);
       const found = await existingTables(db, [...new Set(keys.map(tableKey))]);
-      const broken: string[] = [];
-      let checked = 0;
-      for (const k of keys) {
-        if (signal.aborted) break;
-        if (!found.has(tableKey(k))) continue;
-        checked += 1;
-        const cols = k.columns.map(quoteIdent).join(", ");
-        // Only whether a duplicate exists: its values may be personal data and are never printed.
-        const { rows } = await db.query(
-          `SELECT 1 FROM ${qualified(k)} WHERE ${k.columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(" AND ")}
-           GROUP BY ${cols} HAVING count(*) > 1 LIMIT 1`,
-        );
-        if (rows.length > 0) broken.push(`${tableKey(k)}(${k.columns.join(", ")}) has duplicates (${k.name})`);
-      }
-      return broken.length === 0 ? verdict(true, `${checked} unique keys hold`) : verdict(false, some(broken, 2));
+      const present = keys.filter((k) => found.has(tableKey(k)));
+      const scan = present.filter((k) => !enforced.has(keyId(k)));
+      // Only whether a duplicate exists: its values may be personal data and are never printed.
+      const results = await batch<{ i: number; dup: boolean }>(
+        db,
+        scan.map((k, i) => {
+          const cols = k.columns.map(quoteIdent).join(", ");
+          return `SELECT ${i} AS i, EXISTS (SELECT 1 FROM ${qualified(k)} WHERE ${k.columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(" AND ")}
+            GROUP BY ${cols} HAVING count(*) > 1) AS dup`;
+        }),
+      );
+      const broken = results.filter((r) => r.dup).map(({ i }) => `${tableKey(scan[i])}(${scan[i].columns.join(", ")}) has duplicates (${scan[i].name} is not enforced)`);
+      const how = scan.length > 0 ? `, ${scan.length} without a valid index scanned` : "";
+      return broken.length === 0 ? verdict(true, `${present.length} unique keys hold${how}`) : verdict(false, some(broken, 2));
     }),
 
-    check("sequences", async (db, signal) => {
+    check("sequences", async (db) => {
       const uses = await listSequenceUses(db);
+      const rows = await batch<{ i: number; max: string | null; last_value: string; is_called: boolean; increment_by: string }>(
+        db,
+        uses.map((u, i) => {
+          const seq = parseTableKey(u.sequence);
+          // pg_sequence by oid: the pg_sequences view would read every sequence once per row.
+          return `SELECT ${i} AS i, (SELECT max(${quoteIdent(u.column)}) FROM ${qualified(u)})::text AS max, s.last_value::text AS last_value,
+            s.is_called, p.seqincrement::text AS increment_by FROM ${qualified(seq)} s, pg_sequence p
+            WHERE p.seqrelid = ${quoteLiteral(qualified(seq))}::regclass`;
+        }),
+      );
       const behind: string[] = [];
-      for (const u of uses) {
-        if (signal.aborted) break;
-        const { rows } = await db.query<{ max: string | null }>(`SELECT max(${quoteIdent(u.column)})::text AS max FROM ${qualified(u)}`);
-        if (rows[0].max === null) continue;
-        const next = await nextSequenceValue(db, u.sequence);
+      for (const r of rows) {
+        if (r.max === null) continue;
+        const next = r.is_called ? BigInt(r.last_value) + BigInt(r.increment_by) : BigInt(r.last_value);
+        const u = uses[r.i];
         // The next insert would collide with a restored row: the classic forgotten setval after a logical restore.
-        if (next <= BigInt(rows[0].max)) behind.push(`${u.sequence} would hand out ${next} but ${tableKey(u)}.${u.column} reaches ${rows[0].max}`);
+        if (next <= BigInt(r.max)) behind.push(`${u.sequence} would hand out ${next} but ${tableKey(u)}.${u.column} reaches ${r.max}`);
       }
       return behind.length === 0 ? verdict(true, `${uses.length} sequences ahead of the ids they serve`) : verdict(false, some(behind, 2));
     }),
 
-    check("freshness", async (db, signal) => {
+    check("freshness", async (db) => {
       const rpoMs = t.rpoMinutes * 60_000;
       const keys = dataTables(t.baseline);
       const found = await existingTables(db, keys);
       const columnsOf = await listTimestampColumns(db);
+      const selects = keys
+        .filter((k) => found.has(k))
+        .flatMap((k) =>
+          freshnessColumns(columnsOf.get(k) ?? []).map(
+            (c) => `SELECT ${quoteLiteral(`${k}.${c}`)} AS "where", (extract(epoch FROM max(${quoteIdent(c)})) * 1000)::float8 AS ms FROM ${qualified(parseTableKey(k))}`,
+          ),
+        );
       let newest: { ms: number; where: string } | undefined;
-      for (const key of keys) {
-        if (signal.aborted) break;
-        if (!found.has(key)) continue;
-        const cols = freshnessColumns(columnsOf.get(key) ?? []);
-        const maxes = await maxTimestamps(db, parseTableKey(key), cols);
-        for (const [c, ms] of Object.entries(maxes))
-          if (ms !== null && (newest === undefined || ms > newest.ms)) newest = { ms, where: `${key}.${c}` };
-      }
+      for (const r of await batch<{ where: string; ms: number | null }>(db, selects))
+        if (r.ms !== null && (newest === undefined || r.ms > newest.ms)) newest = { ms: r.ms, where: r.where };
       // The source may have been quiet: its own newest row bounds what a restore can hold.
       let sourceNewest: number | undefined;
       for (const key of keys) {
