@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -143,5 +143,31 @@ export function cliCases(environment: () => Environment): void {
     assert.match(unknown.stderr, /Unknown option '--verbose'; see --help/);
     assert.equal(only.code, 2);
     assert.match(only.stderr, /--only db,queues: unknown group queues; use a comma-separated list of db, buckets, secrets, services, smoke/);
+  });
+
+  it("reads the outputs from the pulumi CLI and the Secrets through kubectl when no files are given", async () => {
+    // Stand-ins on PATH that answer exactly the commands verify runs, and nothing else.
+    const bin = join(dir, "bin");
+    mkdirSync(bin, { recursive: true });
+    const secret = JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "lomash-wood-secrets", namespace: "lomash-wood-drill" }, data: env.kubeData });
+    writeFileSync(join(dir, "secret.json"), secret);
+    writeFileSync(
+      join(bin, "pulumi"),
+      `#!/bin/sh\n[ "$*" = "stack output --json --show-secrets --stack drill" ] || { echo "unexpected: $*" >&2; exit 3; }\ncat '${join(dir, "outputs.json")}'\n`,
+    );
+    writeFileSync(
+      join(bin, "kubectl"),
+      `#!/bin/sh\ncase "$*" in\n  "get secret -n lomash-wood-drill lomash-wood-secrets -o json --request-timeout="*) cat '${join(dir, "secret.json")}' ;;\n  *) echo "Error from server (NotFound): $*" >&2; exit 1 ;;\nesac\n`,
+    );
+    chmodSync(join(bin, "pulumi"), 0o755);
+    chmodSync(join(bin, "kubectl"), 0o755);
+    const run = await verifyCli([...common, "--only", "secrets,services", "--json"], { PATH: `${bin}:${process.env.PATH ?? ""}` });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const result = JSON.parse(run.stdout) as { checks: { name: string; target: string; result: string }[] };
+    assert.deepEqual(
+      result.checks.filter((c) => c.name === "secret.key").map((c) => `${c.target} ${c.result}`),
+      ["jwt pass", "sendgrid pass"],
+    );
+    assertNoSecrets(run);
   });
 }
