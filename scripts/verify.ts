@@ -38,7 +38,7 @@ smoke tests. Exit 0: every check passed; 1: a check failed; 2: bad usage.
                            VERIFY_SOURCE_URL_<NAME>, e.g. VERIFY_SOURCE_URL_ORDERS)
   --kube-secrets FILE      Kubernetes Secrets from a file (\`kubectl get secrets -n NS -o json\`)
                            instead of asking kubectl
-  --concurrency N          checks in flight at once (default 64)
+  --concurrency N          checks in flight at once (default 128)
   --timeout DURATION       per check, e.g. 30s, 500ms (default 30s)
   --http-timeout DURATION  per health or smoke request (default 5s)
   --sample N               objects compared by checksum per rebuilt bucket (default 16)
@@ -178,7 +178,7 @@ async function main(): Promise<number> {
     baseline,
     only,
     secretSource: flags["kube-secrets"] ? new FileSecretSource(flags["kube-secrets"]) : undefined,
-    concurrency: parseNumber("concurrency", flags.concurrency, 64, (n) => Number.isInteger(n) && n >= 1, "a whole number ≥ 1"),
+    concurrency: parseNumber("concurrency", flags.concurrency, 128, (n) => Number.isInteger(n) && n >= 1, "a whole number ≥ 1"),
     checkTimeoutMs: timeoutMs,
     httpTimeoutMs: parseDuration("http-timeout", flags["http-timeout"], 5_000),
     sampleSize: parseNumber("sample", flags.sample, 16, (n) => Number.isInteger(n) && n >= 0, "a whole number ≥ 0"),

@@ -38,7 +38,7 @@ export interface VerificationOptions {
   readonly only?: readonly CheckGroup[];
   /** Kubernetes Secrets. Defaults to kubectl. */
   readonly secretSource?: SecretSource;
-  /** Checks in flight at once. Defaults to 64. */
+  /** Checks in flight at once. Defaults to 128 (databases are bounded by 4 connections each). */
   readonly concurrency?: number;
   /** Per check. Defaults to 30 000 ms. */
   readonly checkTimeoutMs?: number;
@@ -208,7 +208,7 @@ export async function runVerification(options: VerificationOptions): Promise<Ver
     const sorted = planned.map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map(({ p }) => p.check);
 
     const checks = await runChecks(sorted, {
-      concurrency: options.concurrency ?? 64,
+      concurrency: options.concurrency ?? 128,
       timeoutMs: checkTimeoutMs,
       redactor,
       onResult: options.onResult,
