@@ -133,6 +133,7 @@ async function main(): Promise<number> {
 
   if (flags["capture-baseline"]) {
     const groups = (only ?? ["db", "buckets"]).filter((g) => g === "db" || g === "buckets");
+    if (groups.length === 0) throw new UsageError(`--capture-baseline records databases and buckets; --only ${flags.only} has neither: use --only db, buckets or both`);
     const sourceUrls = groups.includes("db") ? parseSourceUrls(flags["source-url"], config.databases.map((d) => d.name)) : {};
     const baseline = await captureBaseline({
       config,
