@@ -277,5 +277,32 @@ describe("verify against a restored drill environment (real PostgreSQL, moto, HT
     assert.deepEqual(failing(result), ["outputs databases.identity"]);
   });
 
+  it("ignores replica objects written after the sync listed the replica, and only those", async () => {
+    const Key = "products/new/after-sync.jpg";
+    const outputs = structuredClone(env!.outputs) as { buckets: { media: { syncedAt?: string } } };
+    outputs.buckets.media.syncedAt = new Date(Date.now() - 1_000).toISOString();
+    await new Promise((r) => setTimeout(r, 1_100));
+    await env!.s3.send(new PutObjectCommand({ Bucket: "lomash-wood-media-prod-replica", Key, Body: "new" }));
+    try {
+      const withSync = await verify({ only: ["buckets"], outputs: parseOutputs(outputs, "test outputs") });
+      assert.deepEqual(failing(withSync), []);
+      const without = await verify({ only: ["buckets"] });
+      assert.deepEqual(failing(without), ["bucket.objects media"]);
+    } finally {
+      await env!.s3.send(new DeleteObjectCommand({ Bucket: "lomash-wood-media-prod-replica", Key }));
+    }
+  });
+
+  it("checks a promoted replica against the baseline's object count and bytes", async () => {
+    const outputs = structuredClone(env!.outputs) as { buckets: Record<string, unknown> };
+    outputs.buckets.media = { bucket: "lomash-wood-media-prod-replica", mode: "promote", replica: "lomash-wood-media-prod-replica" };
+    const promoted = parseOutputs(outputs, "test outputs");
+    const ok = await verify({ only: ["buckets"], outputs: promoted });
+    assert.deepEqual(ok.checks.map((c) => `${c.name} ${c.result}`), ["bucket.objects pass"]);
+    const grown: Baseline = { ...baseline, buckets: { media: { ...baseline.buckets.media, objects: baseline.buckets.media.objects + 5 } } };
+    const short = await verify({ only: ["buckets"], outputs: promoted, baseline: grown });
+    assert.deepEqual(failing(short), ["bucket.objects media"]);
+  });
+
   describe("npm run verify (the CLI, spawned as users run it)", () => cliCases(() => env!));
 });
