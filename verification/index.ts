@@ -62,11 +62,11 @@ interface Planned {
   readonly step: string;
 }
 
-const missingOutput = (kind: string, name: string): Check => ({
+const missingOutput = (kind: string, name?: string): Check => ({
   name: "outputs",
-  target: `${kind}.${name}`,
+  target: name === undefined ? kind : `${kind}.${name}`,
   group: "outputs",
-  run: async () => ({ ok: false, detail: `the stack outputs have no ${kind}.${name}; did \`pulumi up\` finish? (contract: docs/verify.md)` }),
+  run: async () => ({ ok: false, detail: `the stack outputs have no ${name === undefined ? kind : `${kind}.${name}`}; did \`pulumi up\` finish? (contract: docs/verify.md)` }),
 });
 
 /**
@@ -197,9 +197,11 @@ export async function runVerification(options: VerificationOptions): Promise<Ver
 
     if (only.has("smoke")) {
       const gateway = config.services.find((s) => s.gateway);
-      for (const test of config.smoke) {
-        planned.push({ step: `smoke:${gateway?.name ?? "gateway"}`, check: smokeCheck({ test, gatewayUrl: outputs.gatewayUrl, timeoutMs: httpTimeoutMs }) });
-      }
+      const step = `smoke:${gateway?.name ?? "gateway"}`;
+      const gatewayUrl = outputs.gatewayUrl;
+      if (gatewayUrl === undefined) {
+        if (config.smoke.length > 0) planned.push({ step, check: missingOutput("gatewayUrl") });
+      } else for (const test of config.smoke) planned.push({ step, check: smokeCheck({ test, gatewayUrl, timeoutMs: httpTimeoutMs }) });
     }
 
     // Plan order: started in it (the queue is first come, first served) and reported in it.

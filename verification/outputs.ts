@@ -13,7 +13,8 @@ const url = z.url();
 
 export const outputsSchema = z.looseObject({
   namespace: z.string().min(1),
-  gatewayUrl: url,
+  /** Where smoke tests go; required when the config has smoke tests. */
+  gatewayUrl: url.optional(),
   /** The time the restore targets, resolved (never `latest`). Per-database values win. */
   restorePoint: isoTime.optional(),
   databases: z
