@@ -20,7 +20,7 @@ import { CHECK_GROUPS, type Check, type CheckGroup, type CheckResult, type Verif
 
 export * from "./types";
 export { captureBaseline, defaultBaselinePath, readBaseline, sourceUrlEnv, writeBaseline, type Baseline } from "./baseline";
-export { parseOutputs, pulumiOutputs, readOutputsFile, type StackOutputs } from "./outputs";
+export { outputsFromAutomation, parseOutputs, pulumiOutputs, readOutputsFile, type StackOutputs } from "./outputs";
 export { FileSecretSource, KubectlSecretSource, type SecretSource } from "./secret-source";
 export { UsageError } from "./errors";
 export { Redactor } from "./redact";

@@ -124,3 +124,8 @@ export async function pulumiOutputs(stack: string, timeoutMs = 60_000): Promise<
   }
   return parseOutputs(raw, `pulumi stack output --stack ${stack}`);
 }
+
+/** The Automation API's `stack.outputs()` (`{ key: { value, secret } }`), for the drill in-process. */
+export function outputsFromAutomation(map: Readonly<Record<string, { readonly value: unknown; readonly secret?: boolean }>>): StackOutputs {
+  return parseOutputs(Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.value])), "stack.outputs()");
+}

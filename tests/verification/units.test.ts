@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { parseOutputs, Redactor, UsageError } from "../../verification";
+import { outputsFromAutomation, parseOutputs, Redactor, UsageError } from "../../verification";
 import { runChecks } from "../../verification/runner";
 import { formatTable } from "../../verification/report";
 import type { Check } from "../../verification/types";
@@ -31,6 +31,11 @@ describe("verification without real parts", () => {
         assert.match(e.message, /docs\/verify\.md/);
         return true;
       });
+    });
+
+    it("takes the Automation API's output map as the drill gets it", () => {
+      const map = Object.fromEntries(Object.entries(outputs).map(([k, value]) => [k, { value, secret: k === "databases" }]));
+      assert.equal(outputsFromAutomation(map).databases.orders.identifier, "lomash-orders-prod-drill");
     });
 
     it("refuses outputs printed without --show-secrets", () => {
