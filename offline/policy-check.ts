@@ -49,7 +49,8 @@ export function toPolicyResources(run: ProgramRun): PolicyResource[] {
   return resources;
 }
 
-const CREDENTIAL_KEY = /password|secret|token|connectionString|credential/i;
+/** Leaf keys that name a credential (`connectionStrings.orders`, `…password`), not ones that name where it is. */
+const CREDENTIAL_KEY = /(^|\.)(connectionStrings\.[^.]+|[^.]*(password|token|connectionString|credential|apiKey)[^.]*)$/i;
 const URL_WITH_PASSWORD = /:\/\/[^/:@\s]+:[^@\s]+@/;
 
 async function outputSecrecy(value: unknown, path: string, out: Violation[]): Promise<void> {
@@ -72,7 +73,7 @@ async function outputSecrecy(value: unknown, path: string, out: Violation[]): Pr
  * What CrossGuard cannot see (it gets values unwrapped) and the mocks can: whether the values in
  * Kubernetes Secrets, and the stack outputs holding credentials, really are Pulumi secrets.
  */
-async function secrecyViolations(run: ProgramRun): Promise<Violation[]> {
+async function secrecyViolations(run: ProgramRun, outputs: Record<string, unknown>): Promise<Violation[]> {
   const out: Violation[] = [];
   for (const r of run.ofType("kubernetes:core/v1:Secret")) {
     for (const field of ["data", "stringData"]) {
@@ -82,7 +83,7 @@ async function secrecyViolations(run: ProgramRun): Promise<Violation[]> {
           out.push({ policy: "credentials-are-secret", level: "mandatory", message: `${field}.${key} is not a Pulumi secret: wrap it in pulumi.secret`, urn: r.urn, resource: r.name });
     }
   }
-  await outputSecrecy(run.outputs, "", out);
+  await outputSecrecy(outputs, "", out);
   return out;
 }
 
@@ -97,8 +98,11 @@ export interface PolicyCheckResult {
 export interface PolicyCheckOptions {
   /** The stack's config map; defaults to Pulumi.<stack>.yaml's. */
   readonly config?: Record<string, unknown>;
-  /** Registers more resources after the program, under the same mocks (tests: a deliberately broken program). */
-  readonly alsoRegister?: () => void;
+  /**
+   * Registers more resources after the program, under the same mocks, and may return more stack
+   * outputs (tests: a deliberately broken program).
+   */
+  readonly alsoRegister?: () => Record<string, unknown> | void;
 }
 
 /** Runs the program under Pulumi's mocks and the whole pack over what it registers. */
@@ -106,10 +110,14 @@ export async function checkStackPolicies(stack: string, options: PolicyCheckOpti
   const raw = options.config ?? readStackConfig(stack);
   const config = loadStackFromConfig(stack, raw);
   const run = await runProgram(stack, { config: raw });
+  let outputs = run.outputs;
   if (options.alsoRegister) {
-    options.alsoRegister();
+    outputs = { ...outputs, ...(options.alsoRegister() ?? {}) };
     await run.settle();
   }
-  const violations = [...(await runPolicies(toPolicyResources(run), packConfigForStack(config))), ...(await secrecyViolations(run))];
+  const violations = [
+    ...(await runPolicies(toPolicyResources(run), packConfigForStack(config))),
+    ...(await secrecyViolations(run, outputs)),
+  ];
   return { stack, resources: run.resources.length, violations, passed: !violations.some((v) => v.level === "mandatory") };
 }

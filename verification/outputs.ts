@@ -71,7 +71,7 @@ export function parseOutputs(raw: unknown, from: string): StackOutputs {
       `${from}: holds "[secret]" placeholders; verify needs the values: use \`pulumi stack output --json --show-secrets\``,
     );
   }
-  const parsed = outputsSchema.safeParse(raw);
+  const parsed = outputsSchema.safeParse(withConnectionStrings(raw));
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => {
     const key = i.path.map(String).join(".") || "(top level)";
@@ -128,4 +128,21 @@ export async function pulumiOutputs(stack: string, timeoutMs = 60_000): Promise<
 /** The Automation API's `stack.outputs()` (`{ key: { value, secret } }`), for the drill in-process. */
 export function outputsFromAutomation(map: Readonly<Record<string, { readonly value: unknown; readonly secret?: boolean }>>): StackOutputs {
   return parseOutputs(Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.value])), "stack.outputs()");
+}
+
+/**
+ * The program exports connection strings apart (`connectionStrings.<name>`), so that
+ * `pulumi stack output` without `--show-secrets` still shows every endpoint; fold them back in.
+ */
+function withConnectionStrings(raw: unknown): unknown {
+  if (raw === null || typeof raw !== "object") return raw;
+  const { connectionStrings, databases, ...rest } = raw as Record<string, unknown>;
+  if (connectionStrings === null || typeof connectionStrings !== "object" || databases === null || typeof databases !== "object") return raw;
+  const merged = Object.fromEntries(
+    Object.entries(databases as Record<string, Record<string, unknown>>).map(([name, db]) => [
+      name,
+      { connectionString: (connectionStrings as Record<string, unknown>)[name], ...db },
+    ]),
+  );
+  return { ...rest, databases: merged, connectionStrings };
 }

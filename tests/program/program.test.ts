@@ -315,12 +315,23 @@ for (const { title, stack, config: configOf } of VARIANTS) {
         const db = o.databases[d.name] as Record<string, pulumi.Output<string>>;
         assert.equal(await promiseOf(db.identifier), d.identifier);
         assert.match(await promiseOf(db.endpoint), new RegExp(`^${d.identifier}\\.`));
-        const point = { logical: `s3://${d.source.dumps.bucket}/${d.source.dumps.prefix} (newest dump)`, snapshot: MOCK_SNAPSHOT_TIME, "point-in-time": d.restoreTime };
+        // Only a resolved time is exported: "latest" and "newest dump" are not restore points to measure RPO by.
+        const resolved = d.restoreTime === "latest" ? undefined : d.restoreTime;
+        const point = { logical: undefined, snapshot: MOCK_SNAPSHOT_TIME, "point-in-time": resolved };
         assert.equal(await promiseOf(db.restorePoint), point[d.method]);
+        assert.equal(db.database as unknown, d.source.dbName);
       }
-      for (const b of config.buckets) assert.equal(await promiseOf(o.buckets[b.name] as pulumi.Output<string>), b.bucket);
+      for (const b of config.buckets) {
+        const out = o.buckets[b.name] as { bucket: pulumi.Output<string>; mode: string; replica: string };
+        assert.equal(await promiseOf(out.bucket), b.bucket);
+        assert.deepEqual([out.mode, out.replica], [b.mode, b.source.replica.bucket]);
+      }
       for (const s of config.services)
-        assert.equal(await promiseOf(o.services[s.name] as pulumi.Output<string>), `http://${s.name}.${config.cluster.namespace}.svc.cluster.local:${s.port}`);
+        assert.equal(
+          await promiseOf((o.services[s.name] as { url: pulumi.Output<string> }).url),
+          `http://${s.name}.${config.cluster.namespace}.svc.cluster.local:${s.port}`,
+        );
+      assert.equal(o.namespace, config.cluster.namespace);
     });
 
     it("exports every connection string as a Pulumi secret, and nothing else with a credential", async () => {
@@ -332,8 +343,8 @@ for (const { title, stack, config: configOf } of VARIANTS) {
         assert.match(await promiseOf(cs), new RegExp(`^postgresql://${d.source.username}(:[^@]+)?@${d.identifier}\\.`));
       }
       for (const [name, value] of Object.entries(o.databases))
-        for (const field of Object.values(value as Record<string, pulumi.Output<unknown>>))
-          assert.ok(!String(await promiseOf(field)).includes("postgresql://"), name);
+        for (const field of Object.values(value as Record<string, pulumi.Input<unknown>>))
+          assert.ok(!String(await promiseOf(pulumi.output(field))).includes("postgresql://"), name);
     });
   });
 }

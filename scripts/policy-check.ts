@@ -1,0 +1,44 @@
+// `npm run policy:check -- --stack <name> [--json]`: the CrossGuard pack, offline. Runs the program
+// under Pulumi's mocks (no CLI, no cloud) and every policy over what it registers.
+import { checkStackPolicies } from "../offline/policy-check";
+import { EXIT, parseFlags, runMain, UsageError } from "./lib/cli";
+
+const HELP = `Usage: npm run policy:check -- --stack <name> [--json]
+
+Runs the program for the stack under Pulumi's mocks and the recovery-guardrails pack (policies/)
+over every resource it registers, with the pack config derived from the stack
+(the same as policies/config/<stack>.json). Needs no Pulumi CLI and no credentials.
+
+  --stack <name>  the restore stack (recovery, drill)
+  --json          print exactly one JSON object
+  --help          this text
+
+Exit: 0 no mandatory policy violated, 1 a mandatory policy is violated, 2 bad input or usage.`;
+
+void runMain(async () => {
+  const flags = parseFlags(process.argv.slice(2), { string: ["stack"], boolean: ["json"] });
+  if (flags.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (flags._.length > 0) throw new UsageError(`${flags._[0]}: unexpected argument; name the stack with --stack <name>`);
+  const stack = flags.stack as string | undefined;
+  if (!stack) throw new UsageError("--stack: required; name the restore stack, e.g. --stack recovery");
+
+  const result = await checkStackPolicies(stack);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const byPolicy = new Map<string, typeof result.violations[number][]>();
+    for (const v of result.violations) byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
+    const lines = [`Policies over stack ${stack}: ${result.resources} resources checked`];
+    for (const [policy, violations] of byPolicy) {
+      lines.push("", `${policy} (${violations[0].level}): ${violations.length} violation${violations.length === 1 ? "" : "s"}`);
+      for (const v of violations) lines.push(`  ${v.resource ?? "(stack)"}: ${v.message}`);
+    }
+    const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
+    lines.push("", result.passed ? `passed: no mandatory policy violated (${result.violations.length} advisory)` : `FAILED: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+  }
+  return result.passed ? EXIT.ok : EXIT.failed;
+});

@@ -1,0 +1,27 @@
+// `npm run policy:config`: writes policies/config/<stack>.json for every restore stack, the pack
+// config `pulumi preview --policy-pack policies --policy-pack-config …` takes. Derived from the
+// inventory, so nobody types production's names twice; a test fails when a file is stale.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { packConfigForStack } from "../offline/policy-check";
+import { listStacks, loadStack, readStackConfig } from "../stacks";
+import { EXIT, parseFlags, runMain } from "./lib/cli";
+
+export const POLICY_CONFIG_DIR = join(__dirname, "..", "policies", "config");
+
+void runMain(async () => {
+  const flags = parseFlags(process.argv.slice(2), {});
+  if (flags.help) {
+    process.stdout.write("Usage: npm run policy:config\n\nWrites policies/config/<stack>.json for every restore stack.\n");
+    return EXIT.ok;
+  }
+  mkdirSync(POLICY_CONFIG_DIR, { recursive: true });
+  for (const stack of listStacks()) {
+    const mode = readStackConfig(stack)["recovery:mode"];
+    if (mode !== "recovery" && mode !== "drill") continue;
+    const file = join(POLICY_CONFIG_DIR, `${stack}.json`);
+    writeFileSync(file, `${JSON.stringify(packConfigForStack(loadStack(stack)), null, 2)}\n`);
+    process.stdout.write(`wrote ${file}\n`);
+  }
+  return EXIT.ok;
+});
