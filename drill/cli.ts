@@ -1,9 +1,11 @@
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../stacks";
+import { defaultBaselinePath } from "../verification";
 import { automationEngine } from "./automation-engine";
 import { fakeEngine, realClock } from "./fake-engine";
-import { awsBackupReader, RefusedError } from "./preflight";
+import { awsBackupReader, loadDrillStack, RefusedError } from "./preflight";
 import type { DrillReport } from "./report";
 import { runDrill, type Progress } from "./run";
 import { defaultVerifier, rehearsalVerifier } from "./verifier";
@@ -19,6 +21,8 @@ report.json, timeline.svg) and a line in <reports-dir>/history.jsonl.
 Options:
   --stack <name>          the drill stack (recovery:mode: drill); recovery and prod are refused
   --reports-dir <dir>     where reports go (default: reports/drills)
+  --baseline <file>       the source baseline verify compares with (default: reports/baselines/<stack>.json,
+                          written by npm run verify -- --stack <stack> --capture-baseline)
   --json                  print one JSON summary on stdout (progress stays on stderr)
   --keep                  DEBUGGING ONLY: skip destroy, print the command that removes the stack;
                           the report is marked kept and the exit code is 1
@@ -53,6 +57,7 @@ function parse(args: string[]) {
       options: {
         stack: { type: "string" },
         "reports-dir": { type: "string" },
+        baseline: { type: "string" },
         json: { type: "boolean" },
         keep: { type: "boolean" },
         "allow-stale-backups": { type: "boolean" },
@@ -113,8 +118,17 @@ export async function main(args: string[], io: Io): Promise<number> {
     if (!Number.isFinite(minuteMs) || minuteMs < 0) throw new UsageError(`--fake-minute-ms ${flags["fake-minute-ms"]}: give milliseconds, e.g. --fake-minute-ms 50`);
     const fakeOnly = (["fake-minute-ms", "fake-fail-step", "fake-fail-destroy"] as const).find((f) => flags[f] !== undefined);
     if (fakeOnly && engineKind !== "fake") throw new UsageError(`--${fakeOnly} only applies to --engine fake`);
-    const verifier = engineKind === "fake" ? rehearsalVerifier : defaultVerifier(REPO_ROOT);
-    if (!verifier) throw new Error("verification/ is not in this checkout, so the drill could not be verified; nothing was created (rehearse with --engine fake)");
+    let verifier = rehearsalVerifier;
+    if (engineKind !== "fake") {
+      loadDrillStack(flags.stack, { root: REPO_ROOT }); // prod and recovery are refused before the baseline is asked for
+      // A stack brought up that nothing can be compared with proves nothing: refuse before creating it.
+      const baselinePath = resolve(REPO_ROOT, flags.baseline ?? defaultBaselinePath(flags.stack));
+      if (!existsSync(baselinePath))
+        throw new UsageError(
+          `--baseline ${baselinePath}: not found; capture the source's state first: npm run verify -- --stack ${flags.stack} --capture-baseline`,
+        );
+      verifier = defaultVerifier(baselinePath);
+    }
     const reportsDir = resolve(flags["reports-dir"] ?? join(REPO_ROOT, "reports", "drills"));
     if (engineKind === "fake") io.stderr("drill: REHEARSAL with --engine fake: nothing real is created, no cloud is touched\n");
 

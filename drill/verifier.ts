@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { RecoveryConfig } from "../stacks";
+import { parseOutputs, readBaseline, runVerification } from "../verification";
 
 /** One check of the restored environment (the shape verification/'s `runVerification` returns). */
 export interface VerificationCheck {
@@ -23,19 +22,18 @@ export interface VerificationResult {
 export type Verifier = (outputs: Record<string, unknown>, config: RecoveryConfig) => Promise<VerificationResult>;
 
 /**
- * SEAM (the lead wires this): the real verifier is verification/'s `runVerification`, built in
- * parallel with this drill. Until it is merged this returns undefined and the CLI refuses a
- * real drill with a clear message (a stack brought up that nobody can verify proves nothing).
+ * The real verifier: verification/'s `runVerification` over the drill stack's outputs, against
+ * the source baseline captured beforehand (`npm run verify -- --stack <drill> --capture-baseline`),
+ * so row counts, freshness and objects are compared with what production really held.
  */
-export function defaultVerifier(root: string): Verifier | undefined {
-  if (!existsSync(join(root, "verification"))) return undefined;
+export function defaultVerifier(baselinePath: string): Verifier {
   return async (outputs, config) => {
-    // Loaded at call time so this file type-checks before verification/ exists.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const verification = require(join(root, "verification")) as {
-      runVerification(options: { stack: string; outputs: Record<string, unknown>; config: RecoveryConfig }): Promise<VerificationResult>;
-    };
-    return verification.runVerification({ stack: config.stack, outputs, config });
+    const result = await runVerification({
+      config,
+      outputs: parseOutputs(outputs, "the drill stack's outputs"),
+      baseline: readBaseline(baselinePath),
+    });
+    return { passed: result.passed, checks: result.checks };
   };
 }
 

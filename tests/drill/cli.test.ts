@@ -57,6 +57,17 @@ describe("npm run drill (the CLI)", function () {
     assert.equal(existsSync(join(reports, "history.jsonl")), false);
   });
 
+  it("a real drill without a source baseline is refused with exit 2 and the command that captures one", async () => {
+    const reports = tempReportsDir();
+    const r = await cli(["--stack", "drill", "--baseline", "reports/baselines/missing-for-this-test.json", "--reports-dir", reports]);
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr.trim().split("\n").pop(),
+      `drill: --baseline ${join(ROOT, "reports/baselines/missing-for-this-test.json")}: not found; capture the source's state first: npm run verify -- --stack drill --capture-baseline`,
+    );
+    assert.equal(existsSync(join(reports, "history.jsonl")), false);
+  });
+
   it("a rehearsal with --engine fake --json prints one JSON summary, says nothing real was created, and exits 0", () => {
     const reports = tempReportsDir();
     const r = spawned(["--stack", "drill", "--engine", "fake", "--fake-minute-ms", "5", "--json", "--reports-dir", reports]);
