@@ -1,0 +1,53 @@
+import { runForOutput, start } from "./child-process";
+import { libpqInvocation } from "./postgres-connection";
+import type { Progress } from "./progress";
+
+export interface PgRestoreOptions {
+  readonly archive: string;
+  readonly target: URL;
+  readonly jobs: number;
+  readonly tables: readonly string[];
+  /** Drop what the dump contains before recreating it (a rerun after a half-done restore). */
+  readonly clean: boolean;
+  readonly role?: string;
+}
+
+/** Arguments per seed 003: parallel, no ownership from production, an optional role to act as. */
+export function pgRestoreArgs(options: PgRestoreOptions, dbnameArg: string): string[] {
+  return [
+    `--jobs=${options.jobs}`,
+    "--no-owner",
+    ...(options.role ? [`--role=${options.role}`] : []),
+    ...(options.clean ? ["--clean", "--if-exists"] : []),
+    ...options.tables.flatMap((t) => [`--table=${t}`]),
+    // Any error fails the restore loudly: a half-restored database must not look like success.
+    "--exit-on-error",
+    "--verbose",
+    dbnameArg,
+    options.archive,
+  ];
+}
+
+/** Entries in the archive's table of contents: the denominator for restore progress. */
+export async function tocEntryCount(archive: string): Promise<number> {
+  const list = await runForOutput("pg_restore", ["--list", archive]);
+  return list.split("\n").filter((line) => line.trim() !== "" && !line.startsWith(";")).length;
+}
+
+const STEP_LINE = /^pg_restore: (creating|processing data|launching item|executing)/;
+
+export async function runPgRestore(options: PgRestoreOptions, total: number, progress: Progress): Promise<void> {
+  const { dbnameArg, env } = libpqInvocation(options.target);
+  // Session settings that speed a bulk load without changing its result; a crash mid-restore is
+  // handled by rerunning with --force, so per-commit durability buys nothing here.
+  const tuning = "-c synchronous_commit=off -c maintenance_work_mem=256MB";
+  env.PGOPTIONS = env.PGOPTIONS ? `${env.PGOPTIONS} ${tuning}` : tuning;
+  let steps = 0;
+  const run = start("pg_restore", pgRestoreArgs(options, dbnameArg), {
+    env,
+    onStderrLine: (line) => {
+      if (STEP_LINE.test(line)) progress.update(Math.min(++steps, total), total);
+    },
+  });
+  await run.done;
+}
