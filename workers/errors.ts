@@ -32,6 +32,9 @@ export class RefusedError extends Error {
 
 /** Message of any thrown value, without a stack. */
 export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const message = error.message || error.name;
+  // The SDK names bodiless errors (a HEAD's 412, 403) "UnknownError"; the status says more.
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status !== undefined && !message.includes(String(status)) ? `${message} (HTTP ${status})` : message;
 }

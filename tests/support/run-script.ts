@@ -16,7 +16,12 @@ const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 export function runScript(
   name: string,
   args: readonly string[],
-  options: { env?: Record<string, string>; onStderr?: (text: string, kill: () => void) => void } = {},
+  options: {
+    env?: Record<string, string>;
+    onStderr?: (text: string, kill: () => void) => void;
+    /** Polled every 20 ms; when it returns true the script and its children are SIGKILLed. */
+    killWhen?: () => boolean;
+  } = {},
 ): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [join(ROOT, "scripts", `${name}.ts`), ...args], {
@@ -40,8 +45,14 @@ export function runScript(
       stderr += c.toString();
       options.onStderr?.(stderr, kill);
     });
+    const poll = options.killWhen
+      ? setInterval(() => {
+          if (options.killWhen!()) kill();
+        }, 20)
+      : undefined;
     child.once("error", reject);
     child.once("close", (code) => {
+      if (poll) clearInterval(poll);
       let json: Record<string, unknown> | undefined;
       try {
         json = JSON.parse(stdout) as Record<string, unknown>;
