@@ -178,8 +178,6 @@ describe("npm run sync (bucket sync from the replica)", function () {
 
   it("refuses bad usage with one message naming the argument and no stack trace", async () => {
     const cases: [string[], RegExp][] = [
-      [["--from", "media-replica", "--to", "s3://x-target"], /--from: "media-replica" is not an S3 location/],
-      [["--from", "s3://media-replica", "--to", "s3://x-target", "--concurrency", "0"], /--concurrency: "0" is not a whole number/],
       [["--to", "s3://x-target", "--undelete-after", "yesterday"], /--undelete-after: "yesterday" is not an ISO 8601 time/],
       [["--from", "s3://media-replica", "--to", "s3://x-target", "--dryrun"], /--dryrun: is not an option/],
     ];
