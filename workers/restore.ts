@@ -188,7 +188,7 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   }
 
   const tVerify = Date.now();
-  record.rowCounts = await verifyRowCounts(options.to, manifest, options.tables);
+  record.rowCounts = await verifyRowCounts(options.to, manifest, options.tables, options.jobs);
   lap("verify", tVerify);
   for (const check of record.rowCounts) {
     if (!check.ok) record.problems.push(`${check.table}: ${check.actual ?? "missing"} rows, manifest says ${check.expected}`);
@@ -198,22 +198,24 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   return record;
 }
 
-async function verifyRowCounts(target: URL, manifest: DumpManifest, only: readonly string[]): Promise<RowCheck[]> {
-  const client = await connect(target);
+/** Counts every restored table, `jobs` at a time: on a big restore the counts are a phase too. */
+async function verifyRowCounts(target: URL, manifest: DumpManifest, only: readonly string[], jobs: number): Promise<RowCheck[]> {
+  const wanted = manifest.tables.filter((t) => only.length === 0 || only.includes(t.name));
+  const clients = await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, wanted.length)) }, () => connect(target)));
   try {
-    const checks: RowCheck[] = [];
-    for (const t of manifest.tables) {
-      if (only.length > 0 && !only.includes(t.name)) continue;
-      let actual: number | null = null;
-      try {
-        actual = await countRows(client, t.schema, t.name);
-      } catch {
-        actual = null;
-      }
-      checks.push({ table: `${t.schema}.${t.name}`, expected: t.rows, actual, ok: actual === t.rows });
-    }
+    const checks: RowCheck[] = new Array(wanted.length);
+    let next = 0;
+    await Promise.all(
+      clients.map(async (client) => {
+        for (let i = next++; i < wanted.length; i = next++) {
+          const t = wanted[i];
+          const actual = await countRows(client, t.schema, t.name).catch(() => null);
+          checks[i] = { table: `${t.schema}.${t.name}`, expected: t.rows, actual, ok: actual === t.rows };
+        }
+      }),
+    );
     return checks;
   } finally {
-    await client.end().catch(() => undefined);
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   }
 }
