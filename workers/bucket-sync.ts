@@ -247,12 +247,14 @@ export async function syncBuckets(s3: S3Client, options: SyncOptions): Promise<S
   durationsMs.copy = Date.now() - tCopy;
 
   const tParity = Date.now();
-  const [sourcesAfter, targetsAfter] = await Promise.all([
-    listObjects(s3, options.from.bucket, fromPrefix, retry),
-    listObjects(s3, options.to.bucket, toPrefix, retry),
-  ]);
-  const after = await compareAll(s3, sourcesAfter, targetsAfter, mapKey, options.to.bucket, retry);
-  record.parity = parityOf(sourcesAfter, targetsAfter, after, mapKey);
+  // Parity compares the source as listed at the start of this run with the target as it is now.
+  // The source is a read-only replica, so listing it again would only double the slowest part of
+  // a rerun; when nothing was copied, the target listing taken above is already current.
+  if (record.copied.objects > 0 || record.failed.length > 0) {
+    const targetsAfter = await listObjects(s3, options.to.bucket, toPrefix, retry);
+    const after = await compareAll(s3, sources, targetsAfter, mapKey, options.to.bucket, retry);
+    record.parity = parityOf(sources, targetsAfter, after, mapKey);
+  }
   durationsMs.parity = Date.now() - tParity;
   record.failed.sort((a, b) => a.key.localeCompare(b.key));
   record.retries = retries;

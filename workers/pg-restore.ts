@@ -6,7 +6,8 @@ export interface PgRestoreOptions {
   readonly archive: string;
   readonly target: URL;
   readonly jobs: number;
-  readonly tables: readonly string[];
+  /** A filtered table of contents (`--use-list`) for a partial restore; see restore-selection.ts. */
+  readonly listFile?: string;
   /** Drop what the dump contains before recreating it (a rerun after a half-done restore). */
   readonly clean: boolean;
   readonly role?: string;
@@ -19,7 +20,7 @@ export function pgRestoreArgs(options: PgRestoreOptions, dbnameArg: string): str
     "--no-owner",
     ...(options.role ? [`--role=${options.role}`] : []),
     ...(options.clean ? ["--clean", "--if-exists"] : []),
-    ...options.tables.flatMap((t) => [`--table=${t}`]),
+    ...(options.listFile ? [`--use-list=${options.listFile}`] : []),
     // Any error fails the restore loudly: a half-restored database must not look like success.
     "--exit-on-error",
     "--verbose",

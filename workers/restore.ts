@@ -18,6 +18,7 @@ import { createTargetDatabase, inspectTarget, refuseIfNotEmpty, refuseIfSource }
 import { formatS3, type S3Location } from "./s3-location";
 import { objectStream } from "./s3-download";
 import { start } from "./child-process";
+import { writeSelection } from "./restore-selection";
 
 export interface RestoreOptions {
   readonly from: S3Location;
@@ -58,6 +59,8 @@ export interface RestoreRecord {
   sizes: { downloadedBytes: number; stagedBytes: number };
   durationsMs: Record<string, number>;
   rowCounts: RowCheck[];
+  /** With --tables: foreign keys to tables not restored, left out so the partial restore succeeds. */
+  skippedForeignKeys: string[];
   problems: string[];
 }
 
@@ -130,6 +133,7 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
     sizes: { downloadedBytes: 0, stagedBytes: 0 },
     durationsMs,
     rowCounts: [],
+    skippedForeignKeys: [],
     problems: [],
   };
 
@@ -162,7 +166,14 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
       );
     }
     // A readable table of contents proves pg_restore can parse the archive before any write.
-    const total = await tocEntryCount(staged.archive);
+    let total = await tocEntryCount(staged.archive);
+    let listFile: string | undefined;
+    if (options.tables.length > 0) {
+      listFile = join(dir, "selection.list");
+      const selection = await writeSelection(staged.archive, options.tables, listFile);
+      total = selection.entries;
+      record.skippedForeignKeys = selection.skippedForeignKeys;
+    }
 
     if (options.dryRun) {
       record.ok = true;
@@ -177,7 +188,7 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
     }
     const restoreProgress = options.showProgress ? createProgress("pg_restore", "items", total) : silentProgress;
     await runPgRestore(
-      { archive: staged.archive, target: options.to, jobs: options.jobs, tables: options.tables, clean: options.force, role: options.role },
+      { archive: staged.archive, target: options.to, jobs: options.jobs, listFile, clean: options.force, role: options.role },
       total,
       restoreProgress,
     );

@@ -129,13 +129,19 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     assert.deepEqual(await query(source, "SELECT count(*)::int AS n FROM orders"), [{ n: 10000 }]);
   });
 
-  it("restores only the tables named by --tables and verifies just those", async () => {
-    const r = await restore(["--from", "s3://db-backups/prod", "--to", pg!.url("users_only"), "--tables", "users"]);
+  it("restores only the tables named by --tables, with their keys, indexes and sequences", async () => {
+    const r = await restore(["--from", "s3://db-backups/prod", "--to", pg!.url("orders_only"), "--tables", "orders"]);
     assert.equal(r.code, 0, r.stderr);
-    const out = r.json as unknown as RestoreJson;
-    assert.deepEqual(out.rowCounts.map((c) => [c.table, c.actual]), [["public.users", 2000]]);
-    const tables = await query<{ tablename: string }>(pg!.url("users_only"), "SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
-    assert.deepEqual(tables.map((t) => t.tablename), ["users"]);
+    const out = r.json as unknown as RestoreJson & { skippedForeignKeys: string[] };
+    assert.deepEqual(out.rowCounts.map((c) => [c.table, c.actual]), [["public.orders", 10000]]);
+    assert.deepEqual(out.skippedForeignKeys, ["orders orders_user_id_fkey"], "the key to users, which was not restored, is left out");
+    const target = pg!.url("orders_only");
+    const tables = await query<{ tablename: string }>(target, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+    assert.deepEqual(tables.map((t) => t.tablename), ["orders"]);
+    const indexes = await query<{ indexname: string }>(target, "SELECT indexname FROM pg_indexes WHERE tablename = 'orders' ORDER BY 1");
+    assert.deepEqual(indexes.map((i) => i.indexname), ["orders_pkey", "orders_user_id_idx"]);
+    const next = await query<{ id: string }>(target, "INSERT INTO orders (user_id, total) VALUES (1, 1) RETURNING id::text AS id");
+    assert.equal(next[0].id, "10001", "the sequence came back at its dumped value");
   });
 
   it("checks everything in a dry run and creates nothing", async () => {
