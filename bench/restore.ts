@@ -12,9 +12,11 @@ import { createBucket } from "../tests/support/bucket-state";
 import { query } from "../tests/support/seed-database";
 import { ROOT, TSX, log, seconds, timed } from "./measure";
 
-const args = minimist(process.argv.slice(2), { string: ["mb", "jobs"] });
+const args = minimist(process.argv.slice(2), { string: ["mb", "jobs", "rounds"] });
 const targetMb = Number(args.mb ?? 300);
 const jobs = Number(args.jobs ?? Math.min(4, availableParallelism()));
+// The machine is shared: each contender runs `rounds` times, interleaved, and keeps its best time.
+const rounds = Number(args.rounds ?? 2);
 
 /** Four tables with indexes, so a parallel restore has independent work to spread. */
 async function generate(url: string, mb: number): Promise<number> {
@@ -54,28 +56,38 @@ async function main(): Promise<void> {
     const admin = (db: string): string => pg!.url(db);
     const pgArgs = (db: string): string[] => ["-h", pg!.host, "-p", String(pg!.port), "-U", "postgres", "--no-owner", "-d", db];
 
-    log(`floor: pg_restore -j ${jobs} from local disk`);
-    createDatabase(pg, "floor");
-    const floor = await timed("pg_restore", [`-j${jobs}`, ...pgArgs("floor"), localCopy]);
+    const best = { floor: Infinity, ours: Infinity, naive: Infinity };
+    let oursPhases = "";
+    let naiveParts = "";
+    for (let round = 1; round <= rounds; round++) {
+      log(`round ${round}/${rounds} floor: pg_restore -j ${jobs} from local disk`);
+      createDatabase(pg, `floor${round}`);
+      const floor = await timed("pg_restore", [`-j${jobs}`, ...pgArgs(`floor${round}`), localCopy]);
+      best.floor = Math.min(best.floor, floor.ms);
 
-    log(`ours: npm run restore -- --jobs ${jobs} (from the S3 server, sha256 in flight, verified)`);
-    const ours = await timed(TSX, [join(ROOT, "scripts/restore.ts"), "--from", dump.dump, "--to", admin("ours"), "--jobs", String(jobs), "--json"], env);
-    const oursRecord = JSON.parse(ours.stdout) as { ok: boolean; durationsMs: Record<string, number> };
-    if (!oursRecord.ok) throw new Error("our restore did not verify");
+      log(`round ${round}/${rounds} ours: npm run restore -- --jobs ${jobs} (from the S3 server, sha256 in flight, verified)`);
+      const ours = await timed(TSX, [join(ROOT, "scripts/restore.ts"), "--from", dump.dump, "--to", admin(`ours${round}`), "--jobs", String(jobs), "--json"], env);
+      const oursRecord = JSON.parse(ours.stdout) as { ok: boolean; durationsMs: Record<string, number> };
+      if (!oursRecord.ok) throw new Error("our restore did not verify");
+      if (ours.ms < best.ours) oursPhases = Object.entries(oursRecord.durationsMs).map(([k, v]) => `${k} ${seconds(v)}`).join(", ");
+      best.ours = Math.min(best.ours, ours.ms);
 
-    log("naive: aws s3 cp, then sha256sum, then pg_restore (one job)");
-    const naiveFile = join(scratch, "naive.dump");
-    const download = await timed("aws", ["s3", "cp", dump.dump, naiveFile, "--only-show-errors"], env);
-    const hash = await timed("sha256sum", [naiveFile]);
-    createDatabase(pg, "naive");
-    const single = await timed("pg_restore", [...pgArgs("naive"), naiveFile]);
-    const naiveMs = download.ms + hash.ms + single.ms;
-
-    log(`floor ${seconds(floor.ms)}; ours ${seconds(ours.ms)} (${Object.entries(oursRecord.durationsMs).map(([k, v]) => `${k} ${seconds(v)}`).join(", ")}); ` +
-      `naive ${seconds(naiveMs)} (download ${seconds(download.ms)}, sha256sum ${seconds(hash.ms)}, pg_restore ${seconds(single.ms)})`);
-    process.stdout.write(`database: ${(size / 1024 / 1024).toFixed(0)} MB, dump ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB, jobs ${jobs}\n`);
-    process.stdout.write(`claim: restore from S3 vs local pg_restore -j ${jobs}: ${(ours.ms / floor.ms).toFixed(2)}x (${seconds(ours.ms)} vs ${seconds(floor.ms)}) (target <= 1.25x)\n`);
-    process.stdout.write(`claim: restore from S3 vs naive download+sha256sum+pg_restore: ${(ours.ms / naiveMs).toFixed(2)}x (${seconds(ours.ms)} vs ${seconds(naiveMs)}) (target <= 0.7x)\n`);
+      log(`round ${round}/${rounds} naive: aws s3 cp, then sha256sum, then pg_restore (one job)`);
+      const naiveFile = join(scratch, "naive.dump");
+      const download = await timed("aws", ["s3", "cp", dump.dump, naiveFile, "--only-show-errors"], env);
+      const hash = await timed("sha256sum", [naiveFile]);
+      createDatabase(pg, `naive${round}`);
+      const single = await timed("pg_restore", [...pgArgs(`naive${round}`), naiveFile]);
+      rmSync(naiveFile);
+      const naiveMs = download.ms + hash.ms + single.ms;
+      if (naiveMs < best.naive) naiveParts = `download ${seconds(download.ms)}, sha256sum ${seconds(hash.ms)}, pg_restore ${seconds(single.ms)}`;
+      best.naive = Math.min(best.naive, naiveMs);
+      log(`round ${round}: floor ${seconds(floor.ms)}, ours ${seconds(ours.ms)}, naive ${seconds(naiveMs)}`);
+    }
+    log(`best: floor ${seconds(best.floor)}; ours ${seconds(best.ours)} (${oursPhases}); naive ${seconds(best.naive)} (${naiveParts})`);
+    process.stdout.write(`database: ${(size / 1024 / 1024).toFixed(0)} MB, dump ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB, jobs ${jobs}, best of ${rounds} interleaved rounds\n`);
+    process.stdout.write(`claim: restore from S3 vs local pg_restore -j ${jobs}: ${(best.ours / best.floor).toFixed(2)}x (${seconds(best.ours)} vs ${seconds(best.floor)}) (target <= 1.25x)\n`);
+    process.stdout.write(`claim: restore from S3 vs naive download+sha256sum+pg_restore: ${(best.ours / best.naive).toFixed(2)}x (${seconds(best.ours)} vs ${seconds(best.naive)}) (target <= 0.7x)\n`);
   } finally {
     pg?.stop();
     await aws?.stop();

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { createGzip } from "node:zlib";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { RefusedError } from "./errors";
 import { Upload } from "@aws-sdk/lib-storage";
 import { dumpFileName, manifestKeyFor, type DumpManifest } from "./dump-manifest";
 import { HashingCounter } from "./hashing-counter";
@@ -91,7 +92,19 @@ export async function backup(s3: S3Client, options: BackupOptions): Promise<Back
       leavePartsOnError: false,
     });
     const uploaded = upload.done();
-    await Promise.all([pipeline(stored, hashed), producer, uploaded]);
+    try {
+      await Promise.all([pipeline(stored, hashed), producer, uploaded]);
+    } catch (error) {
+      // pg_dump failing ends its output early, which would otherwise upload a truncated dump.
+      // It never gets a manifest, so restore would refuse it; remove it so nobody has to ask.
+      await upload.abort().catch(() => undefined);
+      await uploaded.catch(() => undefined);
+      await s3.send(new DeleteObjectCommand({ Bucket: options.to.bucket, Key: key })).catch(() => undefined);
+      if ((error as { name?: string }).name === "NoSuchBucket") {
+        throw new RefusedError(`--to: bucket "${options.to.bucket}" does not exist; check the name (backup never creates buckets)`);
+      }
+      throw error;
+    }
     progress.stop();
 
     const manifest: DumpManifest = {

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -85,13 +85,22 @@ async function stageDump(s3: S3Client, manifest: DumpManifest, dir: string, prog
     stages.push(createWriteStream(archive));
   } else {
     archive = join(dir, "archive");
-    await start("mkdir", ["-p", archive]).done;
+    mkdirSync(archive);
     const tar = start("tar", ["-C", archive, "-xf", "-"], { stdio: ["pipe", "ignore", "pipe"] });
     stages.push(tar.child.stdin as Writable);
     extractor = tar.done;
   }
-  await (pipeline as (...s: unknown[]) => Promise<void>)(...stages);
-  await extractor;
+  try {
+    await (pipeline as (...s: unknown[]) => Promise<void>)(...stages);
+    await extractor;
+  } catch (error) {
+    if ((error as { $metadata?: unknown }).$metadata !== undefined) throw error;
+    // gunzip or tar choked on the bytes: the stored dump is damaged, whatever its checksum says.
+    throw new RefusedError(
+      `--from: ${formatS3({ bucket: manifest.dump.bucket, key: manifest.dump.key })} could not be unpacked ` +
+        `(${(error as Error).message}); the dump is corrupt, nothing was restored; use another backup`,
+    );
+  }
   progress.stop();
   return { archive, downloadedBytes: hashed.bytes, sha256: hashed.digest() };
 }
