@@ -182,8 +182,7 @@ export async function syncBuckets(s3: S3Client, options: SyncOptions): Promise<S
   const toPrefix = options.to.key === "" ? "" : asPrefix(options.to.key);
   const mapKey = (key: string): string => toPrefix + key.slice(fromPrefix.length);
 
-  await requireBucket(s3, "--from", options.from.bucket, retry);
-  await requireBucket(s3, "--to", options.to.bucket, retry);
+  await Promise.all([requireBucket(s3, "--from", options.from.bucket, retry), requireBucket(s3, "--to", options.to.bucket, retry)]);
 
   const tPlan = Date.now();
   const [sources, targets] = await Promise.all([
