@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createGzip } from "node:zlib";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { RefusedError } from "./errors";
 import { Upload } from "@aws-sdk/lib-storage";
 import { dumpFileName, manifestKeyFor, type DumpManifest } from "./dump-manifest";
@@ -63,6 +63,17 @@ export async function backup(s3: S3Client, options: BackupOptions): Promise<Back
     const at = (options.now ?? (() => new Date()))();
     const key = `${asPrefix(options.to.key)}${dumpFileName(facts.database, at, options.format, options.gzip)}`;
     const { dbnameArg, env } = libpqInvocation(options.database);
+    // Seed 000: never overwrite a backup artefact. Two backups in the same second get the same key.
+    const taken = await s3
+      .send(new HeadObjectCommand({ Bucket: options.to.bucket, Key: key }))
+      .then(() => true)
+      .catch((error: { $metadata?: { httpStatusCode?: number } }) => {
+        if (error.$metadata?.httpStatusCode === 404) return false;
+        throw error;
+      });
+    if (taken) {
+      throw new RefusedError(`--to: ${formatS3({ bucket: options.to.bucket, key })} already exists; backups are never overwritten, retry in a second`);
+    }
 
     const dumpStarted = Date.now();
     let body: Readable;

@@ -7,6 +7,7 @@ import { createBucket, versionSnapshot } from "../support/bucket-state";
 import { runScript } from "../support/run-script";
 import { databaseExists, query, seedShop, tableCount } from "../support/seed-database";
 import { parseManifest } from "../../workers/dump-manifest";
+import { startFaultProxy } from "../support/fault-proxy";
 
 type RestoreJson = {
   ok: boolean;
@@ -174,6 +175,28 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     const r = await restore(["--from", String(b.json?.dump), "--to", pg!.url("dir_target")]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok((r.json as unknown as RestoreJson).rowCounts.every((c) => c.ok));
+  });
+
+  it("rides out 503 SlowDown answers while downloading the dump", async () => {
+    const proxy = await startFaultProxy(aws!.endpoint);
+    try {
+      let injected = 0;
+      proxy.setRule((req, kind) => {
+        if (kind === "get" && req.method === "GET" && (req.url ?? "").includes(dumpKey) && injected < 5) {
+          injected += 1;
+          return { status: 503, code: "SlowDown" };
+        }
+        return undefined;
+      });
+      const r = await runScript("restore", ["--from", `s3://db-backups/${dumpKey}`, "--to", pg!.url("throttled_target"), "--json"], {
+        env: { ...aws!.env, AWS_ENDPOINT_URL: proxy.endpoint },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(injected, 5);
+      assert.ok((r.json as unknown as RestoreJson).rowCounts.every((c) => c.ok));
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it("refuses bad usage with one message naming the argument, no stack trace and no password", async () => {
