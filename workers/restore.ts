@@ -114,6 +114,22 @@ function stagedSize(path: string): number {
 }
 
 /**
+ * A restore killed outright (a pod evicted, SIGKILL) cannot delete its staged dump; the next run
+ * does, so repeated attempts in a disaster do not fill the disk with copies of the dump.
+ */
+function removeStaleStaging(workDir: string): void {
+  for (const name of readdirSync(workDir)) {
+    const m = /^recovery-restore-(\d+)-/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (error) {
+      if ((error as { code?: string }).code === "ESRCH") rmSync(join(workDir, name), { recursive: true, force: true });
+    }
+  }
+}
+
+/**
  * Seed 003 §C and seed 000 §3-4 as one command: find the dump, verify it while downloading,
  * refuse anything unsafe before touching the target, restore in parallel, then check row counts.
  */
@@ -158,7 +174,9 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   refuseIfNotEmpty(options.to, state, options.force);
   lap("checkTarget", tCheck);
 
-  const dir = mkdtempSync(join(options.workDir ?? tmpdir(), "recovery-restore-"));
+  const workDir = options.workDir ?? tmpdir();
+  removeStaleStaging(workDir);
+  const dir = mkdtempSync(join(workDir, `recovery-restore-${process.pid}-`));
   try {
     const tDownload = Date.now();
     const progress = options.showProgress ? createProgress("download", "bytes", manifest.dump.sizeBytes) : silentProgress;

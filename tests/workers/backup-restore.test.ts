@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startPostgres, createDatabase, type LocalPostgres } from "../support/postgres";
 import { startMoto, type LocalAws } from "../support/moto";
@@ -249,8 +251,23 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /is not empty/);
 
+      const alive = (pid: number): boolean => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const staged = () =>
+        readdirSync(tmpdir()).filter((n) => {
+          const m = /^recovery-restore-(\d+)-/.exec(n);
+          return m !== null && !alive(Number(m[1]));
+        });
+      assert.ok(staged().length >= 1, "the killed restore could not clean up its staged dump");
       const r = await restore(["--from", bigDump, "--to", target, "--force", "--jobs", "2"]);
       assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(staged(), [], "the next restore removed the dead run's staged dump");
       const out = r.json as unknown as RestoreJson;
       assert.deepEqual(out.rowCounts.map((c) => [c.table, c.actual, c.ok]), [
         ["public.events", 800000, true],
