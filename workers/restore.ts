@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -120,12 +120,22 @@ function stagedSize(path: string): number {
 function removeStaleStaging(workDir: string): void {
   for (const name of readdirSync(workDir)) {
     const m = /^recovery-restore-(\d+)-/.exec(name);
-    if (!m) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-    } catch (error) {
-      if ((error as { code?: string }).code === "ESRCH") rmSync(join(workDir, name), { recursive: true, force: true });
-    }
+    if (m && !isRunning(Number(m[1]))) rmSync(join(workDir, name), { recursive: true, force: true });
+  }
+}
+
+/** Whether a process still runs; a killed process nobody reaped (a zombie, in a container) does not. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }
 

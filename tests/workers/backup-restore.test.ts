@@ -9,6 +9,7 @@ import { createBucket, versionSnapshot } from "../support/bucket-state";
 import { runScript } from "../support/run-script";
 import { databaseExists, query, seedShop, tableCount } from "../support/seed-database";
 import { parseManifest } from "../../workers/dump-manifest";
+import { isRunning } from "../../workers/restore";
 import { startFaultProxy } from "../support/fault-proxy";
 
 type RestoreJson = {
@@ -251,18 +252,10 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /is not empty/);
 
-      const alive = (pid: number): boolean => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
       const staged = () =>
         readdirSync(tmpdir()).filter((n) => {
           const m = /^recovery-restore-(\d+)-/.exec(n);
-          return m !== null && !alive(Number(m[1]));
+          return m !== null && !isRunning(Number(m[1]));
         });
       assert.ok(staged().length >= 1, "the killed restore could not clean up its staged dump");
       const r = await restore(["--from", bigDump, "--to", target, "--force", "--jobs", "2"]);
