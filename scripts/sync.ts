@@ -1,0 +1,96 @@
+#!/usr/bin/env tsx
+// Brings a bucket back from its replica (seed 004 Restore 3B) and/or undeletes (Restore 3A).
+import { positiveInt, runCli } from "../workers/cli";
+import { UsageError } from "../workers/errors";
+import { syncBuckets, validateSyncLocations, type SyncRecord } from "../workers/bucket-sync";
+import { undelete, type UndeleteRecord } from "../workers/undelete";
+import { createS3Client } from "../workers/s3-client";
+import { parseS3Location } from "../workers/s3-location";
+
+const usage = `
+npm run sync -- --from s3://replica[/prefix] --to s3://target[/prefix] [options]
+npm run sync -- --to s3://versioned-bucket --undelete-after <ISO time> [--from s3://replica] [options]
+
+Copies every object that is missing or different from --from into --to, server side
+(CopyObject; UploadPartCopy for multipart objects), skipping objects already identical
+(size + ETag), then reports parity. Safe to rerun after a crash or Ctrl-C: finished objects are
+never copied twice. --from is only ever read; objects only in --to are reported, never deleted.
+
+  --from S3URL          the replica to copy from (read only)
+  --to S3URL            the bucket to restore into (must differ from --from)
+  --undelete-after ISO  first remove the delete markers placed in --to after this time, so
+                        objects deleted since then come back (needs versioning on --to)
+  --concurrency N       objects copied at once (default 32)
+  --dry-run             list what would be copied / undeleted; change nothing
+  --json                print one JSON record on stdout (summary on stderr)
+  --help                this text
+
+Exit: 0 everything copied and parity exact, 1 any object failed or differs, 2 bad usage.
+`;
+
+interface Combined {
+  ok: boolean;
+  dryRun: boolean;
+  undelete?: UndeleteRecord;
+  sync?: SyncRecord;
+}
+
+function summary(r: Combined): string {
+  const lines: string[] = [];
+  const prefix = r.dryRun ? "dry run: " : "";
+  if (r.undelete) {
+    const u = r.undelete;
+    lines.push(`${prefix}undelete in ${u.bucket} (deleted after ${u.after}): ${u.restored.length} object(s) ${r.dryRun ? "would come" : "came"} back`);
+    for (const o of u.restored.slice(0, 20)) lines.push(`  ${o.key} (deleted ${o.deletedAt})`);
+    if (u.restored.length > 20) lines.push(`  … and ${u.restored.length - 20} more (see --json)`);
+    if (u.noEarlierVersion.length > 0) lines.push(`  ${u.noEarlierVersion.length} deleted object(s) have no earlier version to restore`);
+    for (const f of u.failed) lines.push(`  FAILED ${f.key}: ${f.error}`);
+  }
+  if (r.sync) {
+    const s = r.sync;
+    const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MB`;
+    lines.push(
+      `${prefix}sync ${s.from} → ${s.to}: ${r.dryRun ? "would copy" : "copied"} ${r.dryRun ? s.toCopy.objects : s.copied.objects} object(s) ` +
+        `(${mb(r.dryRun ? s.toCopy.bytes : s.copied.bytes)}), ${s.skippedIdentical.objects} already identical, ${s.failed.length} failed, ${s.retries} retries`,
+    );
+    const p = s.parity;
+    lines.push(`  parity: source ${p.source.objects} objects / ${mb(p.source.bytes)}, target ${p.target.objects} objects / ${mb(p.target.bytes)} → ${p.exact ? "EXACT" : "DIFFERS"}`);
+    if (p.missingInTarget.count) lines.push(`  missing in target: ${p.missingInTarget.count} (${p.missingInTarget.keys.slice(0, 5).join(", ")})`);
+    if (p.differentInTarget.count) lines.push(`  different in target: ${p.differentInTarget.count} (${p.differentInTarget.keys.slice(0, 5).join(", ")})`);
+    if (p.onlyInTarget.count) lines.push(`  only in target (kept): ${p.onlyInTarget.count}`);
+    for (const f of s.failed.slice(0, 20)) lines.push(`  FAILED ${f.key}: ${f.error}`);
+    lines.push(`  took ${((s.durationsMs.total ?? 0) / 1000).toFixed(1)} s`);
+  }
+  return lines.join("\n");
+}
+
+void runCli<Combined>(
+  { usage, strings: ["from", "to", "undelete-after", "concurrency"], booleans: ["dry-run"] },
+  async (args) => {
+    const to = parseS3Location("--to", args.to);
+    const undeleteAfterRaw = args["undelete-after"] as string | undefined;
+    let undeleteAfter: Date | undefined;
+    if (undeleteAfterRaw !== undefined && undeleteAfterRaw !== "") {
+      undeleteAfter = new Date(undeleteAfterRaw);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(undeleteAfterRaw) || Number.isNaN(undeleteAfter.getTime())) {
+        throw new UsageError("--undelete-after", `"${undeleteAfterRaw}" is not an ISO 8601 time; write it like 2026-02-18T14:30:00Z`);
+      }
+    }
+    const from = args.from === undefined && undeleteAfter ? undefined : parseS3Location("--from", args.from);
+    if (from) validateSyncLocations(from, to);
+    const concurrency = positiveInt("--concurrency", args.concurrency, 32, 512);
+    const dryRun = Boolean(args["dry-run"]);
+    const s3 = createS3Client({ maxSockets: Math.max(64, concurrency * 2) });
+    const result: Combined = { ok: true, dryRun };
+    if (undeleteAfter) {
+      result.undelete = await undelete(s3, { bucket: to, after: undeleteAfter, dryRun, concurrency });
+      result.ok &&= result.undelete.ok;
+    }
+    if (from) {
+      result.sync = await syncBuckets(s3, { from, to, concurrency, dryRun, showProgress: true });
+      result.ok &&= result.sync.ok;
+    }
+    return result;
+  },
+  summary,
+);

@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createGzip } from "node:zlib";
+import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { RefusedError } from "./errors";
+import { Upload } from "@aws-sdk/lib-storage";
+import { dumpFileName, manifestKeyFor, type DumpManifest } from "./dump-manifest";
+import { HashingCounter } from "./hashing-counter";
+import { start, runForOutput } from "./child-process";
+import { connect, identityOf, libpqInvocation } from "./postgres-connection";
+import { serverFacts, tableRowCounts } from "./postgres-inspect";
+import { asPrefix, formatS3, type S3Location } from "./s3-location";
+import { withRetry } from "./retry";
+import { createProgress, silentProgress, type Progress } from "./progress";
+import { maskUrl } from "./mask-url";
+
+export interface BackupOptions {
+  readonly database: URL;
+  readonly to: S3Location;
+  readonly format: "custom" | "directory";
+  readonly gzip: boolean;
+  /** pg_dump -j for the directory format. */
+  readonly jobs: number;
+  readonly showProgress: boolean;
+  readonly now?: () => Date;
+}
+
+export interface BackupRecord {
+  readonly ok: true;
+  readonly dump: string;
+  readonly manifest: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  readonly format: string;
+  readonly compression: string;
+  readonly source: string;
+  readonly tables: number;
+  readonly rows: number;
+  readonly durationsMs: { readonly dumpAndUpload: number; readonly total: number };
+}
+
+const PART_SIZE = 16 * 1024 * 1024;
+
+/**
+ * Dumps a database into S3 with a manifest beside it. Row counts and pg_dump read the same
+ * exported snapshot, so the counts a restore verifies against are exactly the dumped data.
+ */
+export async function backup(s3: S3Client, options: BackupOptions): Promise<BackupRecord> {
+  const started = Date.now();
+  const client = await connect(options.database);
+  const scratch = mkdtempSync(join(tmpdir(), "recovery-backup-"));
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const { rows } = await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id");
+    const snapshot = rows[0].id;
+    const facts = await serverFacts(client);
+    const tables = await tableRowCounts(client);
+    const pgDumpVersion = (await runForOutput("pg_dump", ["--version"])).trim();
+
+    const at = (options.now ?? (() => new Date()))();
+    const key = `${asPrefix(options.to.key)}${dumpFileName(facts.database, at, options.format, options.gzip)}`;
+    const { dbnameArg, env } = libpqInvocation(options.database);
+    // Seed 000: never overwrite a backup artefact. Two backups in the same second get the same key.
+    const taken = await s3
+      .send(new HeadObjectCommand({ Bucket: options.to.bucket, Key: key }))
+      .then(() => true)
+      .catch((error: { $metadata?: { httpStatusCode?: number } }) => {
+        if (error.$metadata?.httpStatusCode === 404) return false;
+        throw error;
+      });
+    if (taken) {
+      throw new RefusedError(`--to: ${formatS3({ bucket: options.to.bucket, key })} already exists; backups are never overwritten, retry in a second`);
+    }
+
+    const dumpStarted = Date.now();
+    let body: Readable;
+    let producer: Promise<void>;
+    if (options.format === "custom") {
+      // With --gzip the archive is stored uncompressed inside one gzip stream (a `.dump.gz`, as
+      // seed 000's backups are); otherwise pg_dump's own compression applies.
+      const args = ["-Fc", `--snapshot=${snapshot}`, ...(options.gzip ? ["-Z0"] : []), dbnameArg];
+      const dump = start("pg_dump", args, { env });
+      body = dump.child.stdout!;
+      producer = dump.done;
+    } else {
+      const dir = join(scratch, "dump");
+      await start("pg_dump", ["-Fd", `-j${options.jobs}`, `--snapshot=${snapshot}`, "-f", dir, dbnameArg], { env }).done;
+      const tar = start("tar", ["-C", dir, "-cf", "-", "."]);
+      body = tar.child.stdout!;
+      producer = tar.done;
+    }
+    const stored = options.gzip ? body.pipe(createGzip({ level: 6 })) : body;
+    const progress: Progress = options.showProgress ? createProgress("backup upload", "bytes", 0) : silentProgress;
+    const hashed = new HashingCounter((n) => progress.update(n, n));
+    const upload = new Upload({
+      client: s3,
+      params: { Bucket: options.to.bucket, Key: key, Body: hashed, ContentType: "application/octet-stream" },
+      partSize: PART_SIZE,
+      queueSize: 4,
+      leavePartsOnError: false,
+    });
+    const uploaded = upload.done();
+    try {
+      await Promise.all([pipeline(stored, hashed), producer, uploaded]);
+    } catch (error) {
+      // pg_dump failing ends its output early, which would otherwise upload a truncated dump.
+      // It never gets a manifest, so restore would refuse it; remove it so nobody has to ask.
+      await upload.abort().catch(() => undefined);
+      await uploaded.catch(() => undefined);
+      await s3.send(new DeleteObjectCommand({ Bucket: options.to.bucket, Key: key })).catch(() => undefined);
+      if ((error as { name?: string }).name === "NoSuchBucket") {
+        throw new RefusedError(`--to: bucket "${options.to.bucket}" does not exist; check the name (backup never creates buckets)`);
+      }
+      throw error;
+    }
+    progress.stop();
+
+    const manifest: DumpManifest = {
+      kind: "recovery-stacks/pg-dump",
+      formatVersion: 1,
+      dump: {
+        bucket: options.to.bucket,
+        key,
+        sizeBytes: hashed.bytes,
+        sha256: hashed.digest(),
+        format: options.format,
+        compression: options.gzip ? "gzip" : "none",
+      },
+      createdAt: new Date().toISOString(),
+      source: {
+        ...identityOf(options.database),
+        database: facts.database,
+        postgresVersion: facts.postgresVersion,
+        serverVersionNum: facts.serverVersionNum,
+        systemIdentifier: facts.systemIdentifier,
+        serverTime: facts.serverTime,
+      },
+      pgDumpVersion,
+      tables,
+    };
+    const manifestKey = manifestKeyFor(key);
+    // The manifest goes last: its presence is what tells restore the dump is complete.
+    await withRetry(() =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: options.to.bucket,
+          Key: manifestKey,
+          Body: JSON.stringify(manifest, null, 2),
+          ContentType: "application/json",
+        }),
+      ),
+    );
+    return {
+      ok: true,
+      dump: formatS3({ bucket: options.to.bucket, key }),
+      manifest: formatS3({ bucket: options.to.bucket, key: manifestKey }),
+      sizeBytes: manifest.dump.sizeBytes,
+      sha256: manifest.dump.sha256,
+      format: manifest.dump.format,
+      compression: manifest.dump.compression,
+      source: maskUrl(options.database.toString()),
+      tables: tables.length,
+      rows: tables.reduce((sum, t) => sum + t.rows, 0),
+      durationsMs: { dumpAndUpload: Date.now() - dumpStarted, total: Date.now() - started },
+    };
+  } finally {
+    await client.query("ROLLBACK").catch(() => undefined);
+    await client.end().catch(() => undefined);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
