@@ -1,7 +1,7 @@
 // `npm run plan -- --stack <name> [--json] [--check]`: the recovery plan, offline, no credentials.
 import { buildPlan, planJson, renderPlan } from "../plan";
 import { loadStack } from "../stacks";
-import { EXIT, parseFlags, runMain, UsageError } from "./lib/cli";
+import { EXIT, parseFlags, runMain, stackFlag } from "./lib/cli";
 
 const HELP = `Usage: npm run plan -- --stack <name> [--json] [--check]
 
@@ -24,9 +24,7 @@ void runMain(async () => {
     process.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
-  if (flags._.length > 0) throw new UsageError(`${flags._[0]}: unexpected argument; name the stack with --stack <name>`);
-  const stack = flags.stack as string | undefined;
-  if (!stack) throw new UsageError("--stack: required; name the restore stack, e.g. --stack recovery");
+  const stack = stackFlag(flags);
 
   const plan = buildPlan(loadStack(stack));
   process.stdout.write(flags.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : `${renderPlan(plan)}\n`);

@@ -1,7 +1,7 @@
 // `npm run policy:check -- --stack <name> [--json]`: the CrossGuard pack, offline. Runs the program
 // under Pulumi's mocks (no CLI, no cloud) and every policy over what it registers.
 import { checkStackPolicies } from "../offline/policy-check";
-import { EXIT, parseFlags, runMain, UsageError } from "./lib/cli";
+import { EXIT, parseFlags, runMain, stackFlag } from "./lib/cli";
 
 const HELP = `Usage: npm run policy:check -- --stack <name> [--json]
 
@@ -21,9 +21,7 @@ void runMain(async () => {
     process.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
-  if (flags._.length > 0) throw new UsageError(`${flags._[0]}: unexpected argument; name the stack with --stack <name>`);
-  const stack = flags.stack as string | undefined;
-  if (!stack) throw new UsageError("--stack: required; name the restore stack, e.g. --stack recovery");
+  const stack = stackFlag(flags);
 
   const result = await checkStackPolicies(stack);
   if (flags.json) {

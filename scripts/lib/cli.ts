@@ -43,6 +43,14 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): Record<stri
   return parsed as Record<string, unknown> & { _: string[] };
 }
 
+/** The `--stack` a script works on: required, and no stray positional argument beside it. */
+export function stackFlag(flags: Record<string, unknown> & { _: string[] }): string {
+  if (flags._.length > 0) throw new UsageError(`${flags._[0]}: unexpected argument; name the stack with --stack <name>`);
+  const stack = flags.stack as string | undefined;
+  if (!stack) throw new UsageError("--stack: required; name the restore stack, e.g. --stack recovery");
+  return stack;
+}
+
 /**
  * Runs a script's main, turning bad input into one line on stderr and exit 2; anything else
  * unexpected is still reported without a stack trace unless DEBUG is set.
