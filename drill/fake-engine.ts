@@ -38,12 +38,16 @@ export function virtualClock(start = Date.parse("2026-01-15T09:00:00Z")): Sleepi
 }
 
 /**
- * SEAM for real data work (the lead swaps in workers/): what a step does to real systems when the
- * fake engine "creates" it. The end-to-end test's realiser restores a pg_dump from moto's S3 into
- * a local PostgreSQL and syncs buckets in moto; `npm run restore`/`npm run sync` workers fit here.
+ * SEAM for real data work: what a step does to real systems when the fake engine "creates" it.
+ * The end-to-end test's realiser (tests/support/drill-realiser.ts) runs the real workers: restore
+ * (workers/restore.ts) from moto's S3 into a local PostgreSQL, and bucket sync (workers/bucket-sync.ts).
  */
 export interface DataRealiser {
-  /** Does the step's data work; the returned outputs land in `outputs().steps[<step id>]`. */
+  /**
+   * Does the step's data work. The returned outputs land in `outputs().steps[<step id>]` and, as
+   * index.ts exports them, in `databases`/`caches`/`buckets`/`secrets`/`services.<name>` (the
+   * contract in verification/outputs.ts), a database's with its `restorePoint`.
+   */
   create(step: PlanStep, config: RecoveryConfig): Promise<{ outputs?: Record<string, unknown>; restorePoint?: Date } | void>;
   /** Undoes it (drop the database, delete the bucket). Must leave nothing behind. */
   destroy(step: PlanStep, config: RecoveryConfig): Promise<void>;
@@ -68,6 +72,16 @@ export interface FakeEngineOptions {
   readonly realiser?: DataRealiser;
   readonly project?: string;
 }
+
+/** Where index.ts exports a step's outputs, by step kind. */
+const EXPORTS = { database: "databases", cache: "caches", bucket: "buckets", secret: "secrets", service: "services" } as const;
+type ExportGroup = (typeof EXPORTS)[keyof typeof EXPORTS];
+type Outputs = {
+  namespace: string;
+  steps: Record<string, unknown>;
+  restorePoints: Record<string, string>;
+  gatewayUrl?: string;
+} & Record<ExportGroup, Record<string, Record<string, unknown>>>;
 
 const TYPES: Record<string, [component: string, child: string, suffix: string]> = {
   "cluster-config": ["recovery:cluster:ClusterConfig", "kubernetes:core/v1:Namespace", "ns"],
@@ -96,7 +110,8 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
   const minuteMs = options.minuteMs ?? 60_000;
   const project = options.project ?? "recovery-stacks";
   const state = new Map<string, FakeResource>();
-  const outputs: { steps: Record<string, unknown>; restorePoints: Record<string, string> } = { steps: {}, restorePoints: {} };
+  const noOutputs = (): Outputs => ({ namespace: config.cluster.namespace, steps: {}, restorePoints: {}, databases: {}, caches: {}, buckets: {}, secrets: {}, services: {} });
+  let outputs = noOutputs();
   let sequence = 0;
   const urnOf = (typeChain: string[], name: string) => `urn:pulumi:${config.stack}::${project}::${typeChain.join("$")}::${name}`;
   const stackUrn = urnOf(["pulumi:pulumi:Stack"], `${project}-${config.stack}`);
@@ -173,10 +188,15 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
           const work = (async () => {
             const realised = options.realiser ? await options.realiser.create(step, config) : undefined;
             outputs.steps[step.id] = { urn: component.urn, ...(realised ? realised.outputs : {}) };
+            const group = EXPORTS[step.kind as keyof typeof EXPORTS] as ExportGroup | undefined;
+            if (group && realised?.outputs) outputs[group][step.name] = { ...realised.outputs };
             if (step.kind === "database") {
               const point = realised?.restorePoint ?? options.restorePoint?.(step.name, startedAt) ?? new Date(startedAt.getTime() - 5 * 60_000);
               outputs.restorePoints[step.name] = point.toISOString();
+              if (outputs.databases[step.name]) outputs.databases[step.name].restorePoint = point.toISOString();
             }
+            const url = outputs.services[step.name]?.url;
+            if (step.kind === "service" && typeof url === "string" && config.services.find((x) => x.name === step.name)?.gateway) outputs.gatewayUrl = url;
           })();
           work.catch(() => undefined); // awaited (and reported) at the step's finish
           running.set(step.id, work);
@@ -213,8 +233,7 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
       if (failing.size > 0 && [...state.values()].some((r) => r.stepId && failing.has(r.stepId)))
         throw new Error(`destroy failed: ${[...failing].join(", ")} could not be deleted (fake failure)`);
       state.clear();
-      outputs.steps = {};
-      outputs.restorePoints = {};
+      outputs = noOutputs();
     },
     async outputs() {
       return structuredClone(outputs);

@@ -1,5 +1,5 @@
 import type { RecoveryConfig } from "../stacks";
-import { parseOutputs, readBaseline, runVerification } from "../verification";
+import { parseOutputs, readBaseline, runVerification, type CheckGroup } from "../verification";
 
 /** One check of the restored environment (the shape verification/'s `runVerification` returns). */
 export interface VerificationCheck {
@@ -25,13 +25,15 @@ export type Verifier = (outputs: Record<string, unknown>, config: RecoveryConfig
  * The real verifier: verification/'s `runVerification` over the drill stack's outputs, against
  * the source baseline captured beforehand (`npm run verify -- --stack <drill> --capture-baseline`),
  * so row counts, freshness and objects are compared with what production really held.
+ * `only` restricts the check groups as `npm run verify -- --only` does (default: all of them).
  */
-export function defaultVerifier(baselinePath: string): Verifier {
+export function defaultVerifier(baselinePath: string, only?: readonly CheckGroup[]): Verifier {
   return async (outputs, config) => {
     const result = await runVerification({
       config,
       outputs: parseOutputs(outputs, "the drill stack's outputs"),
       baseline: readBaseline(baselinePath),
+      only,
     });
     return { passed: result.passed, checks: result.checks };
   };

@@ -1,111 +1,145 @@
 /**
- * The data work behind the fake engine's `up` in the end-to-end drill test, done for real:
- * a database step restores the newest pg_dump (checksum checked) from S3 into PostgreSQL, a
- * bucket step copies the replica bucket into the drill's new bucket; destroy drops and deletes.
+ * The data work behind the fake engine's `up` in the end-to-end drill test, done by the project's
+ * own workers, in-process, as `npm run restore` and `npm run sync` run them:
  *
- * SEAM (for the lead): this stands in for the data-plane workers built in parallel.
- *   database step → `npm run restore -- --from s3://<dumps.bucket>/<dumps.prefix> --to <url> --latest`
- *   bucket step   → `npm run sync -- --from s3://<replica> --to s3://<drill bucket>`
- * Swap `create`'s two branches for calls to those workers (same inputs, same outputs: the URL and
- * the restore point reached); `destroy` stays as it is. The `DataRealiser` interface is in
- * drill/fake-engine.ts.
+ *   database step → what the RestoredDatabase component creates in RDS (moto: a point-in-time
+ *                   restore of the source instance, or a new instance for a logical restore; never
+ *                   publicly accessible), then workers/restore.ts, i.e. `npm run restore -- --from
+ *                   s3://<dumps.bucket>/<dumps.prefix> --to <url> --latest`, into a new database of
+ *                   the local PostgreSQL (which stands in for the instance: moto's RDS holds no data).
+ *                   The restore point is the dump's snapshot time from its manifest.
+ *   bucket step   → the bucket ReplicaBucketSync creates (versioned, all public access blocked), then
+ *                   workers/bucket-sync.ts, i.e. `npm run sync -- --from s3://<replica> --to s3://<bucket>`.
+ *
+ * The outputs are the stack outputs' contract (verification/outputs.ts); `destroy` removes it all.
  */
-import { createHash } from "node:crypto";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
-  CopyObjectCommand,
+  CreateDBInstanceCommand,
+  DeleteDBInstanceCommand,
+  RDSClient,
+  RestoreDBInstanceToPointInTimeCommand,
+} from "@aws-sdk/client-rds";
+import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutPublicAccessBlockCommand,
+  type BucketLocationConstraint,
 } from "@aws-sdk/client-s3";
 import { Client } from "pg";
 import type { DataRealiser } from "../../drill/fake-engine";
 import type { RecoveryConfig } from "../../stacks";
+import { syncBuckets } from "../../workers/bucket-sync";
+import { restore } from "../../workers/restore";
+import { createS3Client } from "../../workers/s3-client";
 import type { LocalPostgres } from "./postgres";
 
 /** The drill's restored database, in the local PostgreSQL: its new identifier, as a database name. */
 export const restoredDatabaseName = (identifier: string): string => identifier.replace(/-/g, "_");
 
-export async function listKeys(s3: S3Client, bucket: string, prefix = ""): Promise<{ key: string; etag: string }[]> {
-  const out: { key: string; etag: string }[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, etag: o.ETag ?? "" });
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out;
-}
+const notFound = (error: unknown): boolean => /NotFound|NoSuchBucket/.test((error as { name?: string }).name ?? "");
 
-async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
-  const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from(await Body!.transformToByteArray());
-}
-
-function run(binary: string, args: string[]): void {
-  const r = spawnSync(binary, args, { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${binary.split("/").pop()} failed: ${(r.stderr || r.error?.message || "").trim().split("\n")[0]}`);
-}
-
-export function localRealiser(pg: LocalPostgres, s3 = new S3Client({})): DataRealiser {
-  const conn = ["-h", pg.host, "-p", String(pg.port), "-U", "postgres"];
+export function workerRealiser(pg: LocalPostgres): DataRealiser {
+  const s3 = createS3Client();
+  const rds = new RDSClient({});
   const database = (config: RecoveryConfig, name: string) => config.databases.find((d) => d.name === name)!;
   const bucket = (config: RecoveryConfig, name: string) => config.buckets.find((b) => b.name === name)!;
   return {
     async create(step, config) {
       if (step.kind === "database") {
         const db = database(config, step.name);
-        const { bucket: dumps, prefix } = db.source.dumps;
-        const newest = (await listKeys(s3, dumps, prefix)).filter((k) => k.key.endsWith(".dump")).sort((a, b) => a.key.localeCompare(b.key)).pop();
-        if (!newest) throw new Error(`no dump under s3://${dumps}/${prefix}`);
-        const bytes = await getBytes(s3, dumps, newest.key);
-        const expected = (await getBytes(s3, dumps, `${newest.key}.sha256`)).toString().trim().split(/\s+/)[0];
-        const actual = createHash("sha256").update(bytes).digest("hex");
-        if (actual !== expected) throw new Error(`checksum mismatch for s3://${dumps}/${newest.key}`);
-        const dir = mkdtempSync(join(tmpdir(), "drill-dump-"));
-        try {
-          writeFileSync(join(dir, "db.dump"), bytes);
-          const name = restoredDatabaseName(db.identifier);
-          run(join(pg.binDir, "createdb"), [...conn, name]);
-          run(join(pg.binDir, "pg_restore"), [...conn, "--no-owner", "--no-acl", "-d", name, join(dir, "db.dump")]);
-          // The restore point actually reached: the newest row the restored data holds.
-          const client = new Client({ connectionString: pg.url(name) });
-          await client.connect();
-          try {
-            const { rows } = await client.query<{ at: Date }>("SELECT max(created_at) AS at FROM orders");
-            return { outputs: { url: pg.url(name), database: name }, restorePoint: rows[0].at };
-          } finally {
-            await client.end();
-          }
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+        if (db.method === "point-in-time")
+          await rds.send(
+            new RestoreDBInstanceToPointInTimeCommand({
+              SourceDBInstanceIdentifier: db.source.identifier,
+              TargetDBInstanceIdentifier: db.identifier,
+              UseLatestRestorableTime: true,
+              DBInstanceClass: db.instanceClass,
+              PubliclyAccessible: false,
+            }),
+          );
+        else
+          await rds.send(
+            new CreateDBInstanceCommand({
+              DBInstanceIdentifier: db.identifier,
+              Engine: "postgres",
+              DBInstanceClass: db.instanceClass,
+              AllocatedStorage: 20,
+              MasterUsername: db.source.username,
+              MasterUserPassword: "not-a-real-password",
+              PubliclyAccessible: false,
+            }),
+          );
+        const to = new URL(pg.url(restoredDatabaseName(db.identifier)));
+        const record = await restore(s3, {
+          from: { bucket: db.source.dumps.bucket, key: db.source.dumps.prefix },
+          to,
+          latest: true,
+          jobs: 2,
+          tables: [],
+          force: false,
+          dryRun: false,
+          showProgress: false,
+        });
+        if (!record.ok) throw new Error(`restore of ${record.dump} failed: ${record.problems.join("; ")}`);
+        return {
+          outputs: { identifier: db.identifier, endpoint: to.hostname, port: Number(to.port), database: to.pathname.slice(1), connectionString: to.toString() },
+          restorePoint: new Date(record.dumpTakenAt),
+        };
       }
       if (step.kind === "bucket") {
         const b = bucket(config, step.name);
-        await s3.send(new CreateBucketCommand({ Bucket: b.bucket, CreateBucketConfiguration: { LocationConstraint: config.region as "eu-west-2" } }));
-        const keys = await listKeys(s3, b.source.replica.bucket);
-        for (const { key } of keys)
-          await s3.send(new CopyObjectCommand({ Bucket: b.bucket, Key: key, CopySource: `${b.source.replica.bucket}/${encodeURIComponent(key)}` }));
-        return { outputs: { bucket: b.bucket, objects: keys.length } };
+        await s3.send(new CreateBucketCommand({ Bucket: b.bucket, CreateBucketConfiguration: { LocationConstraint: config.region as BucketLocationConstraint } }));
+        await s3.send(new PutBucketVersioningCommand({ Bucket: b.bucket, VersioningConfiguration: { Status: "Enabled" } }));
+        await s3.send(
+          new PutPublicAccessBlockCommand({
+            Bucket: b.bucket,
+            PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+          }),
+        );
+        const syncedAt = new Date().toISOString();
+        const record = await syncBuckets(s3, {
+          from: { bucket: b.source.replica.bucket, key: "" },
+          to: { bucket: b.bucket, key: "" },
+          concurrency: 8,
+          dryRun: false,
+          showProgress: false,
+        });
+        if (!record.ok) throw new Error(`sync ${record.from} → ${record.to} failed: ${record.failed.length} objects failed, parity ${record.parity.exact ? "exact" : "not exact"}`);
+        return { outputs: { bucket: b.bucket, mode: b.mode, replica: b.source.replica.bucket, syncedAt } };
       }
       return undefined;
     },
     async destroy(step, config) {
-      if (step.kind === "database")
-        run(join(pg.binDir, "dropdb"), [...conn, "--if-exists", "--force", restoredDatabaseName(database(config, step.name).identifier)]);
+      if (step.kind === "database") {
+        const { identifier } = database(config, step.name);
+        const admin = new Client({ connectionString: pg.url() });
+        await admin.connect();
+        try {
+          await admin.query(`DROP DATABASE IF EXISTS "${restoredDatabaseName(identifier)}" WITH (FORCE)`);
+        } finally {
+          await admin.end();
+        }
+        await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: identifier, SkipFinalSnapshot: true })).catch((error) => {
+          if (!notFound(error)) throw error;
+        });
+      }
       if (step.kind === "bucket") {
+        // Versioned: every version and delete marker goes before the bucket can.
         const name = bucket(config, step.name).bucket;
-        const keys = await listKeys(s3, name).catch(() => undefined);
-        if (keys === undefined) return;
-        if (keys.length > 0) await s3.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: keys.map((k) => ({ Key: k.key })) } }));
-        await s3.send(new DeleteBucketCommand({ Bucket: name }));
+        try {
+          for (;;) {
+            const page = await s3.send(new ListObjectVersionsCommand({ Bucket: name }));
+            const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
+            if (objects.length === 0) break;
+            await s3.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: objects } }));
+          }
+          await s3.send(new DeleteBucketCommand({ Bucket: name }));
+        } catch (error) {
+          if (!notFound(error)) throw error;
+        }
       }
     },
   };
