@@ -1,7 +1,9 @@
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import type { RecoveryPlan } from "../plan";
 import { ConfigError, loadStack, type DatabaseRestore, type RecoveryConfig } from "../stacks";
+import { locateDump } from "../workers/dump-locator";
+import { RefusedError as WorkerRefusedError } from "../workers/errors";
 
 export interface PreflightCheck {
   readonly name: string;
@@ -92,16 +94,16 @@ export function awsBackupReader(region?: string): BackupReader {
           .sort((a, b) => b.SnapshotCreateTime!.getTime() - a.SnapshotCreateTime!.getTime())[0];
         return { what: newest ? `snapshot ${newest.DBSnapshotIdentifier}` : `an available snapshot of ${id}`, at: newest?.SnapshotCreateTime };
       }
+      // The restore worker's own lookup: the newest dump by its manifest, dated by the snapshot
+      // the dump was taken in (the data's age), and only dumps whose manifest says they are whole.
       const { bucket, prefix } = db.source.dumps;
-      let newest: { key: string; at: Date } | undefined;
-      let token: string | undefined;
-      do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }), timeout());
-        for (const o of page.Contents ?? [])
-          if (o.Key && o.LastModified && !o.Key.endsWith(".sha256") && (!newest || o.LastModified > newest.at)) newest = { key: o.Key, at: o.LastModified };
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      return { what: newest ? `dump s3://${bucket}/${newest.key}` : `a dump under s3://${bucket}/${prefix}`, at: newest?.at };
+      try {
+        const { manifest } = await locateDump(s3, { bucket, key: prefix }, true);
+        return { what: `dump s3://${bucket}/${manifest.dump.key}`, at: new Date(manifest.source.serverTime) };
+      } catch (error) {
+        if (error instanceof WorkerRefusedError) return { what: `a dump under s3://${bucket}/${prefix}`, at: undefined };
+        throw error;
+      }
     },
   };
 }

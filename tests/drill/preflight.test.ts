@@ -8,6 +8,7 @@ import { automationEngine } from "../../drill/automation-engine";
 import { awsBackupReader, backupChecks, isolationCheck, loadDrillStack } from "../../drill/preflight";
 import type { RecoveryConfig } from "../../stacks";
 import { startMoto, type LocalAws } from "../support/moto";
+import { manifestKeyFor, type DumpManifest } from "../../workers/dump-manifest";
 
 describe("drill preflight", () => {
   let aws: LocalAws | undefined;
@@ -25,7 +26,19 @@ describe("drill preflight", () => {
     const s3 = new S3Client({});
     const analytics = config.databases.find((d) => d.method === "logical")!;
     await s3.send(new CreateBucketCommand({ Bucket: analytics.source.dumps.bucket, CreateBucketConfiguration: { LocationConstraint: "eu-west-2" } }));
-    await s3.send(new PutObjectCommand({ Bucket: analytics.source.dumps.bucket, Key: `${analytics.source.dumps.prefix}lomash_analytics_latest.dump`, Body: "PGDMP" }));
+    const dumpKey = `${analytics.source.dumps.prefix}lomash_analytics_latest.dump`;
+    await s3.send(new PutObjectCommand({ Bucket: analytics.source.dumps.bucket, Key: dumpKey, Body: "PGDMP" }));
+    // The manifest `npm run backup` writes last: only a dump with one counts as a backup.
+    const manifest: DumpManifest = {
+      kind: "recovery-stacks/pg-dump",
+      formatVersion: 1,
+      dump: { bucket: analytics.source.dumps.bucket, key: dumpKey, sizeBytes: 5, sha256: "0".repeat(64), format: "custom", compression: "none" },
+      createdAt: new Date().toISOString(),
+      source: { database: "lomash_analytics", host: "prod", port: 5432, postgresVersion: "15.7", serverVersionNum: 150007, systemIdentifier: null, serverTime: new Date(Date.now() - 5 * 60_000).toISOString() },
+      pgDumpVersion: "15.7",
+      tables: [],
+    };
+    await s3.send(new PutObjectCommand({ Bucket: analytics.source.dumps.bucket, Key: manifestKeyFor(dumpKey), Body: JSON.stringify(manifest) }));
   });
 
   after(async () => {
@@ -35,7 +48,8 @@ describe("drill preflight", () => {
   it("finds every source backup fresh through the AWS SDK (latest restorable time, newest dump)", async () => {
     const checks = await backupChecks(config, awsBackupReader(), new Date());
     assert.deepEqual(checks.map((c) => [c.name, c.result]), config.databases.map((d) => [`backup:${d.name}`, "pass"]));
-    assert.match(checks.find((c) => c.name === "backup:analytics")!.detail, /^dump s3:\/\/lomash-wood-backups\/pg-logical\/lomash_analytics\/lomash_analytics_latest\.dump: /);
+    // Dated by the snapshot the dump was taken in (5 minutes ago), not by the upload.
+    assert.match(checks.find((c) => c.name === "backup:analytics")!.detail, /^dump s3:\/\/lomash-wood-backups\/pg-logical\/lomash_analytics\/lomash_analytics_latest\.dump: \S+, 5 min old \(RPO 15 min\)$/);
     assert.match(checks[0].detail, /^latest restorable time of lomash-identity-prod: .* min old \(RPO 15 min\)$/);
   });
 
