@@ -1,3 +1,4 @@
+import { maskUrls } from "../workers/mask-url";
 /**
  * Everything verify prints goes through here. Secret values are never held as strings we
  * print (they are hashed as soon as they are read), but connection strings carry passwords,
@@ -33,7 +34,4 @@ export class Redactor {
   }
 }
 
-/** `postgresql://user:pw@host/db` → `postgresql://user:***@host/db`, wherever it appears. */
-export function maskUrls(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]*@/gi, "$1:***@");
-}
+

@@ -7,6 +7,9 @@ import { S3Client } from "@aws-sdk/client-s3";
  */
 export function createS3Client(options: { maxSockets?: number } = {}): S3Client {
   return new S3Client({
+    // Replicas live in another region (eu-west-1 for eu-west-2's buckets): follow S3's redirect
+    // to the bucket's own region instead of failing the listing with a 301.
+    followRegionRedirects: true,
     requestHandler: {
       connectionTimeout: 10_000,
       requestTimeout: 120_000,
