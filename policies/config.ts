@@ -6,11 +6,11 @@ import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
  */
 export interface SourceNamesConfig {
   /** Every name production owns: identifiers, buckets, replicas, dump buckets, secrets, namespace. */
-  readonly sourceNames: string[];
+  readonly sourceNames?: string[];
 }
 export interface ReadOnlyConfig {
   /** Buckets that are only ever read: backups, dumps, replicas and the damaged sources. */
-  readonly readOnlyBuckets: string[];
+  readonly readOnlyBuckets?: string[];
   /** Snapshot identifiers that are only ever read. */
   readonly readOnlySnapshots: string[];
 }
@@ -26,14 +26,23 @@ export interface GatewayConfig {
 }
 export interface IsolationConfig {
   /** Names the drill must not touch: production's and every recovery stack's. */
-  readonly protectedNames: string[];
+  readonly protectedNames?: string[];
 }
 
 const stringList = { type: "array", items: { type: "string" }, default: [] } as const;
+/**
+ * No default: these lists are what the policy checks against, and an empty default would let it
+ * pass while checking nothing. Without them the policy reports that its config is missing.
+ */
+const requiredList = { type: "array", items: { type: "string" } } as const;
+
+/** The violation a policy reports when its list is not in the pack config. */
+export const missingConfig = (key: string): string =>
+  `${key} is not in the pack config, so nothing could be checked; pass --policy-pack-config policies/config/<stack>.json (npm run policy:config writes it)`;
 
 export const SCHEMAS: Record<string, PolicyConfigSchema> = {
-  sourceNames: { properties: { sourceNames: stringList } },
-  readOnly: { properties: { readOnlyBuckets: stringList, readOnlySnapshots: stringList } },
+  sourceNames: { properties: { sourceNames: requiredList } },
+  readOnly: { properties: { readOnlyBuckets: requiredList, readOnlySnapshots: stringList } },
   retention: {
     properties: {
       retentionDays: { type: "object", additionalProperties: { type: "number" }, default: {} },
@@ -41,7 +50,7 @@ export const SCHEMAS: Record<string, PolicyConfigSchema> = {
     },
   },
   gateway: { properties: { gatewayDeployment: { type: "string", default: "" } } },
-  isolation: { properties: { protectedNames: stringList } },
+  isolation: { properties: { protectedNames: requiredList } },
 };
 
 export type { EnforcementLevel };

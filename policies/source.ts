@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { SCHEMAS, type SourceNamesConfig } from "./config";
+import { missingConfig, SCHEMAS, type SourceNamesConfig } from "./config";
 import { writtenNames } from "./resources";
 
 /**
@@ -12,7 +12,12 @@ export const restoreNeverTargetsSource: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: SCHEMAS.sourceNames,
   validateResource: (args, reportViolation) => {
-    const source = new Set(args.getConfig<SourceNamesConfig>().sourceNames);
+    const { sourceNames } = args.getConfig<SourceNamesConfig>();
+    if (sourceNames === undefined) {
+      reportViolation(missingConfig("sourceNames"));
+      return;
+    }
+    const source = new Set(sourceNames);
     for (const [property, value] of writtenNames(args.type, args.props)) {
       if (source.has(value))
         reportViolation(`${property} "${value}" belongs to the source inventory; a restore must use a new name (add the stack's suffix)`);

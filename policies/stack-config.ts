@@ -21,7 +21,7 @@ export function packConfigFor(config: RecoveryConfig, gatewayDeployment: string,
     "restored-db-encrypted": "mandatory",
     "restore-never-targets-source": { enforcementLevel: "mandatory", sourceNames: [...config.sourceNames] },
     "recovery-db-deletion-protection": drill ? "disabled" : "mandatory",
-    "backups-are-read-only": { enforcementLevel: "mandatory", readOnlyBuckets, readOnlySnapshots: [] },
+    "backups-are-read-only": { enforcementLevel: "mandatory", readOnlyBuckets, readOnlySnapshots: namedSnapshots(config) },
     "buckets-private": "mandatory",
     "credentials-are-secret": "mandatory",
     "services-have-probes": "mandatory",
@@ -45,4 +45,12 @@ function recoveryNames(drill: RecoveryConfig, options: LoadOptions): string[] {
       if (own["recovery:mode"] !== "recovery" || own["recovery:source"] !== drill.source) return [];
       return loadStack(s, options).targetNames;
     });
+}
+
+/** The snapshots the stack restores from by name: read, never written (nor reused as a final snapshot). */
+function namedSnapshots(config: RecoveryConfig): string[] {
+  return [
+    ...config.databases.filter((d) => d.method === "snapshot" && d.snapshot !== "latest").map((d) => d.snapshot),
+    ...config.caches.filter((c) => c.snapshot !== "latest").map((c) => c.snapshot),
+  ];
 }

@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { SCHEMAS, type IsolationConfig } from "./config";
+import { missingConfig, SCHEMAS, type IsolationConfig } from "./config";
 import { TYPES, writtenNames } from "./resources";
 
 /**
@@ -12,7 +12,12 @@ export const drillIsolated: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: SCHEMAS.isolation,
   validateStack: (args, reportViolation) => {
-    const protectedNames = new Set(args.getConfig<IsolationConfig>().protectedNames);
+    const names = args.getConfig<IsolationConfig>().protectedNames;
+    if (names === undefined) {
+      reportViolation(missingConfig("protectedNames"));
+      return;
+    }
+    const protectedNames = new Set(names);
     for (const r of args.resources) {
       for (const [property, value] of writtenNames(r.type, r.props))
         if (protectedNames.has(value))

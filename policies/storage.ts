@@ -1,5 +1,5 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { SCHEMAS, type ReadOnlyConfig } from "./config";
+import { missingConfig, SCHEMAS, type ReadOnlyConfig } from "./config";
 import { BUCKET_TYPES, getProperty, TYPES, writtenNames } from "./resources";
 
 /** `s3://bucket/…` after `--to` in a Job's command: the bucket the Job writes. */
@@ -28,6 +28,10 @@ export const backupsAreReadOnly: ResourceValidationPolicy = {
   configSchema: SCHEMAS.readOnly,
   validateResource: (args, reportViolation) => {
     const { readOnlyBuckets, readOnlySnapshots } = args.getConfig<ReadOnlyConfig>();
+    if (readOnlyBuckets === undefined) {
+      reportViolation(missingConfig("readOnlyBuckets"));
+      return;
+    }
     const buckets = new Set(readOnlyBuckets);
     if (args.type.startsWith("aws:s3/")) {
       for (const [property, value] of writtenNames(args.type, args.props))

@@ -111,6 +111,12 @@ describe("policies: secrets, services and the stack", () => {
       const d = policyResource(TYPES.deployment, "svc", withProp(deployment("auth"), "metadata.namespace", "lomash-wood-recovery"));
       assert.equal((await stackViolations(drillIsolated, [d], config)).length, 1);
     });
+    it("reports its missing config instead of passing while checking nothing", async () => {
+      const db = policyResource(TYPES.rdsInstance, "database-orders-db", { identifier: "lomash-orders-prod-recovery" });
+      assert.deepEqual(await stackViolations(drillIsolated, [db], {}), [
+        "protectedNames is not in the pack config, so nothing could be checked; pass --policy-pack-config policies/config/<stack>.json (npm run policy:config writes it)",
+      ]);
+    });
     it("refuses a drill with a traffic cutover", async () => {
       const ingress = policyResource(TYPES.ingress, "traffic-api-gateway-ingress", { metadata: { name: "gw", namespace: "lomash-wood-drill" } });
       assert.deepEqual(await stackViolations(drillIsolated, [ingress], config), [

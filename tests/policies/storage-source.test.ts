@@ -21,6 +21,11 @@ describe("policies: the source and the backups", () => {
     it("passes a restore under a new identifier", async () => {
       assert.deepEqual(await check(restoreNeverTargetsSource, args(TYPES.rdsInstance, { identifier: "lomash-orders-prod-recovery" }, SOURCE)), []);
     });
+    it("reports its missing config instead of passing while checking nothing", async () => {
+      assert.deepEqual(await check(restoreNeverTargetsSource, args(TYPES.rdsInstance, { identifier: "lomash-orders-prod" })), [
+        "sourceNames is not in the pack config, so nothing could be checked; pass --policy-pack-config policies/config/<stack>.json (npm run policy:config writes it)",
+      ]);
+    });
     it("refuses a database restored under its source's identifier", async () => {
       assert.deepEqual(await check(restoreNeverTargetsSource, args(TYPES.rdsInstance, { identifier: "lomash-orders-prod" }, SOURCE)), [
         'identifier "lomash-orders-prod" belongs to the source inventory; a restore must use a new name (add the stack\'s suffix)',
@@ -46,6 +51,11 @@ describe("policies: the source and the backups", () => {
   describe("backups-are-read-only", () => {
     it("passes a sync Job that writes the restored bucket", async () => {
       assert.deepEqual(await check(backupsAreReadOnly, args(TYPES.job, syncJob("s3://lomash-wood-media-prod-recovery"), READ_ONLY)), []);
+    });
+    it("reports its missing config instead of passing while checking nothing", async () => {
+      assert.deepEqual(await check(backupsAreReadOnly, args(TYPES.job, syncJob("s3://lomash-wood-media-prod-replica"))), [
+        "readOnlyBuckets is not in the pack config, so nothing could be checked; pass --policy-pack-config policies/config/<stack>.json (npm run policy:config writes it)",
+      ]);
     });
     it("refuses a sync Job that writes into the replica", async () => {
       assert.deepEqual(await check(backupsAreReadOnly, args(TYPES.job, syncJob("s3://lomash-wood-media-prod-replica/"), READ_ONLY)), [
