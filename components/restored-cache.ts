@@ -17,10 +17,16 @@ export type CacheSnapshotLookup = (replicationGroupId: string) => Promise<{ name
  * The AWS provider has no ElastiCache snapshot lookup, so "latest" is found with the AWS CLI
  * the runbooks already use (`aws elasticache describe-snapshots`), at preview and at up alike.
  */
+const regionArgs = (): string[] => {
+  const region = new pulumi.Config("aws").get("region");
+  return region ? ["--region", region] : [];
+};
+
 export const describeSnapshotsWithCli: CacheSnapshotLookup = async (replicationGroupId) => {
   const { stdout } = await promisify(execFile)(
     "aws",
-    ["elasticache", "describe-snapshots", "--replication-group-id", replicationGroupId, "--output", "json"],
+    // The stack's region, not whatever the operator's CLI profile defaults to.
+    ["elasticache", "describe-snapshots", "--replication-group-id", replicationGroupId, "--output", "json", ...regionArgs()],
     { timeout: 60_000 },
   );
   const parsed = JSON.parse(stdout) as {

@@ -12,9 +12,9 @@ export interface RestoredDatabaseArgs extends DatabaseTargetArgs {
   /** snapshot: a snapshot identifier, or `latest` for the newest snapshot of the source. Defaults to `latest`. */
   readonly snapshot?: string;
   /**
-   * Sets a new random master password (after a security incident the old one is suspect).
-   * Defaults to `false`: the restored database keeps the source's password and the connection
-   * string carries no password.
+   * Sets a new random master password on the restored instance (never the source). Defaults to
+   * `true`: a restore keeps the source's password, which this project does not hold, so without a
+   * new one the connection string carries no password. `false` keeps the source's.
    */
   readonly rotatePassword?: boolean;
 }
@@ -76,7 +76,7 @@ export class RestoredDatabase extends pulumi.ComponentResource {
       this.restorePoint = snapshot.createTime;
     }
 
-    const password = args.rotatePassword
+    const password = (args.rotatePassword ?? true)
       ? new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this }).result
       : undefined;
     const instance = new aws.rds.Instance(

@@ -1,6 +1,7 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { buildPlan } from "../plan";
 import { ConfigError } from "../stacks";
 import { defaultBaselinePath } from "../verification";
 import { automationEngine } from "./automation-engine";
@@ -98,6 +99,18 @@ export function summary(report: DrillReport, reportDir: string) {
   };
 }
 
+/** An hour of drill whose report cannot be written is lost: check the folder before anything runs. */
+function assertWritableDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = join(dir, `.write-check-${process.pid}`);
+    writeFileSync(probe, "");
+    rmSync(probe);
+  } catch (error) {
+    throw new UsageError(`--reports-dir ${dir}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)}); give a writable folder`);
+  }
+}
+
 /** The drill command: returns the exit code. Every refusal is one line naming the flag or key. */
 export async function main(args: string[], io: Io): Promise<number> {
   let json = args.includes("--json");
@@ -130,6 +143,14 @@ export async function main(args: string[], io: Io): Promise<number> {
       verifier = defaultVerifier(baselinePath);
     }
     const reportsDir = resolve(flags["reports-dir"] ?? join(REPO_ROOT, "reports", "drills"));
+    assertWritableDir(reportsDir);
+    for (const flag of ["fake-fail-step", "fake-fail-destroy"] as const) {
+      const id = flags[flag];
+      if (id === undefined) continue;
+      // A mistyped step would fail nothing and the rehearsal would pass: refuse it instead.
+      const ids = buildPlan(loadDrillStack(flags.stack, { root: REPO_ROOT })).steps.map((s) => s.id);
+      if (!ids.includes(id)) throw new UsageError(`--${flag} ${id}: not a step of the plan; use one of ${ids.join(", ")}`);
+    }
     if (engineKind === "fake") io.stderr("drill: REHEARSAL with --engine fake: nothing real is created, no cloud is touched\n");
 
     let phase = "preflight";

@@ -21,6 +21,8 @@ const stackFile = (stack: string) => `Pulumi.${stack}.yaml`;
 
 /** The stacks that have a file in `root`. */
 export function listStacks(root = REPO_ROOT): string[] {
+  if (!existsSync(root))
+    throw new ConfigError([{ file: root, key: "", message: "no such folder; point at the folder that holds Pulumi.yaml and the Pulumi.<stack>.yaml files" }]);
   return readdirSync(root)
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => s !== undefined)

@@ -15,7 +15,7 @@ async function restore(args = databaseArgs(), snapshots: "found" | "none" = "fou
 
 describe("RestoredDatabase", () => {
   it("restores the latest restorable time into the new identifier, private, encrypted, protected, tagged", async () => {
-    const { rec, db } = await restore();
+    const { rec, db } = await restore(databaseArgs({ rotatePassword: false }));
     const component = rec.one("recovery:database:RestoredDatabase", "database-orders");
     const instance = rec.one(RDS, "database-orders-db");
     assert.equal(instance.parent, component.urn);
@@ -104,16 +104,16 @@ describe("RestoredDatabase", () => {
     assert.equal("finalSnapshotIdentifier" in instance.inputs, false);
   });
 
-  it("creates no password and a connection string without one unless rotation is asked for", async () => {
-    const { rec, db } = await restore();
+  it("creates no password and a connection string without one when rotation is turned off", async () => {
+    const { rec, db } = await restore(databaseArgs({ rotatePassword: false }));
     assert.equal(rec.ofType("random:index/randomPassword:RandomPassword").length, 0);
     assert.equal("password" in rec.one(RDS, "database-orders-db").inputs, false);
     assert.equal(await promiseOf(db.connectionString), "postgresql://lomash_admin@lomash-orders-prod-recovery.c1a2b3c4d5e6.eu-west-2.rds.amazonaws.com:5432/lomash_orders");
     assert.equal(await pulumi.isSecret(db.connectionString), true);
   });
 
-  it("rotates the master password with @pulumi/random when asked, the password and connection string secrets", async () => {
-    const { rec, db } = await restore(databaseArgs({ rotatePassword: true }));
+  it("rotates the master password with @pulumi/random by default, the password and connection string secrets", async () => {
+    const { rec, db } = await restore();
     const password = rec.one("random:index/randomPassword:RandomPassword", "database-orders-password");
     assert.deepEqual(password.inputs, { length: 32, special: false });
     const instance = rec.one(RDS, "database-orders-db");

@@ -57,6 +57,19 @@ describe("npm run drill (the CLI)", function () {
     assert.equal(existsSync(join(reports, "history.jsonl")), false);
   });
 
+  it("a mistyped --fake-fail-step is refused with the plan's step ids, not rehearsed as a pass", async () => {
+    const r = await cli(["--stack", "drill", "--engine", "fake", "--fake-fail-step", "database:nope", "--reports-dir", tempReportsDir()]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr.trim().split("\n").pop()!, /^drill: --fake-fail-step database:nope: not a step of the plan; use one of cluster-config:lomash-wood-drill, /);
+  });
+
+  it("an unwritable --reports-dir is refused before anything runs", async () => {
+    const r = await cli(["--stack", "drill", "--engine", "fake", "--reports-dir", "/proc/version/reports"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr.trim().split("\n").pop()!, /^drill: --reports-dir \/proc\/version\/reports: cannot write there \(\w+\); give a writable folder$/);
+    noStackTrace(r.stderr);
+  });
+
   it("a real drill without a source baseline is refused with exit 2 and the command that captures one", async () => {
     const reports = tempReportsDir();
     const r = await cli(["--stack", "drill", "--baseline", "reports/baselines/missing-for-this-test.json", "--reports-dir", reports]);

@@ -177,6 +177,7 @@ for (const { title, stack, config: configOf } of VARIANTS) {
       const readOnly = new Set(config.buckets.flatMap((b) => [b.source.bucket, b.source.replica.bucket]).concat(config.databases.map((d) => d.source.dumps.bucket)));
       const s3 = run.resources.filter((r) => r.type.startsWith("aws:s3/"));
       const rebuilt = new Set(config.buckets.filter((b) => b.mode === "rebuild").map((b) => b.bucket));
+      assert.ok(s3.length >= rebuilt.size, "no S3 resource was registered, so nothing was checked");
       for (const r of s3) {
         const target = r.type === T.bucket ? r.inputs.bucket : run.byUrn(String(r.inputs.bucket))?.inputs.bucket ?? r.inputs.bucket;
         assert.ok(rebuilt.has(String(target)) && !readOnly.has(String(target)), `${r.type} ${r.name} writes ${String(target)}`);
@@ -189,6 +190,7 @@ for (const { title, stack, config: configOf } of VARIANTS) {
     });
 
     it("makes every RDS instance private and encrypted with the source's KMS key", () => {
+      assert.equal(run.ofType(T.rds).length, config.databases.length);
       for (const db of run.ofType(T.rds)) {
         assert.equal(db.inputs.publiclyAccessible, false, db.name);
         assert.equal(db.inputs.storageEncrypted, true, db.name);
@@ -200,6 +202,7 @@ for (const { title, stack, config: configOf } of VARIANTS) {
 
     if (stack === "recovery") {
       it("protects every recovered database from deletion and names its final snapshot", () => {
+        assert.equal(run.ofType(T.rds).length, config.databases.length);
         for (const db of run.ofType(T.rds)) {
           assert.equal(db.inputs.deletionProtection, true, db.name);
           assert.equal(db.inputs.skipFinalSnapshot, false, db.name);
@@ -217,6 +220,7 @@ for (const { title, stack, config: configOf } of VARIANTS) {
       });
     } else {
       it("takes neither deletion protection nor final snapshots in the drill, so its destroy succeeds", () => {
+        assert.equal(run.ofType(T.rds).length, config.databases.length);
         for (const db of run.ofType(T.rds)) {
           assert.equal(db.inputs.deletionProtection, false, db.name);
           assert.equal(db.inputs.skipFinalSnapshot, true, db.name);
