@@ -6,6 +6,7 @@ import { syncBuckets, validateSyncLocations, type SyncRecord } from "../workers/
 import { undelete, type UndeleteRecord } from "../workers/undelete";
 import { createS3Client } from "../workers/s3-client";
 import { parseS3Location } from "../workers/s3-location";
+import { productionNames } from "../stacks";
 
 const usage = `
 npm run sync -- --from s3://replica[/prefix] --to s3://target[/prefix] [options]
@@ -76,6 +77,9 @@ void runCli<Combined>(
         throw new UsageError("--undelete-after", `"${undeleteAfterRaw}" is not an ISO 8601 time; write it like 2026-02-18T14:30:00Z`);
       }
     }
+    // Invariant 1: sources, replicas and backups are read, never written, even by hand.
+    if (productionNames().has(to.bucket))
+      throw new UsageError("--to", `s3://${to.bucket} belongs to production's inventory (a source, replica or backup bucket), which is never written; sync into the restored bucket (e.g. s3://${to.bucket}-recovery)`);
     const from = args.from === undefined && undeleteAfter ? undefined : parseS3Location("--from", args.from);
     if (from) validateSyncLocations(from, to);
     const concurrency = positiveInt("--concurrency", args.concurrency, 32, 512);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { checkInventory } from "./inventory-checks";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./problems";
-import { checkDrillIsolation, resolveRestoreStack } from "./resolve";
+import { checkDrillIsolation, resolveRestoreStack, sourceNamesOf } from "./resolve";
 import { inventorySchema, restoreStackSchema, type Inventory } from "./schema";
 import type { RecoveryConfig } from "./types";
 
@@ -157,4 +157,17 @@ export function configFromPulumi(all: Record<string, string>): Record<string, un
       }
     }),
   );
+}
+
+/**
+ * The names every production inventory in `root` owns (sources, replicas, dump buckets,
+ * secrets, namespaces), for commands given a bucket by hand that must never write one of them.
+ */
+export function productionNames(root = REPO_ROOT): Set<string> {
+  const names = new Set<string>();
+  for (const stack of listStacks(root)) {
+    if (ownKeys(readStackConfig(stack, root)).mode !== "inventory") continue;
+    for (const name of sourceNamesOf(loadInventory(stack, root))) names.add(name);
+  }
+  return names;
 }

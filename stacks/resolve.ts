@@ -18,7 +18,8 @@ const MAX_RDS_ID = 63;
 const MAX_BUCKET = 63;
 const MAX_CACHE_ID = 40;
 
-function sourceNamesOf(inv: Inventory): string[] {
+/** Every name the inventory owns: what a restore reads and never writes. */
+export function sourceNamesOf(inv: Inventory): string[] {
   return [
     inv.cluster.namespace,
     ...inv.databases.flatMap((d) => [d.identifier, d.dumps.bucket]),

@@ -176,6 +176,17 @@ describe("npm run sync (bucket sync from the replica)", function () {
     await assertSourceUntouched();
   });
 
+  it("refuses a --to that is a production source, replica or backup bucket of the inventory, and writes nothing", async () => {
+    const before = proxy!.counts.copy ?? 0;
+    for (const bucket of ["lomash-wood-media-prod", "lomash-wood-media-prod-replica", "lomash-wood-backups"]) {
+      const r = await runScript("sync", ["--from", "s3://media-replica", "--to", `s3://${bucket}`], { env });
+      assert.equal(r.code, 2, bucket);
+      assert.match(r.stderr, new RegExp(`--to: s3://${bucket} belongs to production's inventory \\(a source, replica or backup bucket\\), which is never written`));
+    }
+    assert.equal((proxy!.counts.copy ?? 0) - before, 0);
+    await assertSourceUntouched();
+  });
+
   it("refuses bad usage with one message naming the argument and no stack trace", async () => {
     const cases: [string[], RegExp][] = [
       [["--to", "s3://x-target", "--undelete-after", "yesterday"], /--undelete-after: "yesterday" is not an ISO 8601 time/],
