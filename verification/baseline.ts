@@ -113,7 +113,14 @@ export async function captureBaseline(options: CaptureOptions): Promise<Baseline
     }
     for (const d of config.databases) {
       options.onProgress?.(`database ${d.name}`);
-      databases[d.name] = await captureDatabase(options.sourceUrls[d.name], config.objectives.rpoMinutes, now, timeoutMs);
+      try {
+        databases[d.name] = await captureDatabase(options.sourceUrls[d.name], config.objectives.rpoMinutes, now, timeoutMs);
+      } catch (error) {
+        // Say which source failed and where its URL came from: five databases, one bare ECONNREFUSED is no help.
+        throw new Error(
+          `source database ${d.name}: ${(error as Error).message}; check ${sourceUrlEnv(d.name)} (or --source-url ${d.name}=…) and that it is reachable`,
+        );
+      }
     }
   }
   const buckets: Baseline["buckets"] = {};

@@ -7,7 +7,7 @@ import type { Writable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { locateDump } from "./dump-locator";
 import type { DumpManifest } from "./dump-manifest";
-import { RefusedError } from "./errors";
+import { RefusedError, UsageError } from "./errors";
 import { HashingCounter } from "./hashing-counter";
 import { maskUrl } from "./mask-url";
 import { connect } from "./postgres-connection";
@@ -148,7 +148,11 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   const durationsMs: Record<string, number> = {};
   const lap = (phase: string, since: number): number => (durationsMs[phase] = Date.now() - since);
 
-  const { manifest, manifestKey } = await locateDump(s3, options.from, options.latest);
+  const { manifest, manifestKey } = await locateDump(s3, options.from, options.latest).catch((error: unknown) => {
+    if (error instanceof RefusedError || error instanceof UsageError) throw error;
+    // An unreachable S3 or missing credentials: name the argument and what to check, not a bare socket error.
+    throw new Error(`--from ${formatS3(options.from)}: ${(error as Error).message}; check the AWS credentials, region and endpoint, and that the bucket exists`);
+  });
   lap("locate", t0);
   const record: RestoreRecord = {
     ok: false,
