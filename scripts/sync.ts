@@ -73,8 +73,9 @@ void runCli<Combined>(
     let undeleteAfter: Date | undefined;
     if (undeleteAfterRaw !== undefined && undeleteAfterRaw !== "") {
       undeleteAfter = new Date(undeleteAfterRaw);
-      if (!/^\d{4}-\d{2}-\d{2}T/.test(undeleteAfterRaw) || Number.isNaN(undeleteAfter.getTime())) {
-        throw new UsageError("--undelete-after", `"${undeleteAfterRaw}" is not an ISO 8601 time; write it like 2026-02-18T14:30:00Z`);
+      // A zone is required: without one the time would be read in the operator's local zone.
+      if (!/^\d{4}-\d{2}-\d{2}T[^Z+-]*(Z|[+-]\d{2}:?\d{2})$/.test(undeleteAfterRaw) || Number.isNaN(undeleteAfter.getTime())) {
+        throw new UsageError("--undelete-after", `"${undeleteAfterRaw}" is not an ISO 8601 time with a zone; write it like 2026-02-18T14:30:00Z`);
       }
     }
     // Invariant 1: sources, replicas and backups are read, never written, even by hand.

@@ -20,6 +20,8 @@ export function parseArgs(spec: CliSpec, argv: readonly string[]): ParsedArgs {
     alias: { h: "help" },
     default: spec.defaults,
     unknown: (arg: string) => {
+      // `--concurrency -3`: minimist reads `-3` as a flag; say what the value should be instead.
+      if (/^-\d/.test(arg)) throw new UsageError(arg, "a negative number is not allowed here; give a positive whole number");
       if (!arg.startsWith("-")) throw new UsageError(arg, "unexpected argument; every value goes after its flag (see --help)");
       const name = arg.replace(/^-+/, "").split("=")[0];
       if (!known.has(name)) throw new UsageError(`--${name}`, "is not an option of this command; see --help");
@@ -29,7 +31,7 @@ export function parseArgs(spec: CliSpec, argv: readonly string[]): ParsedArgs {
   for (const name of spec.strings) {
     const value = args[name];
     if (Array.isArray(value)) throw new UsageError(`--${name}`, "was given more than once; give it once");
-    if (value === "" && process.argv.some((a) => a === `--${name}`)) {
+    if (value === "" && argv.some((a) => a === `--${name}`)) {
       throw new UsageError(`--${name}`, "needs a value (see --help)");
     }
   }

@@ -190,6 +190,7 @@ describe("npm run sync (bucket sync from the replica)", function () {
   it("refuses bad usage with one message naming the argument and no stack trace", async () => {
     const cases: [string[], RegExp][] = [
       [["--to", "s3://x-target", "--undelete-after", "yesterday"], /--undelete-after: "yesterday" is not an ISO 8601 time/],
+      [["--to", "s3://x-target", "--undelete-after", "2026-02-18T14:30:00"], /--undelete-after: "2026-02-18T14:30:00" is not an ISO 8601 time with a zone/],
       [["--from", "s3://media-replica", "--to", "s3://x-target", "--dryrun"], /--dryrun: is not an option/],
     ];
     for (const [args, message] of cases) {
