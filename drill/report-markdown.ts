@@ -78,12 +78,16 @@ export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[])
   // Components are covered by the step table; these are the cloud resources themselves.
   const slowest = [...r.resources].filter((x) => x.seconds !== undefined && !x.type.startsWith("recovery:")).sort((a, b) => (b.seconds ?? 0) - (a.seconds ?? 0)).slice(0, 10);
   if (slowest.length > 0) out.push("## Slowest resources", "", table(["resource", "type", "step", "seconds"], slowest.map((x) => [x.urn.split("::").pop(), x.type, x.stepId, x.seconds])), "");
+  // A real drill's trend is for auditors: rehearsals (--engine fake, minutes that mean nothing) are left out of it.
+  const trend = r.rehearsal ? history : history.filter((h) => h.engine !== "fake");
+  const rehearsals = history.length - trend.length;
   out.push(
     "## Trend: past drills",
     "",
+    ...(rehearsals > 0 ? [`(${rehearsals} rehearsal${rehearsals === 1 ? "" : "s"} with --engine fake left out)`, ""] : []),
     table(
       ["started", "stack", "engine", "outcome", "RTO (objective)", "RPO (objective)", "estimate", "checks", "destroy"],
-      history.slice(-TREND_ROWS).map((h) => [h.at, h.stack, h.engine, h.outcome, `${min(h.rtoMinutes)} (${h.rtoObjectiveMinutes})`, `${min(h.rpoMinutes)} (${h.rpoObjectiveMinutes})`, min(h.estimatedRtoMinutes), h.checks, h.destroy]),
+      trend.slice(-TREND_ROWS).map((h) => [h.at, h.stack, h.engine, h.outcome, `${min(h.rtoMinutes)} (${h.rtoObjectiveMinutes})`, `${min(h.rpoMinutes)} (${h.rpoObjectiveMinutes})`, min(h.estimatedRtoMinutes), h.checks, h.destroy]),
     ),
     "",
   );

@@ -7,6 +7,7 @@ import type { DrillReport } from "../../drill/report";
 import { escapeXml } from "../../drill/report-svg";
 import { runDrill } from "../../drill/run";
 import { failingVerifier, fakeDrill, removeReportsDirs, xmlProblem } from "./helpers";
+import { reportMarkdown } from "../../drill/report-markdown";
 
 const readReport = (dir: string): DrillReport => JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as DrillReport;
 const phase = (r: DrillReport, name: string) => r.phases.find((p) => p.name === name)?.status;
@@ -60,6 +61,18 @@ describe("drill orchestration with the fake engine", () => {
     assert.equal(readHistory(first.drill.reportsDir).length, 2);
     const trend = readFileSync(join(reportDir, "report.md"), "utf8").split("## Trend: past drills")[1];
     assert.equal(trend.split("\n").filter((l) => l.startsWith("| 2026-01-15T09:00:00.000Z | drill | fake | passed | 70 min (60)")).length, 2);
+  });
+
+  it("a real drill's trend leaves rehearsals out and says how many", async () => {
+    const { drill } = fakeDrill();
+    const { report } = await runDrill(drill);
+    const [rehearsal] = readHistory(drill.reportsDir);
+    const real = { ...rehearsal, engine: "automation" as const, at: "2026-04-01T09:00:00.000Z" };
+    const md = reportMarkdown({ ...report, rehearsal: false, engine: "automation" }, [rehearsal, real]);
+    const trend = md.split("## Trend: past drills")[1];
+    assert.match(trend, /^\n\n\(1 rehearsal with --engine fake left out\)\n/);
+    assert.equal(trend.split("\n").filter((l) => l.startsWith("| 2026-")).length, 1);
+    assert.match(trend, /\| 2026-04-01T09:00:00.000Z \| drill \| automation \|/);
   });
 
   it("a failed up is still followed by destroy, and the drill fails", async () => {
