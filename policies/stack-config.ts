@@ -1,4 +1,4 @@
-import { listStacks, loadStack, readStackConfig, type LoadOptions } from "../stacks";
+import { otherRecoveries, type LoadOptions } from "../stacks";
 import type { RecoveryConfig } from "../stacks/types";
 import type { PackConfig } from "./run";
 
@@ -27,24 +27,19 @@ export function packConfigFor(config: RecoveryConfig, gatewayDeployment: string,
     "services-have-probes": "mandatory",
     "gateway-last": { enforcementLevel: "mandatory", gatewayDeployment },
     "drill-isolated": drill
-      ? { enforcementLevel: "mandatory", protectedNames: [...config.sourceNames, ...recoveryNames(config, options)] }
+      ? {
+          enforcementLevel: "mandatory",
+          protectedNames: [
+            ...config.sourceNames,
+            ...otherRecoveries(config.stack, config.source, options.root, options.now).flatMap((r) => r.targetNames),
+          ],
+        }
       : "disabled",
     "restore-point-within-retention": {
       enforcementLevel: "mandatory",
       retentionDays: Object.fromEntries(config.databases.map((d) => [d.source.identifier, d.source.backupRetentionDays])),
     },
   };
-}
-
-/** What every recovery stack of the same source creates: a drill must not touch any of it. */
-function recoveryNames(drill: RecoveryConfig, options: LoadOptions): string[] {
-  return listStacks(options.root)
-    .filter((s) => s !== drill.stack)
-    .flatMap((s) => {
-      const own = readStackConfig(s, options.root);
-      if (own["recovery:mode"] !== "recovery" || own["recovery:source"] !== drill.source) return [];
-      return loadStack(s, options).targetNames;
-    });
 }
 
 /** The snapshots the stack restores from by name: read, never written (nor reused as a final snapshot). */

@@ -127,8 +127,11 @@ function restoreStacks(root: string): string[] {
   });
 }
 
-/** The valid recovery stacks of the same source, whose names a drill must not reuse. */
-function otherRecoveries(stack: string, source: string, root: string, now: Date): RecoveryConfig[] {
+/**
+ * The valid recovery stacks of the same source other than `stack`, whose names a drill must not
+ * reuse (the loader's isolation check and the drill's policy-pack config both ask this).
+ */
+export function otherRecoveries(stack: string, source: string, root = REPO_ROOT, now = new Date()): RecoveryConfig[] {
   const out: RecoveryConfig[] = [];
   for (const other of listStacks(root)) {
     if (other === stack) continue;
