@@ -2,10 +2,13 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 
 export const ROOT = join(__dirname, "..");
-export const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+/** How `npm run <script>` starts a TypeScript entry point: one node process with tsx's loader. */
+export function script(path: string, args: readonly string[]): [string, string[]] {
+  return [process.execPath, ["--require", "tsx/cjs", join(ROOT, path), ...args]];
+}
 
 /** Runs a command to completion (argument array, no shell), returning wall time in ms. */
-export function timed(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ ms: number; stdout: string }> {
+export function timed(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; stderr: string }> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -17,7 +20,7 @@ export function timed(command: string, args: readonly string[], env: Record<stri
     child.once("close", (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (code !== 0) reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.slice(-2000)}`));
-      else resolve({ ms, stdout });
+      else resolve({ ms, stdout, stderr });
     });
   });
 }

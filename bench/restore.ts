@@ -10,7 +10,7 @@ import { startPostgres, createDatabase, type LocalPostgres } from "../tests/supp
 import { startMoto, type LocalAws } from "../tests/support/moto";
 import { createBucket } from "../tests/support/bucket-state";
 import { query } from "../tests/support/seed-database";
-import { ROOT, TSX, log, seconds, timed } from "./measure";
+import { log, script, seconds, timed } from "./measure";
 
 const args = minimist(process.argv.slice(2), { string: ["mb", "jobs", "rounds"] });
 const targetMb = Number(args.mb ?? 300);
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     log(`generating a ~${targetMb} MB database…`);
     const size = await generate(source, targetMb);
     log(`database is ${(size / 1024 / 1024).toFixed(0)} MB; backing up with npm run backup`);
-    const backup = await timed(TSX, [join(ROOT, "scripts/backup.ts"), "--database", source, "--to", "s3://bench-backups/prod", "--json"], env);
+    const backup = await timed(...script("scripts/backup.ts", ["--database", source, "--to", "s3://bench-backups/prod", "--json"]), env);
     const dump = JSON.parse(backup.stdout) as { dump: string; sizeBytes: number };
     log(`dump ${dump.dump}: ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB (backup took ${seconds(backup.ms)})`);
     const localCopy = join(scratch, "local.dump");
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       best.floor = Math.min(best.floor, floor.ms);
 
       log(`round ${round}/${rounds} ours: npm run restore -- --jobs ${jobs} (from the S3 server, sha256 in flight, verified)`);
-      const ours = await timed(TSX, [join(ROOT, "scripts/restore.ts"), "--from", dump.dump, "--to", admin(`ours${round}`), "--jobs", String(jobs), "--json"], env);
+      const ours = await timed(...script("scripts/restore.ts", ["--from", dump.dump, "--to", admin(`ours${round}`), "--jobs", String(jobs), "--json"]), env);
       const oursRecord = JSON.parse(ours.stdout) as { ok: boolean; durationsMs: Record<string, number> };
       if (!oursRecord.ok) throw new Error("our restore did not verify");
       if (ours.ms < best.ours) oursPhases = Object.entries(oursRecord.durationsMs).map(([k, v]) => `${k} ${seconds(v)}`).join(", ");

@@ -7,7 +7,7 @@ import pLimit from "p-limit";
 import { minimist } from "zx";
 import { startMoto, type LocalAws } from "../tests/support/moto";
 import { contentFor, createBucket } from "../tests/support/bucket-state";
-import { ROOT, TSX, log, seconds, timed } from "./measure";
+import { log, script, seconds, timed } from "./measure";
 
 const args = minimist(process.argv.slice(2), { string: ["objects", "large"] });
 const objects = Number(args.objects ?? 5000);
@@ -37,11 +37,11 @@ async function main(): Promise<void> {
     log("aws s3 sync…");
     const cli = await timed("aws", ["s3", "sync", "s3://bench-replica", "s3://bench-awscli", "--only-show-errors"], env);
     log(`aws s3 sync took ${seconds(cli.ms)}; npm run sync…`);
-    const ours = await timed(TSX, [join(ROOT, "scripts/sync.ts"), "--from", "s3://bench-replica", "--to", "s3://bench-ours", "--json"], env);
+    const ours = await timed(...script("scripts/sync.ts", ["--from", "s3://bench-replica", "--to", "s3://bench-ours", "--json"]), env);
     const first = JSON.parse(ours.stdout) as { ok: boolean; sync: { copied: { objects: number }; parity: { exact: boolean } } };
     if (!first.ok || !first.sync.parity.exact) throw new Error("our sync did not reach exact parity");
     log(`npm run sync took ${seconds(ours.ms)} (${first.sync.copied.objects} objects); rerun…`);
-    const rerun = await timed(TSX, [join(ROOT, "scripts/sync.ts"), "--from", "s3://bench-replica", "--to", "s3://bench-ours", "--json"], env);
+    const rerun = await timed(...script("scripts/sync.ts", ["--from", "s3://bench-replica", "--to", "s3://bench-ours", "--json"]), env);
     const second = JSON.parse(rerun.stdout) as { sync: { copied: { objects: number } } };
     if (second.sync.copied.objects !== 0) throw new Error(`the rerun copied ${second.sync.copied.objects} objects`);
     process.stdout.write(`objects: ${objects} small + ${large} x 20 MB\n`);

@@ -29,15 +29,25 @@ export function pgRestoreArgs(options: PgRestoreOptions, dbnameArg: string): str
   ];
 }
 
-/** Entries in the archive's table of contents: the denominator for restore progress. */
-export async function tocEntryCount(archive: string): Promise<number> {
+/**
+ * The archive's table of contents (`pg_restore --list`) and its entry count, the denominator for
+ * restore progress. Reading it also proves pg_restore can parse the archive before any write.
+ */
+export async function readToc(archive: string): Promise<{ list: string; entries: number }> {
   const list = await runForOutput("pg_restore", ["--list", archive]);
-  return list.split("\n").filter((line) => line.trim() !== "" && !line.startsWith(";")).length;
+  return { list, entries: list.split("\n").filter((line) => line.trim() !== "" && !line.startsWith(";")).length };
 }
 
 const STEP_LINE = /^pg_restore: (creating|processing data|launching item|executing)/;
+// Parallel mode only (-j > 1): the item's transaction is committed when this line appears.
+const FINISHED_LINE = /^pg_restore: finished item (\d+) /;
 
-export async function runPgRestore(options: PgRestoreOptions, total: number, progress: Progress): Promise<void> {
+export async function runPgRestore(
+  options: PgRestoreOptions,
+  total: number,
+  progress: Progress,
+  onItemFinished: (dumpId: number) => void = () => undefined,
+): Promise<void> {
   const { dbnameArg, env } = libpqInvocation(options.target);
   // Commit durability buys nothing in a restore: a crash mid-way is handled by rerunning with
   // --force. (A bigger maintenance_work_mem was tried and made a 2-core restore slower: it lets
@@ -49,6 +59,8 @@ export async function runPgRestore(options: PgRestoreOptions, total: number, pro
     env,
     onStderrLine: (line) => {
       if (STEP_LINE.test(line)) progress.update(Math.min(++steps, total), total);
+      const finished = FINISHED_LINE.exec(line);
+      if (finished) onItemFinished(Number(finished[1]));
     },
   });
   await run.done;

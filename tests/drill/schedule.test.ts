@@ -27,7 +27,7 @@ describe("the quarterly drill schedule examples", () => {
     const pod = cron.spec.jobTemplate.spec.template.spec;
     assert.equal(cron.spec.jobTemplate.spec.backoffLimit, 0);
     assert.ok(pod.terminationGracePeriodSeconds >= 600);
-    assert.deepEqual(pod.containers[0].command, ["node_modules/.bin/tsx", "scripts/drill.ts", "--stack", "drill", "--json"]);
+    assert.deepEqual(pod.containers[0].command, ["node", "--require", "tsx/cjs", "scripts/drill.ts", "--stack", "drill", "--json"]);
     assert.ok(!pod.containers[0].env.some((e) => e.name === "PULUMI_ACCESS_TOKEN" && e.value !== undefined), "the token comes from a Secret");
   });
 });

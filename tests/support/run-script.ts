@@ -10,9 +10,8 @@ export interface ScriptResult {
 }
 
 const ROOT = join(__dirname, "..", "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 
-/** Runs `tsx scripts/<name>.ts ...args` exactly as `npm run <name> -- ...args` does. */
+/** Runs `node --require tsx/cjs scripts/<name>.ts ...args` exactly as `npm run <name> -- ...args` does. */
 export function runScript(
   name: string,
   args: readonly string[],
@@ -24,7 +23,7 @@ export function runScript(
   } = {},
 ): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [join(ROOT, "scripts", `${name}.ts`), ...args], {
+    const child = spawn(process.execPath, ["--require", "tsx/cjs", join(ROOT, "scripts", `${name}.ts`), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
