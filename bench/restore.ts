@@ -16,7 +16,7 @@ const args = minimist(process.argv.slice(2), { string: ["mb", "jobs", "rounds"] 
 const targetMb = Number(args.mb ?? 300);
 const jobs = Number(args.jobs ?? Math.min(4, availableParallelism()));
 // The machine is shared: each contender runs `rounds` times, interleaved, and keeps its best time.
-const rounds = Number(args.rounds ?? 2);
+const rounds = Number(args.rounds ?? 3);
 
 /** Four tables with indexes, so a parallel restore has independent work to spread. */
 async function generate(url: string, mb: number): Promise<number> {

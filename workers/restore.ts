@@ -228,14 +228,14 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
     const wanted = manifest.tables.filter((t) => options.tables.length === 0 || options.tables.includes(t.name));
     rowCheck = new RowCountCheck(options.to, wanted, options.jobs);
     const dataItems = tableDataIds(toc.list, wanted);
-    const check = rowCheck;
+    const counting = rowCheck;
     await runPgRestore(
       { archive: staged.archive, target: options.to, jobs: options.jobs, listFile, clean: options.force, role: options.role },
       total,
       restoreProgress,
       (dumpId) => {
         const table = dataItems.get(dumpId);
-        if (table) void check.loaded(table);
+        if (table) void counting.loaded(table);
       },
     );
     restoreProgress.stop();

@@ -6,6 +6,8 @@ export interface LocalAws {
   readonly endpoint: string;
   /** Environment for child processes (scripts, `aws`): endpoint, region and dummy credentials. */
   readonly env: Record<string, string>;
+  /** The server's process id (benchmarks read its CPU time). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startMoto(): Promise<LocalAws> {
   return {
     endpoint,
     env,
+    pid: child.pid,
     async stop() {
       for (const [k, v] of Object.entries(previous)) {
         if (v === undefined) delete process.env[k];
