@@ -77,9 +77,13 @@ export class RowCountCheck {
   async finish(): Promise<RowCheck[]> {
     await this.early;
     const rest = this.wanted.filter((t) => !this.results.has(t));
-    const clients = await Promise.all(
-      Array.from({ length: Math.min(this.jobs, rest.length) }, () => connect(this.target)),
-    );
+    // The connection that counted early is idle now: it is one of the `jobs` that count the rest.
+    const early = await this.earlyClient?.catch(() => undefined);
+    const wantedClients = Math.min(this.jobs, rest.length);
+    const clients = [
+      ...(early && wantedClients > 0 ? [early] : []),
+      ...(await Promise.all(Array.from({ length: Math.max(0, wantedClients - (early ? 1 : 0)) }, () => connect(this.target)))),
+    ];
     try {
       let next = 0;
       await Promise.all(
