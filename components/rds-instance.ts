@@ -97,12 +97,24 @@ export function instanceBase(
   };
 }
 
-/** `postgresql://user[:password]@host:port/db`, always a Pulumi secret. */
+/**
+ * Where the worker image keeps Amazon RDS's CA bundle (global-bundle.pem, every region's roots).
+ * The Jobs' DATABASE_URLs name it, so node-pg and libpq both verify the server's certificate.
+ */
+export const RDS_CA_BUNDLE_PATH = "/etc/ssl/certs/rds-global-bundle.pem";
+
+/**
+ * `postgresql://user[:password]@host:port/db?sslmode=verify-full&sslrootcert=<RDS bundle>`, always
+ * a Pulumi secret. RDS for PostgreSQL 15 and later refuses unencrypted connections
+ * (`rds.force_ssl=1`), and verify-full is the one mode node-pg and libpq read the same way.
+ */
 export function connectionString(
   instance: aws.rds.Instance,
   source: DatabaseSource,
   password: pulumi.Input<string> | undefined,
 ): pulumi.Output<string> {
-  const auth = password === undefined ? pulumi.output(source.username) : pulumi.interpolate`${source.username}:${password}`;
-  return pulumi.secret(pulumi.interpolate`postgresql://${auth}@${instance.address}:${instance.port}/${source.dbName}`);
+  const user = encodeURIComponent(source.username);
+  const auth = password === undefined ? pulumi.output(user) : pulumi.output(password).apply((p) => `${user}:${encodeURIComponent(p)}`);
+  const tls = `sslmode=verify-full&sslrootcert=${RDS_CA_BUNDLE_PATH}`;
+  return pulumi.secret(pulumi.interpolate`postgresql://${auth}@${instance.address}:${instance.port}/${encodeURIComponent(source.dbName)}?${tls}`);
 }

@@ -10,7 +10,8 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { dumpFileName, manifestKeyFor, type DumpManifest } from "./dump-manifest";
 import { HashingCounter } from "./hashing-counter";
 import { start, runForOutput } from "./child-process";
-import { connect, identityOf, libpqInvocation } from "./postgres-connection";
+import { connect, explainLibpqError, identityOf, libpqInvocation } from "./postgres-connection";
+import { probeIdentity } from "./server-identity";
 import { serverFacts, tableRowCounts } from "./postgres-inspect";
 import { asPrefix, formatS3, type S3Location } from "./s3-location";
 import { withRetry } from "./retry";
@@ -50,9 +51,14 @@ const PART_SIZE = 16 * 1024 * 1024;
  */
 export async function backup(s3: S3Client, options: BackupOptions): Promise<BackupRecord> {
   const started = Date.now();
-  const client = await connect(options.database);
+  const client = await connect(options.database).catch((error: unknown) => {
+    throw new RefusedError(`--database: cannot connect to ${maskUrl(options.database.toString())}: ${(error as Error).message}`);
+  });
   const scratch = mkdtempSync(join(tmpdir(), "recovery-backup-"));
   try {
+    // Before the snapshot's transaction: each identity query stands alone (see server-identity.ts).
+    const { host, port } = identityOf(options.database);
+    const identity = await probeIdentity(client, host, port, true);
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const { rows } = await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id");
     const snapshot = rows[0].id;
@@ -84,10 +90,14 @@ export async function backup(s3: S3Client, options: BackupOptions): Promise<Back
       const args = ["-Fc", `--snapshot=${snapshot}`, ...(options.gzip ? ["-Z0"] : []), dbnameArg];
       const dump = start("pg_dump", args, { env });
       body = dump.child.stdout!;
-      producer = dump.done;
+      producer = dump.done.catch((error: unknown) => {
+        throw explainLibpqError(error, options.database);
+      });
     } else {
       const dir = join(scratch, "dump");
-      await start("pg_dump", ["-Fd", `-j${options.jobs}`, `--snapshot=${snapshot}`, "-f", dir, dbnameArg], { env }).done;
+      await start("pg_dump", ["-Fd", `-j${options.jobs}`, `--snapshot=${snapshot}`, "-f", dir, dbnameArg], { env }).done.catch((error: unknown) => {
+        throw explainLibpqError(error, options.database);
+      });
       const tar = start("tar", ["-C", dir, "-cf", "-", "."]);
       body = tar.child.stdout!;
       producer = tar.done;
@@ -135,8 +145,9 @@ export async function backup(s3: S3Client, options: BackupOptions): Promise<Back
         database: facts.database,
         postgresVersion: facts.postgresVersion,
         serverVersionNum: facts.serverVersionNum,
-        systemIdentifier: facts.systemIdentifier,
+        systemIdentifier: facts.systemIdentifier ?? identity.systemIdentifier,
         serverTime: facts.serverTime,
+        identity,
       },
       pgDumpVersion,
       tables,

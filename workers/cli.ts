@@ -1,5 +1,6 @@
 import { minimist } from "zx";
 import { UsageError, messageOf } from "./errors";
+import { maskText } from "./mask-url";
 
 /** What each script declares about its flags; anything else is bad usage (exit 2). */
 export interface CliSpec {
@@ -67,16 +68,17 @@ export async function runCli<R extends { ok: boolean }>(
       process.exit(0);
     }
     const record = await body(args);
-    if (json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-    process.stderr.write(`${summarize(record)}\n`);
+    // Whatever a driver or a child process echoed, no password leaves through here.
+    if (json) process.stdout.write(`${maskText(JSON.stringify(record, null, 2))}\n`);
+    process.stderr.write(`${maskText(summarize(record))}\n`);
     process.exit(record.ok ? 0 : 1);
   } catch (error) {
     const exitCode = (error as { exitCode?: number }).exitCode ?? 1;
     const known = exitCode === 2 || (error as Error).name === "RefusedError";
-    const message = messageOf(error);
+    const message = maskText(messageOf(error));
     if (json) {
       const record = (error as { record?: object }).record ?? {};
-      process.stdout.write(`${JSON.stringify({ ...record, ok: false, error: message }, null, 2)}\n`);
+      process.stdout.write(`${maskText(JSON.stringify({ ...record, ok: false, error: message }, null, 2))}\n`);
     }
     process.stderr.write(`${exitCode === 2 ? "usage" : known ? "refused" : "failed"}: ${message}\n`);
     if (exitCode === 2) process.stderr.write("see --help for the options\n");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { serverIdentitySchema } from "./server-identity";
 
 /**
  * The manifest stored beside every dump (`<dump key>.manifest.json`). It is written only after
@@ -30,6 +31,12 @@ export const dumpManifestSchema = z.object({
     systemIdentifier: z.string().nullable(),
     /** The server's clock when the dump's snapshot was taken: the data is as of this time. */
     serverTime: z.string(),
+    /**
+     * What tells this server and database from another (addresses, start time, catalog
+     * fingerprint), so a restore can refuse the source reached by another name. Optional:
+     * manifests written before it existed still restore, compared on what they have.
+     */
+    identity: serverIdentitySchema.optional(),
   }),
   pgDumpVersion: z.string(),
   /** Exact row counts taken in the same snapshot pg_dump used, to verify the restore. */

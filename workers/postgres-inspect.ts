@@ -12,15 +12,18 @@ export async function serverFacts(client: Client): Promise<ServerFacts> {
   const { rows } = await client.query<{ v: string; n: string; t: Date; d: string }>(
     "SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n, now() AS t, current_database() AS d",
   );
+  // A savepoint keeps a refused query (a role that may not run pg_control_system) from aborting
+  // the caller's transaction; outside one (the restore's target probe) the query stands alone.
+  const inTransaction = client.getTransactionStatus() === "T";
   let systemIdentifier: string | null = null;
   try {
-    await client.query("SAVEPOINT facts");
+    if (inTransaction) await client.query("SAVEPOINT facts");
     const id = await client.query<{ id: string }>("SELECT system_identifier::text AS id FROM pg_control_system()");
     systemIdentifier = id.rows[0]?.id ?? null;
-    await client.query("RELEASE SAVEPOINT facts");
+    if (inTransaction) await client.query("RELEASE SAVEPOINT facts");
   } catch {
-    // Not every role may read pg_control_system(); host, port and name still identify the source.
-    await client.query("ROLLBACK TO SAVEPOINT facts").catch(() => undefined);
+    // Not every role may read pg_control_system(); server-identity.ts compares what it can.
+    if (inTransaction) await client.query("ROLLBACK TO SAVEPOINT facts").catch(() => undefined);
   }
   return {
     postgresVersion: rows[0].v,

@@ -2,16 +2,16 @@ import type { DumpManifest } from "./dump-manifest";
 import { RefusedError, UsageError } from "./errors";
 import { maskUrl } from "./mask-url";
 import { connect, identityOf, withDatabase } from "./postgres-connection";
-import { serverFacts, userObjectCount } from "./postgres-inspect";
+import { userObjectCount } from "./postgres-inspect";
+import { compareIdentity, probeIdentity, type ServerIdentity } from "./server-identity";
 
 export interface TargetState {
   readonly exists: boolean;
   readonly userObjects: number;
   readonly systemIdentifier: string | null;
+  /** Everything that tells this server from the source's (see server-identity.ts). */
+  readonly identity: ServerIdentity;
 }
-
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
-const sameHost = (a: string, b: string): boolean => a === b || (LOOPBACK.has(a) && LOOPBACK.has(b));
 
 function pgCode(error: unknown): string | undefined {
   return (error as { code?: string }).code;
@@ -19,11 +19,12 @@ function pgCode(error: unknown): string | undefined {
 
 /** Reads the target's state without changing it (the same checks serve `--dry-run`). */
 export async function inspectTarget(target: URL): Promise<TargetState> {
+  const { host, port } = identityOf(target);
   try {
     const client = await connect(target, 60_000);
     try {
-      const facts = await serverFacts(client);
-      return { exists: true, userObjects: await userObjectCount(client), systemIdentifier: facts.systemIdentifier };
+      const identity = await probeIdentity(client, host, port, true);
+      return { exists: true, userObjects: await userObjectCount(client), systemIdentifier: identity.systemIdentifier, identity };
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -35,8 +36,8 @@ export async function inspectTarget(target: URL): Promise<TargetState> {
   // The database does not exist yet: reach the server through its maintenance database.
   const client = await connect(withDatabase(target, "postgres"), 60_000);
   try {
-    const facts = await serverFacts(client);
-    return { exists: false, userObjects: 0, systemIdentifier: facts.systemIdentifier };
+    const identity = await probeIdentity(client, host, port, false);
+    return { exists: false, userObjects: 0, systemIdentifier: identity.systemIdentifier, identity };
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -44,20 +45,24 @@ export async function inspectTarget(target: URL): Promise<TargetState> {
 
 /**
  * Design invariant 1: a restore never writes into the database it restores from, with or
- * without --force. Same name on the same server (by system identifier, or by host and port).
+ * without --force, whatever name, address, proxy or pooler the target is reached through. A
+ * database of the same name on the same server is the source; the server is compared by its
+ * system identifier when both sides have one, otherwise by every fact both sides do have.
  */
 export function refuseIfSource(target: URL, state: TargetState, manifest: DumpManifest): void {
   const to = identityOf(target);
   const source = manifest.source;
   if (to.database !== source.database) return;
-  const sameServer =
-    (state.systemIdentifier !== null && state.systemIdentifier === source.systemIdentifier) ||
-    (sameHost(to.host, source.host) && to.port === source.port);
-  if (sameServer) {
+  const verdict = compareIdentity(
+    { ...source.identity, host: source.host, port: source.port, systemIdentifier: source.identity?.systemIdentifier ?? source.systemIdentifier },
+    state.identity,
+  );
+  if (verdict.same) {
     throw new UsageError(
       "--to",
-      `${maskUrl(target.toString())} is the database this dump was taken from (${source.host}:${source.port}/${source.database}); ` +
-        "restore into a new database, never over the source",
+      `${maskUrl(target.toString())} is the database this dump was taken from (${source.host}:${source.port}/${source.database}): ` +
+        `${verdict.matched.join("; ")} (compared: ${verdict.compared.join("; ")}). ` +
+        "Restore into a new database or another server, never over the source",
     );
   }
 }

@@ -108,7 +108,7 @@ describe("RestoredDatabase", () => {
     const { rec, db } = await restore(databaseArgs({ rotatePassword: false }));
     assert.equal(rec.ofType("random:index/randomPassword:RandomPassword").length, 0);
     assert.equal("password" in rec.one(RDS, "database-orders-db").inputs, false);
-    assert.equal(await promiseOf(db.connectionString), "postgresql://lomash_admin@lomash-orders-prod-recovery.c1a2b3c4d5e6.eu-west-2.rds.amazonaws.com:5432/lomash_orders");
+    assert.equal(await promiseOf(db.connectionString), "postgresql://lomash_admin@lomash-orders-prod-recovery.c1a2b3c4d5e6.eu-west-2.rds.amazonaws.com:5432/lomash_orders?sslmode=verify-full&sslrootcert=/etc/ssl/certs/rds-global-bundle.pem");
     assert.equal(await pulumi.isSecret(db.connectionString), true);
   });
 

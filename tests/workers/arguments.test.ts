@@ -32,14 +32,14 @@ describe("data-plane argument checks and pure logic", () => {
     assert.equal(maskUrl("postgresql://db/app?password=s3cret"), "postgresql://db/app?password=****");
     assert.equal(maskUrl("host=db password=s3cret"), "host=db password=****");
     // Not parsable as a URL (a raw `#` in the password): still never printed as given.
-    assert.equal(maskUrl("postgresql://u:pa#ss@127.0.0.1:1/x"), "postgresql://u:***@127.0.0.1:1/x");
+    assert.equal(maskUrl("postgresql://u:pa#ss@127.0.0.1:1/x"), "postgresql://****@127.0.0.1:1/x");
     assert.equal(maskUrl("postgresql://u:p@ss@db/x"), "postgresql://u:****@db/x");
     assert.throws(() => parseDatabaseUrl("--to", "postgresql://admin:s3cret@db:5432/"), (e: Error) => !e.message.includes("s3cret") && /--to: .* names no database/.test(e.message));
   });
 
   it("passes the password to pg_restore through the environment, not the command line", () => {
     const { dbnameArg, env } = libpqInvocation(new URL("postgresql://admin:s3cret@db:5432/app"));
-    assert.equal(dbnameArg, "--dbname=postgresql://admin@db:5432/app");
+    assert.equal(dbnameArg, "--dbname=postgresql://admin@db:5432/app?sslmode=disable");
     assert.equal(env.PGPASSWORD, "s3cret");
   });
 
