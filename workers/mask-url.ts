@@ -43,7 +43,8 @@ export function maskUrl(raw: string): string {
 
 /** `postgresql://user:pw@host/db` → `postgresql://user:***@host/db`, wherever it appears in text. */
 export function maskUrls(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@]*@/gi, "$1:***@");
+  // An already masked password (`****`) stays as it is, so masking twice changes nothing.
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):([^\s@]*)@/gi, (whole, head: string, pw: string) => (/^\*+$/.test(pw) ? whole : `${head}:***@`));
 }
 
 /** Every URL's password, every `password=` value, and every remembered password, masked. */

@@ -40,7 +40,7 @@ export class ConnectionUrlError extends Error {
   }
 }
 
-const EXAMPLE = "postgresql://user:password@host:5432/dbname?sslmode=verify-full&sslrootcert=/path/to/ca.pem";
+const EXAMPLE = "postgresql://user@host:5432/dbname?sslmode=verify-full&sslrootcert=/path/to/ca.pem";
 
 /** The userinfo of a URL string, cut at its last `@` (a raw `@` in the password is still inside). */
 function rawPasswordOf(raw: string): string | undefined {

@@ -112,7 +112,7 @@ describe("backup, restore and verify against a TLS-only PostgreSQL with sslmode=
     assert.match(
       r.stderr,
       new RegExp(
-        `refused: --database: cannot connect to postgresql://postgres:\\*+@127\\.0\\.0\\.1:\\d+/shop\\?sslmode=verify-full&sslrootcert=[^ ]+: ` +
+        `refused: --database: cannot connect to postgresql://postgres:\\*\\*\\*\\*@127\\.0\\.0\\.1:\\d+/shop\\?sslmode=verify-full&sslrootcert=[^ ]+: ` +
           `the server's certificate was refused \\(unable to verify the first certificate\\): it is not signed by a CA in sslrootcert=${certs!.otherCaFile.replace(/[.]/g, "\\.")}; `,
       ),
     );
