@@ -75,6 +75,13 @@ describe("backup, restore and verify against a TLS-only PostgreSQL with sslmode=
     assertNoPassword(r);
   });
 
+  it("backs up with sslmode=require and no CA: encrypted in both halves, the certificate not checked (libpq's meaning)", async () => {
+    const url = `postgresql://postgres:${PASSWORD}@127.0.0.1:${pg!.port}/shop?sslmode=require`;
+    const b = await runScript("backup", ["--database", url, "--to", "s3://tls-backups/require", "--json"], { env: aws!.env });
+    assert.equal(b.code, 0, b.stderr);
+    assertNoPassword(b);
+  });
+
   it("verify connects with verify-full: captures the baseline and passes database.connect", async () => {
     const baseline = join(dir, "baseline.json");
     const outputs = join(dir, "outputs.json");
