@@ -135,7 +135,15 @@ export class SecretVersions extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: secretStringData({ ...(args.values ?? {}), [args.key]: this.value }),
       },
-      { parent: this, additionalSecretOutputs: K8S_SECRET_OUTPUTS, ignoreChanges: [...PINNED_K8S_SECRET_PATHS] },
+      {
+        parent: this,
+        additionalSecretOutputs: K8S_SECRET_OUTPUTS,
+        ignoreChanges: [...PINNED_K8S_SECRET_PATHS],
+        // `pulumi up --replace` (the deliberate re-restore) does not ask the provider, which would
+        // answer delete-before-replace for a named Secret; created first, the new Secret collides
+        // with the old one's name (or, where the provider upserts, deleting the old one removes it).
+        deleteBeforeReplace: true,
+      },
     );
     pinned.unshift(k8sSecret);
 

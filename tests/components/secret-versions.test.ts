@@ -39,12 +39,25 @@ async function run(production: Production, args = secretArgs()): Promise<{ rec: 
     false,
   );
   rec.install();
+  recordDeleteBeforeReplace();
   const secret = new SecretVersions("secret-jwt", args);
   await rec.settle();
   return { rec, secret };
 }
 
 const byName = (rec: Recording, r: RecordedResource): RecordedResource => rec.one(r.type, r.name);
+
+/** The deleteBeforeReplace option of each registration, by resource name (the Recording keeps no such field). */
+const deleteBeforeReplace = new Map<string, boolean>();
+function recordDeleteBeforeReplace(): void {
+  type Request = { getName(): string; getDeletebeforereplace(): boolean };
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: Request, cb: unknown): void };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    deleteBeforeReplace.set(req.getName(), req.getDeletebeforereplace());
+    register(req, cb);
+  };
+}
 
 describe("SecretVersions: resolved once", () => {
   let warnings: string[] = [];
@@ -64,6 +77,11 @@ describe("SecretVersions: resolved once", () => {
       "data",
       'metadata.annotations["recovery/secret-version-id"]',
     ]);
+  });
+
+  it("deletes the Kubernetes Secret before creating it again when a re-restore replaces it", async () => {
+    await run({ current: "v1" });
+    assert.equal(deleteBeforeReplace.get("secret-jwt-k8s"), true);
   });
 
   it("pins the recovery secret's description and written value", async () => {
