@@ -20,7 +20,7 @@ export interface RecoveryEnvironmentArgs {
   readonly plan: RecoveryPlan;
   /** The Jobs' image (restore, sync). Defaults to `config.workerImage`, then DEFAULT_WORKER_IMAGE. */
   readonly workerImage?: string;
-  /** The cache "latest" snapshot lookup. Defaults to RestoredCache's (the AWS CLI). */
+  /** The cache "latest" snapshot lookup. Defaults to RestoredCache's (the AWS SDK's). */
   readonly cacheSnapshotLookup?: CacheSnapshotLookup;
 }
 

@@ -1,7 +1,12 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  CacheSnapshotNotFound,
+  RESTORED_FROM_TAG,
+  RESTORE_POINT_TAG,
+  resolveCacheSnapshot,
+  type CacheSnapshotChoice,
+} from "./cache-snapshot-lookup";
 import {
   isDnsName,
   modeProblems,
@@ -10,42 +15,38 @@ import {
   type RecoveryMode,
 } from "./shared";
 
-/** The newest snapshot of a replication group, or undefined when it has none. */
-export type CacheSnapshotLookup = (replicationGroupId: string) => Promise<{ name: string; createTime: string } | undefined>;
-
 /**
- * The AWS provider has no ElastiCache snapshot lookup, so "latest" is found with the AWS CLI
- * the runbooks already use (`aws elasticache describe-snapshots`), at preview and at up alike.
+ * Finds the snapshot "latest" means for a source group; undefined when it has none. Runs on
+ * every preview and up, so it is given the restored group's id to answer what that group was
+ * restored from once it exists (resolved once).
  */
-const regionArgs = (): string[] => {
-  const region = new pulumi.Config("aws").get("region");
-  return region ? ["--region", region] : [];
-};
+export type CacheSnapshotLookup = (
+  sourceReplicationGroupId: string,
+  context: { readonly restoredReplicationGroupId: string },
+) => Promise<CacheSnapshotChoice | undefined>;
 
-export const describeSnapshotsWithCli: CacheSnapshotLookup = async (replicationGroupId) => {
-  const { stdout } = await promisify(execFile)(
-    "aws",
-    // The stack's region, not whatever the operator's CLI profile defaults to.
-    ["elasticache", "describe-snapshots", "--replication-group-id", replicationGroupId, "--output", "json", ...regionArgs()],
-    { timeout: 60_000 },
-  );
-  const parsed = JSON.parse(stdout) as {
-    Snapshots?: { SnapshotName?: string; NodeSnapshots?: { SnapshotCreateTime?: string }[] }[];
-  };
-  const found = (parsed.Snapshots ?? [])
-    .map((s) => ({ name: s.SnapshotName ?? "", createTime: s.NodeSnapshots?.[0]?.SnapshotCreateTime ?? "" }))
-    .filter((s) => s.name !== "")
-    .sort((a, b) => Date.parse(b.createTime) - Date.parse(a.createTime));
-  return found[0];
-};
+/** The AWS SDK lookup (components/cache-snapshot-lookup.ts), in the stack's region. */
+export const describeSnapshotsWithSdk: CacheSnapshotLookup = (source, { restoredReplicationGroupId }) =>
+  resolveCacheSnapshot(source, restoredReplicationGroupId, { region: new pulumi.Config("aws").get("region") });
 
-let snapshotLookup: CacheSnapshotLookup = describeSnapshotsWithCli;
+let snapshotLookup: CacheSnapshotLookup = describeSnapshotsWithSdk;
 /** Replaces the default "latest" lookup (tests; an operator's own tooling). Returns the previous one. */
 export function setCacheSnapshotLookup(lookup: CacheSnapshotLookup): CacheSnapshotLookup {
   const previous = snapshotLookup;
   snapshotLookup = lookup;
   return previous;
 }
+
+/**
+ * What a later `pulumi up` must not act on: the snapshot is replace-only (ForceNew) in the
+ * provider, and the tags naming it are recomputed by each lookup. The engine keeps the previous
+ * inputs for these paths, so a newer snapshot, or a source group gone since, changes nothing.
+ */
+export const PINNED_CACHE_PATHS: readonly string[] = [
+  "snapshotName",
+  `tags["${RESTORED_FROM_TAG}"]`,
+  `tags["${RESTORE_POINT_TAG}"]`,
+];
 
 export interface RestoredCacheArgs {
   readonly stack: string;
@@ -66,7 +67,7 @@ export interface RestoredCacheArgs {
   readonly kmsKeyId?: string;
   /** Defaults to `5`. */
   readonly snapshotRetentionDays?: number;
-  /** The lookup for `latest`. Defaults to the one set with setCacheSnapshotLookup (the AWS CLI). */
+  /** The lookup for `latest`. Defaults to the one set with setCacheSnapshotLookup (the AWS SDK's). */
   readonly lookup?: CacheSnapshotLookup;
 }
 
@@ -103,32 +104,35 @@ export class RestoredCache extends pulumi.ComponentResource {
 
     const wanted = args.snapshot ?? "latest";
     const lookup = args.lookup ?? snapshotLookup;
-    const noSnapshot = (cause: string) =>
-      new pulumi.ResourceError(
-        `RestoredCache: no snapshot of replication group "${args.sourceReplicationGroupId}" was found${cause ? ` (${cause})` : ""}; name one under recovery:caches.<name>.snapshot`,
-        this,
-      );
+    const fail = (message: string) => new pulumi.ResourceError(`RestoredCache: ${message}`, this);
     const snapshot =
       wanted === "latest"
         ? pulumi.output(
-            lookup(args.sourceReplicationGroupId)
-              .catch((error: unknown) => {
-                throw noSnapshot((error instanceof Error ? error.message : String(error)).split("\n")[0].trim());
-              })
-              .then((found) => {
-                if (found === undefined) throw noSnapshot("");
+            lookup(args.sourceReplicationGroupId, { restoredReplicationGroupId: args.replicationGroupId }).then(
+              (found) => {
+                if (found === undefined)
+                  throw fail(`no snapshot of replication group "${args.sourceReplicationGroupId}" was found; name one under recovery:caches.<name>.snapshot`);
                 return found;
-              }),
+              },
+              (error: unknown) => {
+                // The lookup's own message already names the group and the fix; anything else
+                // (credentials, network) gets both here, on one line.
+                if (error instanceof CacheSnapshotNotFound) throw fail(error.message);
+                const cause = (error instanceof Error ? error.message : String(error)).split("\n")[0].trim();
+                throw fail(
+                  `could not look up the newest snapshot of replication group "${args.sourceReplicationGroupId}" (${cause}); check the AWS credentials and aws:region, or name a snapshot under recovery:caches.<name>.snapshot`,
+                );
+              },
+            ),
           )
         : pulumi.output({ name: wanted, createTime: "named" });
-    this.snapshotName = snapshot.name;
-
     const clusters = args.numCacheClusters ?? 2;
     const group = new aws.elasticache.ReplicationGroup(
       `${name}-redis`,
       {
         replicationGroupId: args.replicationGroupId,
-        description: pulumi.interpolate`Restored from ${args.sourceReplicationGroupId} snapshot ${snapshot.name} (${args.stack})`,
+        // Nothing from the lookup: the description is updated in place, and would be on every new snapshot.
+        description: `Restored from ${args.sourceReplicationGroupId} (${args.stack}); the snapshot is in tag ${RESTORED_FROM_TAG}`,
         engine: "redis",
         nodeType: args.nodeType,
         numCacheClusters: clusters,
@@ -146,10 +150,11 @@ export class RestoredCache extends pulumi.ComponentResource {
         applyImmediately: true,
         tags: recoveryTags(args.stack, args.sourceReplicationGroupId, pulumi.interpolate`snapshot:${snapshot.name}`, snapshot.createTime),
       },
-      // A newer "latest" snapshot on the next `pulumi up` must not replace the restored cache.
-      { parent: this, ignoreChanges: ["snapshotName"] },
+      { parent: this, ignoreChanges: [...PINNED_CACHE_PATHS] },
     );
 
+    // From the group's state: after the first up, the snapshot it was restored from.
+    this.snapshotName = pulumi.all([snapshot.name, group.snapshotName]).apply(([looked, kept]) => kept ?? looked);
     this.replicationGroupId = group.replicationGroupId;
     this.endpoint = group.primaryEndpointAddress;
     this.redisUrl = pulumi.secret(pulumi.interpolate`rediss://${group.primaryEndpointAddress}:6379`);

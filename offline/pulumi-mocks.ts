@@ -22,7 +22,7 @@
  * endpoint, buckets their name, random passwords `mock-password-<name>`; `aws.rds.getSnapshot`
  * a snapshot taken at MOCK_SNAPSHOT_TIME (or, with `snapshots: "none"`, AWS's "no results"
  * error); `getSecretVersion` the value `mockSecretValue(secretId, stage or id)`. runProgram also
- * sets RestoredCache's "latest" lookup (normally the AWS CLI) to one that agrees with `snapshots`.
+ * sets RestoredCache's "latest" lookup (normally the AWS SDK's) to one that agrees with `snapshots`.
  * `runProgram(stack, { config, catchError: true })` runs a changed config and keeps the recording
  * when the program throws (a config error must register nothing).
  */

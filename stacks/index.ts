@@ -3,3 +3,4 @@ export * from "./loader";
 export * from "./problems";
 export * from "./schema";
 export * from "./types";
+export * from "./secret-stages";

@@ -1,5 +1,6 @@
 import { DEFAULT_ESTIMATES, type EstimateKind } from "./estimates";
 import { keyPath, type ConfigProblem } from "./problems";
+import { AWS_STAGES, DEFAULT_SECRET_STAGE, misspeltAwsStage } from "./secret-stages";
 import type { Inventory, RestoreStack } from "./schema";
 import type {
   BucketRestore,
@@ -166,10 +167,17 @@ export function resolveRestoreStack(
     const o = stack.secrets[source.name] ?? {};
     if (o.versionId !== undefined && o.versionStage !== undefined)
       problems.push({ key: keyPath(["secrets", source.name, "versionId"]), message: "give either versionId or versionStage, not both" });
+    // A misspelt stage would only fail at `pulumi up`, in the middle of a recovery.
+    const meant = o.versionStage === undefined ? undefined : misspeltAwsStage(o.versionStage);
+    if (meant !== undefined)
+      problems.push({
+        key: keyPath(["secrets", source.name, "versionStage"]),
+        message: `"${o.versionStage}" looks like a misspelt AWS staging label; did you mean "${meant}"? (labels are case-sensitive; AWS's own are ${AWS_STAGES.join(", ")})`,
+      });
     return {
       name: source.name,
       source,
-      versionStage: o.versionId === undefined ? o.versionStage ?? "AWSPREVIOUS" : undefined,
+      versionStage: o.versionId === undefined ? o.versionStage ?? DEFAULT_SECRET_STAGE : undefined,
       versionId: o.versionId,
       recoverySecretId: o.writeRecoverySecret ? `${source.secretId}-${suffix}` : undefined,
       estimateMinutes: source.estimateMinutes ?? estimates.secret,

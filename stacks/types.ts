@@ -49,7 +49,10 @@ export interface BucketRestore {
 export interface SecretRestore {
   readonly name: string;
   readonly source: SecretInventory;
-  /** Which version to restore: a stage (`AWSPREVIOUS` by default) or a version id. */
+  /**
+   * Which version to restore: a staging label (`AWSCURRENT` by default: the value production
+   * runs now; `AWSPREVIOUS` only for a secret overwritten or rotated wrongly) or a version id.
+   */
   readonly versionStage?: string;
   readonly versionId?: string;
   /** When set, the restored value is written as the current version of this new secret. */

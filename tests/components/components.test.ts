@@ -20,16 +20,20 @@ const container = (r: RecordedResource): Container =>
   (r.inputs.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0];
 
 describe("SecretVersions", () => {
-  it("reads AWSPREVIOUS by default and pushes it into a Kubernetes Secret as a Pulumi secret", async () => {
+  it("reads AWSCURRENT by default and pushes it into a Kubernetes Secret as a Pulumi secret", async () => {
     const rec = await startMocks();
     const s = new SecretVersions("secret-jwt", secretArgs());
     await rec.settle();
     assert.deepEqual(rec.invokes, [
-      { token: "aws:secretsmanager/getSecretVersion:getSecretVersion", args: { secretId: "lomash-wood/production/jwt-secret", versionStage: "AWSPREVIOUS" } },
+      { token: "aws:secretsmanager/getSecretVersion:getSecretVersion", args: { secretId: "lomash-wood/production/jwt-secret", versionStage: "AWSCURRENT" } },
     ]);
     const k8s = rec.one("kubernetes:core/v1:Secret", "secret-jwt-k8s");
-    assert.deepEqual(k8s.inputs.metadata, { name: "lomash-wood-secrets-jwt", namespace: "lomash-wood-recovery" });
-    assert.deepEqual(k8s.inputs.stringData, { JWT_SECRET: mockSecretValue("lomash-wood/production/jwt-secret", "AWSPREVIOUS") });
+    assert.deepEqual(k8s.inputs.metadata, {
+      name: "lomash-wood-secrets-jwt",
+      namespace: "lomash-wood-recovery",
+      annotations: { "recovery/secret-version-id": "v-awscurrent-0001" },
+    });
+    assert.deepEqual(k8s.inputs.stringData, { JWT_SECRET: mockSecretValue("lomash-wood/production/jwt-secret", "AWSCURRENT") });
     assert.ok(k8s.secretPaths.some((p) => p === "stringData" || p === "stringData.JWT_SECRET"));
     assert.equal(await pulumi.isSecret(s.value), true);
     assert.equal(rec.ofType("aws:secretsmanager/secret:Secret").length, 0);
@@ -49,7 +53,7 @@ describe("SecretVersions", () => {
     const secret = rec.one("aws:secretsmanager/secret:Secret", "secret-jwt-recovery-secret");
     assert.equal(secret.inputs.name, "lomash-wood/production/jwt-secret-recovery");
     const version = rec.one("aws:secretsmanager/secretVersion:SecretVersion", "secret-jwt-recovery-version");
-    assert.equal(version.inputs.secretString, mockSecretValue("lomash-wood/production/jwt-secret", "AWSPREVIOUS"));
+    assert.equal(version.inputs.secretString, mockSecretValue("lomash-wood/production/jwt-secret", "AWSCURRENT"));
     assert.ok(version.secretPaths.includes("secretString"));
   });
 
@@ -125,7 +129,7 @@ describe("RestoredCache", () => {
     assert.equal(group.inputs.atRestEncryptionEnabled, true);
     assert.equal(group.inputs.transitEncryptionEnabled, true);
     assert.equal(group.inputs.finalSnapshotIdentifier, "lomash-wood-redis-prod-recovery-final");
-    assert.deepEqual(group.ignoreChanges, ["snapshotName"]);
+    assert.deepEqual(group.ignoreChanges, ["snapshotName", 'tags["recovery:restored-from"]', 'tags["recovery:restore-point"]']);
     assert.equal(await promiseOf(cache.redisUrl), "rediss://master.lomash-wood-redis-prod-recovery.abcdef.euw2.cache.amazonaws.com:6379");
   });
 

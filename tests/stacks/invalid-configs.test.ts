@@ -375,6 +375,26 @@ const CASES: Case[] = [
     ],
   },
   {
+    title: "a secret stage with two letters swapped",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:secrets"] = { jwt: { versionStage: "AWSPREVIUOS" } } as never;
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:secrets.jwt.versionStage: "AWSPREVIUOS" looks like a misspelt AWS staging label; did you mean "AWSPREVIOUS"? (labels are case-sensitive; AWS\'s own are AWSCURRENT, AWSPREVIOUS, AWSPENDING)',
+    ],
+  },
+  {
+    title: "a secret stage in the wrong case",
+    stack: "drill",
+    change: (f) => {
+      cfg(f, "drill")["recovery:secrets"] = { sendgrid: { versionStage: "awscurrent" } } as never;
+    },
+    messages: [
+      'Pulumi.drill.yaml: recovery:secrets.sendgrid.versionStage: "awscurrent" looks like a misspelt AWS staging label; did you mean "AWSCURRENT"? (labels are case-sensitive; AWS\'s own are AWSCURRENT, AWSPREVIOUS, AWSPENDING)',
+    ],
+  },
+  {
     title: "several mistakes at once, all reported in one run",
     stack: "recovery",
     change: (f) => {

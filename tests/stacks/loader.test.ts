@@ -48,17 +48,22 @@ describe("stacks: the loader", () => {
     assert.equal(recovery.databases.find((d) => d.name === "orders")?.instanceClass, "db.r6g.large");
   });
 
-  it("restores the previous secret version unless told otherwise", () => {
+  it("restores every secret's current version unless the stack asks for another, as it does for jwt", () => {
     const config = loadStack("recovery", { now: NOW });
     assert.deepEqual(
       config.secrets.map((s) => [s.name, s.versionStage, s.versionId]),
       [
         ["jwt", "AWSPREVIOUS", undefined],
-        ["stripe-secret-key", "AWSPREVIOUS", undefined],
-        ["stripe-webhook", "AWSPREVIOUS", undefined],
-        ["sendgrid", "AWSPREVIOUS", undefined],
+        ["stripe-secret-key", "AWSCURRENT", undefined],
+        ["stripe-webhook", "AWSCURRENT", undefined],
+        ["sendgrid", "AWSCURRENT", undefined],
       ],
     );
+  });
+
+  it("restores the current version of every secret in the drill, which asks for none", () => {
+    const config = loadStack("drill", { now: NOW });
+    assert.deepEqual([...new Set(config.secrets.map((s) => s.versionStage))], ["AWSCURRENT"]);
   });
 
   it("gives the same object from Pulumi's config strings as from the YAML file", () => {
