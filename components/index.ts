@@ -11,3 +11,5 @@ export * from "./smoke-gate";
 export * from "./traffic-cutover";
 export { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, type RecoveryMode } from "./shared";
 export type { DatabaseSource, DatabaseTargetArgs } from "./rds-instance";
+export { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from "./rds-instance";
+export { chooseSnapshot, snapshotResolutionProvider, SnapshotResolution, type SnapshotFacts, type SnapshotRequest } from "./rds-snapshot";

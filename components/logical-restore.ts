@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { connectionString, instanceBase, targetProblems, type DatabaseTargetArgs } from "./rds-instance";
+import { connectionString, databaseTimeouts, instanceBase, majorVersion, targetProblems, type DatabaseTargetArgs } from "./rds-instance";
 import {
   DB_SECRET_OUTPUTS,
   DEFAULT_JOB_SERVICE_ACCOUNT,
@@ -19,7 +19,12 @@ import {
 export interface LogicalRestoreArgs extends DatabaseTargetArgs {
   /** Where the pg_dump files and their manifest (with each dump's checksum) are kept. Read only. */
   readonly dumps: { readonly bucket: string; readonly prefix: string };
-  /** The engine version of the new empty instance. Defaults to the provider's default for postgres. */
+  /**
+   * The source's engine version (`15.7`). The new instance asks for its major version only (`15`):
+   * RDS fills in the newest minor it still creates (it stops creating deprecated ones), and after an
+   * automatic minor upgrade the provider keeps the prefix, so a refresh never plans a downgrade.
+   * Defaults to the provider's default for postgres.
+   */
   readonly engineVersion?: string;
   /** Storage of the new instance, in GiB. Defaults to `100`. */
   readonly allocatedStorageGb?: number;
@@ -35,6 +40,12 @@ export interface LogicalRestoreArgs extends DatabaseTargetArgs {
   readonly serviceAccountName?: string;
   /** The plan's estimate; the Job may take three times as long before `pulumi up` fails it. Defaults to `20`. */
   readonly estimateMinutes?: number;
+  /**
+   * Runs the restore again, on purpose: each new number is a new Job (`<name>-restore-run-<n>`)
+   * running with `--force` (the target is no longer empty). Defaults to none: the restore runs
+   * once, and nothing else in these args re-runs it.
+   */
+  readonly restoreRun?: number;
 }
 
 /** Pure checks of LogicalRestoreArgs; an empty list means valid. */
@@ -49,6 +60,10 @@ export function validateLogicalRestoreArgs(args: LogicalRestoreArgs): string[] {
       problems.push(`table "${t}" is not a table name; use names like orders or public.orders`);
   if (args.allocatedStorageGb !== undefined && (!Number.isInteger(args.allocatedStorageGb) || args.allocatedStorageGb < 20))
     problems.push(`allocatedStorageGb must be a whole number of at least 20 (got ${args.allocatedStorageGb})`);
+  if (args.engineVersion !== undefined && !/^\d+(\.\d+){0,2}$/.test(args.engineVersion))
+    problems.push(`engineVersion "${args.engineVersion}" is not a PostgreSQL version; write it like 15.7`);
+  if (args.restoreRun !== undefined && (!Number.isInteger(args.restoreRun) || args.restoreRun < 1))
+    problems.push(`restoreRun must be a whole number of at least 1 (got ${args.restoreRun}); raise it by one to run the restore again`);
   return problems;
 }
 
@@ -79,20 +94,26 @@ export class LogicalRestore extends pulumi.ComponentResource {
       {
         ...instanceBase(args, recoveryTags(args.stack, args.source.identifier, `logical:${from}`, "latest-dump")),
         engine: "postgres",
-        engineVersion: args.engineVersion,
+        engineVersion: args.engineVersion === undefined ? undefined : majorVersion(args.engineVersion),
+        autoMinorVersionUpgrade: true,
+        // A major upgrade of the restored data is a decision, not a side effect of editing the inventory.
+        allowMajorVersionUpgrade: false,
         allocatedStorage: args.allocatedStorageGb ?? 100,
         dbName: args.source.dbName,
         username: args.source.username,
         password: password.result,
       },
-      { parent: this, additionalSecretOutputs: DB_SECRET_OUTPUTS },
+      // The version is the one asked for at creation: a later inventory edit (production upgraded)
+      // never upgrades the restored instance in place.
+      { parent: this, additionalSecretOutputs: DB_SECRET_OUTPUTS, ignoreChanges: ["engineVersion"], customTimeouts: databaseTimeouts(args) },
     );
     this.connectionString = connectionString(instance, args.source, password.result);
 
+    const targetName = `${name}-target`;
     const target = new k8s.core.v1.Secret(
-      `${name}-target`,
+      targetName,
       {
-        metadata: { name: `${name}-target`, namespace: args.namespace },
+        metadata: { name: targetName, namespace: args.namespace },
         type: "Opaque",
         stringData: secretStringData({ TARGET_DATABASE_URL: this.connectionString }),
       },
@@ -102,19 +123,25 @@ export class LogicalRestore extends pulumi.ComponentResource {
     // Kubernetes expands $(TARGET_DATABASE_URL) from the Secret-backed env: the URL is never in the manifest.
     const command = ["npm", "run", "restore", "--", "--from", from, "--to", "$(TARGET_DATABASE_URL)", "--latest", "--jobs", String(args.jobs ?? 4)];
     if (args.tables !== undefined && args.tables.length > 0) command.push("--tables", args.tables.join(","));
+    if (args.restoreRun !== undefined) command.push("--force");
+    // A Job's template is replace-only, and a replaced restore Job runs pg_restore again over the
+    // restored (and by then live) database. So the template holds no Output (the Secret's name
+    // is plain text: a Secret replaced for a new password leaves it alone) and later changes to it
+    // (--jobs, --tables, the image) are ignored. Running it again is asked for by restoreRun,
+    // which makes a new resource, so nothing of the old one's ignored inputs carries over.
     job(
-      `${name}-restore`,
+      args.restoreRun === undefined ? `${name}-restore` : `${name}-restore-run-${args.restoreRun}`,
       {
         namespace: args.namespace,
         image: args.image ?? DEFAULT_WORKER_IMAGE,
         command,
-        envFromSecrets: [target.metadata.name],
+        envFromSecrets: [targetName],
         serviceAccountName: args.serviceAccountName ?? DEFAULT_JOB_SERVICE_ACCOUNT,
         labels: { "recovery/step": name },
         timeoutMinutes: jobTimeout(args.estimateMinutes ?? 20),
         backoffLimit: 1,
       },
-      { parent: this, dependsOn: [instance] },
+      { parent: this, dependsOn: [instance, target], ignoreChanges: ["spec.template"] },
     );
 
     this.identifier = instance.identifier;

@@ -58,6 +58,9 @@ export class MigrationJob extends pulumi.ComponentResource {
         labels: { "recovery/step": name, "recovery/service": args.service },
         timeoutMinutes: jobTimeout(args.estimateMinutes ?? 5),
         backoffLimit: 1,
+        // Safe to run again (migrate deploy applies only what is pending): a transient failure
+        // is fixed by the next `pulumi up` instead of being awaited forever.
+        replaceUnready: true,
       },
       { parent: this },
     );

@@ -1,6 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { isDnsName, type RecoveryMode } from "./shared";
+import { DURATION, isDnsName, type RecoveryMode } from "./shared";
 
 /**
  * What every database instance this project creates has in common, whichever way it is filled
@@ -18,8 +18,18 @@ export interface DatabaseSource {
   readonly port?: number;
   readonly subnetGroup: string;
   readonly securityGroupIds: readonly string[];
-  /** The KMS key the restore is encrypted with. Defaults to the account's RDS key. */
+  /**
+   * The KMS key the restore is encrypted with, as a full key ARN (`arn:aws:kms:<region>:<account>:key/<id>`):
+   * replace-only in the provider and fixed by a point-in-time restore, so an alias that the API
+   * answers as the ARN would plan a replacement on the next `up`. Defaults to the account's RDS key.
+   */
   readonly kmsKeyId?: string;
+  /**
+   * The source's `DbiResourceId` (`db-…`): its automated backups outlive the instance, so a
+   * point-in-time restore names it instead of the identifier when given (the disaster where the
+   * instance itself was deleted). Defaults to none: the restore names the identifier.
+   */
+  readonly dbiResourceId?: string;
   /** Defaults to 7. */
   readonly backupRetentionDays?: number;
 }
@@ -44,6 +54,43 @@ export interface DatabaseTargetArgs {
   readonly finalSnapshotIdentifier?: string;
   /** Production's names (identifiers, buckets, secrets), none of which a target may take. Defaults to none. */
   readonly sourceNames?: readonly string[];
+  /**
+   * How long `pulumi up` waits for the instance (Go durations: `4h`, `90m`). Defaults to
+   * DEFAULT_DATABASE_TIMEOUTS: the provider's own (40m/80m/60m) are shorter than a restore
+   * that then sits in `backing-up` for hours (terraform-provider-aws #44104).
+   */
+  readonly timeouts?: DatabaseTimeouts;
+}
+
+/** `customTimeouts` of an RDS instance, each a Go duration like `4h` or `90m`. */
+export interface DatabaseTimeouts {
+  readonly create?: string;
+  readonly update?: string;
+  readonly delete?: string;
+}
+
+/**
+ * Seed 004 gives a restore 40 minutes at most; since 2025 RDS takes a baseline backup right after
+ * every restore and the instance stays `backing-up` (which the provider waits through) for 2–3 hours
+ * on large databases (terraform-provider-aws #44104). A create that times out leaves the instance
+ * in AWS but not in state, and the rerun fails with DBInstanceAlreadyExists: wait long instead.
+ * Delete includes the final snapshot; update a class change of a Multi-AZ pair.
+ */
+export const DEFAULT_DATABASE_TIMEOUTS = { create: "4h", update: "2h", delete: "2h" } as const satisfies Required<DatabaseTimeouts>;
+
+/** A full KMS key ARN; aliases and bare key ids are refused (see DatabaseSource.kmsKeyId). */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+/** An RDS DbiResourceId, as `aws rds describe-db-instances` prints it. */
+export const DBI_RESOURCE_ID = /^db-[A-Z0-9]+$/;
+
+/** The fix for a KMS key given as an alias or id: the command that prints its ARN. */
+export const kmsArnFix = (key: string): string =>
+  `give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which \`aws kms describe-key --key-id ${key} --query KeyMetadata.Arn --output text\` prints`;
+
+/** `15.7` → `15`, `9.6.24` → `9.6`: the major version RDS takes as a prefix and fills in the newest minor. */
+export function majorVersion(version: string): string {
+  const parts = version.split(".");
+  return Number(parts[0]) >= 10 ? parts[0] : parts.slice(0, 2).join(".");
 }
 
 export function targetProblems(args: DatabaseTargetArgs): string[] {
@@ -65,7 +112,24 @@ export function targetProblems(args: DatabaseTargetArgs): string[] {
   const finalId = args.finalSnapshotIdentifier;
   if (args.mode === "recovery" && finalId !== undefined && !isDnsName(finalId, 255))
     problems.push(`finalSnapshotIdentifier "${finalId}" is not a valid snapshot identifier (letters, digits, single hyphens)`);
+  const key = args.source.kmsKeyId;
+  if (key !== undefined && !KMS_KEY_ARN.test(key))
+    problems.push(`source.kmsKeyId "${key}" is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so ${kmsArnFix(key)}`);
+  const dbi = args.source.dbiResourceId;
+  if (dbi !== undefined && !DBI_RESOURCE_ID.test(dbi))
+    problems.push(`source.dbiResourceId "${dbi}" is not a DbiResourceId (db- and capitals or digits); read it with \`aws rds describe-db-instances --db-instance-identifier ${args.source.identifier} --query 'DBInstances[0].DbiResourceId'\``);
+  for (const [op, d] of Object.entries(args.timeouts ?? {}))
+    if (d !== undefined && !DURATION.test(d)) problems.push(`timeouts.${op} "${d}" is not a duration; write a whole number with a unit, like 90m or 4h`);
   return problems;
+}
+
+/** The instance's `customTimeouts`: the defaults with the stack's overrides. */
+export function databaseTimeouts(args: DatabaseTargetArgs): Required<DatabaseTimeouts> {
+  return { ...DEFAULT_DATABASE_TIMEOUTS, ...stripUndefined(args.timeouts ?? {}) };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**

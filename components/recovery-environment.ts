@@ -105,10 +105,14 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
         }
         case "database": {
           const d = byName(config.databases, step);
-          const target = { ...common, source: d.source, identifier: d.identifier, instanceClass: d.instanceClass, multiAz: d.multiAz };
+          const target = { ...common, source: d.source, identifier: d.identifier, instanceClass: d.instanceClass, multiAz: d.multiAz, timeouts: config.timeouts.database };
           const db =
             d.method === "logical"
-              ? new LogicalRestore(name, { ...target, dumps: d.source.dumps, engineVersion: d.source.engineVersion, namespace, image, estimateMinutes: d.estimateMinutes }, o)
+              ? new LogicalRestore(
+                  name,
+                  { ...target, dumps: d.source.dumps, engineVersion: d.source.engineVersion, namespace, image, estimateMinutes: d.estimateMinutes, restoreRun: d.restoreRun },
+                  o,
+                )
               : d.method === "snapshot"
                 ? new RestoredDatabase(name, { ...target, method: "snapshot", snapshot: d.snapshot, rotatePassword: d.rotatePassword }, o)
                 : new RestoredDatabase(name, { ...target, method: "point-in-time", restoreTime: d.restoreTime, rotatePassword: d.rotatePassword }, o);
@@ -192,7 +196,7 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
           // The Service's name as plain text: an Output of it would add an edge to the service
           // step, which the plan reaches only through the smoke step.
           const svc = byName(config.services, step);
-          this.traffic = new TrafficCutover(name, { gatewayServiceName: svc.name, gatewayPort: svc.port, namespace }, o);
+          this.traffic = new TrafficCutover(name, { gatewayServiceName: svc.name, gatewayPort: svc.port, namespace, timeout: config.timeouts.traffic.create }, o);
           created = this.traffic;
           break;
         }

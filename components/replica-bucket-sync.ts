@@ -133,6 +133,9 @@ export class ReplicaBucketSync extends pulumi.ComponentResource {
         serviceAccountName: args.serviceAccountName ?? DEFAULT_JOB_SERVICE_ACCOUNT,
         labels: { "recovery/step": name },
         timeoutMinutes: jobTimeout(args.estimateMinutes ?? 30),
+        // Safe to run again (the sync skips identical objects): a transient failure is fixed by
+        // the next `pulumi up` instead of being awaited forever.
+        replaceUnready: true,
       },
       { parent: this, dependsOn: settings },
     );

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { connectionString, instanceBase, targetProblems, type DatabaseTargetArgs } from "./rds-instance";
+import { connectionString, databaseTimeouts, instanceBase, targetProblems, type DatabaseTargetArgs } from "./rds-instance";
+import { SnapshotResolution } from "./rds-snapshot";
 import { DB_SECRET_OUTPUTS, modeProblems, recoveryTags, throwIfProblems } from "./shared";
 
 export interface RestoredDatabaseArgs extends DatabaseTargetArgs {
@@ -42,7 +43,9 @@ export function validateRestoredDatabaseArgs(args: RestoredDatabaseArgs): string
 /**
  * A `database` step: an RDS instance restored into a NEW identifier from a point in time or a
  * snapshot of the source. The restore inputs are ignored after creation, so a later `pulumi up`
- * never replaces a restored database because "latest" moved or the block was removed.
+ * never replaces a restored database because "latest" moved or the block was removed; the
+ * snapshot is resolved once (SnapshotResolution), so a later `up` neither looks for it again nor
+ * fails when the source and its snapshots are gone.
  */
 export class RestoredDatabase extends pulumi.ComponentResource {
   public readonly identifier: pulumi.Output<string>;
@@ -61,18 +64,25 @@ export class RestoredDatabase extends pulumi.ComponentResource {
     let restore: Pick<aws.rds.InstanceArgs, "restoreToPointInTime" | "snapshotIdentifier">;
     if (args.method === "point-in-time") {
       const time = args.restoreTime ?? "latest";
+      // The DbiResourceId names the automated backups, which RDS retains after the instance is
+      // deleted; the identifier must name a live instance. Only one of them is sent.
+      const source =
+        args.source.dbiResourceId !== undefined
+          ? { sourceDbiResourceId: args.source.dbiResourceId }
+          : { sourceDbInstanceIdentifier: args.source.identifier };
       restore = {
-        restoreToPointInTime:
-          time === "latest"
-            ? { sourceDbInstanceIdentifier: args.source.identifier, useLatestRestorableTime: true }
-            : { sourceDbInstanceIdentifier: args.source.identifier, restoreTime: time },
+        restoreToPointInTime: time === "latest" ? { ...source, useLatestRestorableTime: true } : { ...source, restoreTime: time },
       };
       restoredFrom = `point-in-time:${args.source.identifier}`;
       this.restorePoint = pulumi.output(time);
     } else {
-      const snapshot = this.findSnapshot(args.source.identifier, args.snapshot ?? "latest");
-      restore = { snapshotIdentifier: snapshot.id };
-      restoredFrom = pulumi.interpolate`snapshot:${snapshot.id}`;
+      const snapshot = new SnapshotResolution(
+        `${name}-snapshot`,
+        { sourceIdentifier: args.source.identifier, snapshot: args.snapshot ?? "latest", region: new pulumi.Config("aws").get("region") },
+        { parent: this },
+      );
+      restore = { snapshotIdentifier: snapshot.snapshotId };
+      restoredFrom = pulumi.interpolate`snapshot:${snapshot.snapshotId}`;
       this.restorePoint = snapshot.createTime;
     }
 
@@ -88,7 +98,12 @@ export class RestoredDatabase extends pulumi.ComponentResource {
       },
       // Pitfalls of the RDS resource: a changed snapshotIdentifier, or a removed or moved
       // restoreToPointInTime, would otherwise replace the restored database.
-      { parent: this, additionalSecretOutputs: DB_SECRET_OUTPUTS, ignoreChanges: ["restoreToPointInTime", "snapshotIdentifier"] },
+      {
+        parent: this,
+        additionalSecretOutputs: DB_SECRET_OUTPUTS,
+        ignoreChanges: ["restoreToPointInTime", "snapshotIdentifier"],
+        customTimeouts: databaseTimeouts(args),
+      },
     );
 
     this.identifier = instance.identifier;
@@ -102,26 +117,5 @@ export class RestoredDatabase extends pulumi.ComponentResource {
       restorePoint: this.restorePoint,
       connectionString: this.connectionString,
     });
-  }
-
-  /** The named snapshot, or the newest of the source; a clear error naming the source when there is none. */
-  private findSnapshot(source: string, snapshot: string): { id: pulumi.Output<string>; createTime: pulumi.Output<string> } {
-    const query: aws.rds.GetSnapshotArgs =
-      snapshot === "latest" ? { dbInstanceIdentifier: source, mostRecent: true } : { dbSnapshotIdentifier: snapshot, dbInstanceIdentifier: source };
-    const wanted = snapshot === "latest" ? `no snapshot of database "${source}"` : `no snapshot "${snapshot}" of database "${source}"`;
-    const fix = `list them with \`aws rds describe-db-snapshots --db-instance-identifier ${source}\`, then name one under recovery:databases.<name>.snapshot or use method point-in-time`;
-    const found = aws.rds
-      .getSnapshot(query, { parent: this })
-      .then((result) => {
-        if (!result.dbSnapshotIdentifier) throw new Error("empty result");
-        return result;
-      })
-      .catch((error: unknown) => {
-        // The provider's own words when it gives any ("Your query returned no results …").
-        const cause = (error instanceof Error ? error.message : String(error)).split("\n")[0].trim();
-        throw new pulumi.ResourceError(`RestoredDatabase: ${wanted} was found${cause ? ` (${cause})` : ""}; ${fix}`, this);
-      });
-    const result = pulumi.output(found);
-    return { id: result.apply((r) => r.dbSnapshotIdentifier ?? r.id), createTime: result.apply((r) => r.snapshotCreateTime) };
   }
 }

@@ -67,6 +67,12 @@ export interface JobSpec {
   /** How long `pulumi up` waits for the Job to complete before failing the step. */
   readonly timeoutMinutes: number;
   readonly backoffLimit?: number;
+  /**
+   * `pulumi.com/replaceUnready: "true"`: a Job that failed is replaced (run again) by the next
+   * `pulumi up` instead of being awaited again, forever (pulumi-kubernetes' Diff). For Jobs that
+   * are safe to run twice (migrations, smoke tests, the bucket sync). Defaults to `false`.
+   */
+  readonly replaceUnready?: boolean;
 }
 
 /**
@@ -77,7 +83,12 @@ export function job(name: string, spec: JobSpec, opts: pulumi.CustomResourceOpti
   return new k8s.batch.v1.Job(
     name,
     {
-      metadata: { name, namespace: spec.namespace, labels: { ...spec.labels } },
+      metadata: {
+        name,
+        namespace: spec.namespace,
+        labels: { ...spec.labels },
+        ...(spec.replaceUnready ? { annotations: { "pulumi.com/replaceUnready": "true" } } : {}),
+      },
       spec: {
         // No ttlSecondsAfterFinished: a Job the cluster deleted by itself would be re-created by
         // the next `pulumi refresh` + `up`, running a restore again over a live database.
@@ -114,3 +125,9 @@ export const jobTimeout = (estimateMinutes: number): number => Math.max(10, Math
  */
 export const K8S_SECRET_OUTPUTS = ["data", "stringData"];
 export const DB_SECRET_OUTPUTS = ["password"];
+
+/** A Go duration with one unit, as `customTimeouts` takes it: `90m`, `4h`, `5400s`. */
+export const DURATION = /^[1-9][0-9]*(s|m|h)$/;
+const MINUTES_PER: Readonly<Record<string, number>> = { s: 1 / 60, m: 1, h: 60 };
+/** `90m` → 90, `4h` → 240. Only for strings DURATION accepts. */
+export const durationMinutes = (d: string): number => Number(d.slice(0, -1)) * MINUTES_PER[d.slice(-1)];

@@ -71,6 +71,9 @@ export class SmokeGate extends pulumi.ComponentResource {
         env: { GATEWAY_URL: args.gatewayUrl },
         labels: { "recovery/step": name },
         timeoutMinutes: jobTimeout(args.estimateMinutes ?? 5),
+        // Safe to run again (the checks only read): after a fix, the next `pulumi up` re-runs them
+        // instead of awaiting the failed Job forever.
+        replaceUnready: true,
       },
       { parent: this },
     );

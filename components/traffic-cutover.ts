@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { throwIfProblems } from "./shared";
+import { DURATION, throwIfProblems } from "./shared";
 
 export interface TrafficCutoverArgs {
   /** The gateway's Kubernetes Service. */
@@ -13,7 +13,15 @@ export interface TrafficCutoverArgs {
   readonly annotations?: Readonly<Record<string, string>>;
   /** The public host. Defaults to none: every host reaches the gateway. */
   readonly host?: string;
+  /**
+   * How long `pulumi up` waits for the load balancer's address (a Go duration). Defaults to
+   * DEFAULT_TRAFFIC_TIMEOUT: the provider's own 10 minutes fail a slow ALB after the smoke tests passed.
+   */
+  readonly timeout?: string;
 }
+
+/** An ALB takes minutes to provision and more to register healthy targets; 30 minutes leave margin. */
+export const DEFAULT_TRAFFIC_TIMEOUT = "30m";
 
 /** Pure checks of TrafficCutoverArgs; an empty list means valid. */
 export function validateTrafficCutoverArgs(args: TrafficCutoverArgs): string[] {
@@ -23,6 +31,8 @@ export function validateTrafficCutoverArgs(args: TrafficCutoverArgs): string[] {
   if (args.host !== undefined && !/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/.test(args.host))
     problems.push(`host "${args.host}" is not a DNS name, like api.example.com`);
   if (args.ingressClassName !== undefined && args.ingressClassName.trim() === "") problems.push("ingressClassName is empty; remove it for the default (alb)");
+  if (args.timeout !== undefined && !DURATION.test(args.timeout))
+    problems.push(`timeout "${args.timeout}" is not a duration; write a whole number with a unit, like 30m or 1h`);
   return problems;
 }
 
@@ -54,7 +64,8 @@ export class TrafficCutover extends pulumi.ComponentResource {
           rules: args.host === undefined ? undefined : [{ host: args.host, http: { paths: [{ path: "/", pathType: "Prefix", backend }] } }],
         },
       },
-      { parent: this },
+      // The provider waits for .status.loadBalancer.ingress (provider/pkg/await/ingress.go), on create and update.
+      { parent: this, customTimeouts: { create: args.timeout ?? DEFAULT_TRAFFIC_TIMEOUT, update: args.timeout ?? DEFAULT_TRAFFIC_TIMEOUT } },
     );
     this.hostname = ingress.status.loadBalancer.ingress.apply((i) => i?.[0]?.hostname);
     this.registerOutputs({ hostname: this.hostname });

@@ -5,7 +5,7 @@
  * Why a monitor wrapper and not only `Mocks.newResource`: `newResource` sees type, name and inputs
  * but neither the parent nor the dependencies. The registration request does: its parent URN, its
  * dependency URNs (a `dependsOn` on a component arrives expanded to that component's custom
- * children), its per-property dependencies, `ignoreChanges`, `protect`, and which inputs are
+ * children), its per-property dependencies, `ignoreChanges`, `customTimeouts`, `protect`, and which inputs are
  * secrets. (A stack transformation cannot do this under mocks: it is refused because the root
  * stack resource is not initialized.)
  *
@@ -19,8 +19,8 @@
  *   await rec.settle();  rec.resources …
  *
  * What the mocks answer: RDS instances get an address and port, ElastiCache groups a primary
- * endpoint, buckets their name, random passwords `mock-password-<name>`; `aws.rds.getSnapshot`
- * a snapshot taken at MOCK_SNAPSHOT_TIME (or, with `snapshots: "none"`, AWS's "no results"
+ * endpoint, buckets their name, random passwords `mock-password-<name>`; a SnapshotResolution
+ * (and `aws.rds.getSnapshot`) a snapshot taken at MOCK_SNAPSHOT_TIME (or, with `snapshots: "none"`, AWS's "no results"
  * error); `getSecretVersion` the value `mockSecretValue(secretId, stage or id)`. runProgram also
  * sets RestoredCache's "latest" lookup (normally the AWS SDK's) to one that agrees with `snapshots`.
  * `runProgram(stack, { config, catchError: true })` runs a changed config and keeps the recording
@@ -28,6 +28,7 @@
  */
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { chooseSnapshot, SNAPSHOT_RESOLUTION_KIND, type SnapshotRequest } from "../components/rds-snapshot";
 import { readStackConfig } from "../stacks/loader";
 
 export const ROOT = join(__dirname, "..");
@@ -58,6 +59,8 @@ export interface RecordedResource {
   readonly protect: boolean;
   /** Outputs the resource asks the engine to keep secret (what CrossGuard can see of secretness). */
   readonly additionalSecretOutputs: readonly string[];
+  /** The `customTimeouts` option as sent to the engine; an operation without one is absent. */
+  readonly customTimeouts: { readonly create?: string; readonly update?: string; readonly delete?: string };
 }
 
 export interface RecordedInvoke {
@@ -70,7 +73,7 @@ export interface MockOptions {
   readonly stack?: string;
   /** Defaults to false (an update: every value known). */
   readonly preview?: boolean;
-  /** `none`: `aws.rds.getSnapshot` finds nothing (as AWS answers), and the cache lookup finds nothing. Defaults to `found`. */
+  /** `none`: no RDS snapshot exists (SnapshotResolution fails as its check would, `aws.rds.getSnapshot` as AWS answers), and the cache lookup finds nothing. Defaults to `found`. */
   readonly snapshots?: "found" | "none";
 }
 
@@ -88,6 +91,7 @@ interface RegisterRequest {
   getDependenciesList(): string[];
   getIgnorechangesList(): string[];
   getAdditionalsecretoutputsList(): string[];
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
   getPropertydependenciesMap(): { toArray(): [string, unknown][]; get(k: string): { getUrnsList(): string[] } | undefined };
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
@@ -116,10 +120,25 @@ function unwrap(value: unknown, path: string, secrets: string[]): unknown {
   return value === UNKNOWN ? undefined : value;
 }
 
+/** The request's custom timeouts; the SDK sends "" for an operation without one. */
+function timeoutsOf(req: RegisterRequest): RecordedResource["customTimeouts"] {
+  const t = req.getCustomtimeouts();
+  const entries = Object.entries({ create: t?.getCreate(), update: t?.getUpdate(), delete: t?.getDelete() });
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== ""));
+}
+
 /** Plausible provider answers: the computed outputs each resource type gets in real life. */
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+function mockState(type: string, name: string, inputs: Record<string, unknown>, options: MockOptions): { id: string; state: Record<string, unknown> } {
   const s: Record<string, unknown> = { ...inputs };
   switch (type) {
+    case "pulumi-nodejs:dynamic:Resource": {
+      if (inputs.resolution !== SNAPSHOT_RESOLUTION_KIND) return { id: `${name}-id`, state: s };
+      // What SnapshotResolution's check answers, from the snapshots the mocks say exist.
+      const request = inputs as unknown as SnapshotRequest;
+      const chosen = chooseSnapshot(request, options.snapshots === "none" ? [] : [mockSnapshot(request)]);
+      if (typeof chosen === "string") throw new Error(chosen);
+      return { id: `${request.sourceIdentifier}/${chosen.snapshotId}`, state: { ...s, ...chosen } };
+    }
     case "aws:rds/instance:Instance": {
       const id = String(inputs.identifier ?? name);
       Object.assign(s, { address: `${id}.c1a2b3c4d5e6.eu-west-2.rds.amazonaws.com`, port: inputs.port ?? 5432, arn: `arn:aws:rds:eu-west-2:123456789012:db:${id}` });
@@ -140,6 +159,12 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     default:
       return { id: `${name}-id`, state: s };
   }
+}
+
+/** The one snapshot the mocks report: the named one, or the source's nightly automated snapshot. */
+function mockSnapshot(request: SnapshotRequest): { id: string; sourceIdentifier: string; status: string; createTime: string } {
+  const id = request.snapshot === "latest" ? `rds:${request.sourceIdentifier}-2026-11-24-03-00` : request.snapshot;
+  return { id, sourceIdentifier: request.sourceIdentifier, status: "available", createTime: MOCK_SNAPSHOT_TIME };
 }
 
 function mockCall(token: string, args: Record<string, unknown>, options: MockOptions): Record<string, unknown> {
@@ -251,6 +276,7 @@ export class Recording {
         ignoreChanges: req.getIgnorechangesList(),
         protect: req.getProtect(),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        customTimeouts: timeoutsOf(req),
       };
       this.resources.push(record);
       register(req, (err, resp) => {
@@ -270,7 +296,8 @@ export async function startMocks(options: MockOptions = {}): Promise<Recording> 
   const recording = new Recording();
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => (args.custom ? mockState(args.type, args.name, args.inputs as Record<string, unknown>) : { id: undefined, state: {} }),
+      newResource: (args) =>
+        args.custom ? mockState(args.type, args.name, args.inputs as Record<string, unknown>, options) : { id: undefined, state: {} },
       call: (args) => mockCall(args.token, args.inputs as Record<string, unknown>, options),
     },
     PROJECT,

@@ -60,11 +60,12 @@ export const restorePointWithinRetention: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     if (args.type !== TYPES.rdsInstance) return;
     const pitr = args.props.restoreToPointInTime as
-      | { sourceDbInstanceIdentifier?: string; restoreTime?: string; useLatestRestorableTime?: boolean }
+      | { sourceDbInstanceIdentifier?: string; sourceDbiResourceId?: string; restoreTime?: string; useLatestRestorableTime?: boolean }
       | undefined;
     if (!pitr || pitr.useLatestRestorableTime === true || pitr.restoreTime === undefined) return;
     const { retentionDays, now } = args.getConfig<RetentionConfig>();
-    const source = pitr.sourceDbInstanceIdentifier ?? "(unnamed)";
+    // A restore of a deleted instance names its DbiResourceId; the pack config keys both.
+    const source = pitr.sourceDbInstanceIdentifier ?? pitr.sourceDbiResourceId ?? "(unnamed)";
     const days = retentionDays[source];
     if (days === undefined) {
       reportViolation(`restore source ${source} has no backup retention in the pack config; add it to retentionDays`);

@@ -37,7 +37,9 @@ export function packConfigFor(config: RecoveryConfig, gatewayDeployment: string,
       : "disabled",
     "restore-point-within-retention": {
       enforcementLevel: "mandatory",
-      retentionDays: Object.fromEntries(config.databases.map((d) => [d.source.identifier, d.source.backupRetentionDays])),
+      retentionDays: Object.fromEntries(
+        config.databases.flatMap((d) => [d.source.identifier, ...(d.source.dbiResourceId ? [d.source.dbiResourceId] : [])].map((id) => [id, d.source.backupRetentionDays])),
+      ),
     },
   };
 }

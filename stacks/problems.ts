@@ -113,6 +113,12 @@ function customMessage(code: string, input: unknown): string {
       return `${describe(input)} is not a dependency; write it as <kind>:<name> with kind one of database, cache, bucket, secret, service (e.g. "database:orders")`;
     case "ISO_TIME":
       return `${describe(input)} is not an ISO 8601 time; write it like 2026-02-18T14:30:00Z`;
+    case "KMS_KEY_ARN":
+      return `${describe(input)} is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which \`aws kms describe-key --key-id ${String(input)} --query KeyMetadata.Arn --output text\` prints`;
+    case "DBI_RESOURCE_ID":
+      return `${describe(input)} is not a DbiResourceId (db- followed by capitals and digits); read it with \`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].DbiResourceId'\``;
+    case "DURATION":
+      return `${describe(input)} is not a duration; write a whole number with a unit, like 90m or 4h (s, m or h)`;
     case "ENV_KEY":
       return `${describe(input)} is not a valid Secret key; use letters, digits, "_", "-" or "."`;
     default:

@@ -107,6 +107,8 @@ export function resolveRestoreStack(
     const restoreTime = o.time ?? stack.restorePoint;
     if (method === "point-in-time" && o.time !== undefined)
       problems.push(...checkRestoreTime(o.time, [...path, "time"], source.backupRetentionDays, now));
+    if (o.restoreRun !== undefined && method !== "logical")
+      problems.push({ key: keyPath([...path, "restoreRun"]), message: `restoreRun re-runs a pg_dump restore Job and only applies to method logical (this database uses ${method}); remove it` });
     const estimateKind = method === "point-in-time" ? "pointInTime" : method;
     return {
       name: source.name,
@@ -121,8 +123,10 @@ export function resolveRestoreStack(
       // new one, DATABASE_URL has no password and no service can log in.
       rotatePassword: o.rotatePassword ?? true,
       estimateMinutes: source.estimateMinutes ?? estimates[estimateKind],
+      restoreRun: o.restoreRun,
     };
   });
+  problems.push(...checkCreateTimeout(stack.timeouts?.database.create, databases));
 
   const caches: CacheRestore[] = inv.caches.map((source) => {
     const o = stack.caches[source.name] ?? {};
@@ -215,6 +219,7 @@ export function resolveRestoreStack(
     trafficCutover: stack.trafficCutover,
     workerImage: stack.workerImage,
     estimates,
+    timeouts: stack.timeouts ?? { database: {}, traffic: {} },
     cluster: {
       sourceNamespace: inv.cluster.namespace,
       namespace,
@@ -231,6 +236,20 @@ export function resolveRestoreStack(
     targetNames,
   };
   return { config, problems };
+}
+
+/** A create timeout shorter than a restore's own estimate fails the restore it waits for. */
+function checkCreateTimeout(create: string | undefined, databases: readonly DatabaseRestore[]): Problem[] {
+  if (create === undefined || databases.length === 0) return [];
+  const minutes = Number(create.slice(0, -1)) * ({ s: 1 / 60, m: 1, h: 60 } as Record<string, number>)[create.slice(-1)];
+  const slowest = [...databases].sort((a, b) => b.estimateMinutes - a.estimateMinutes)[0];
+  if (minutes >= slowest.estimateMinutes) return [];
+  return [
+    {
+      key: keyPath(["timeouts", "database", "create"]),
+      message: `${create} is shorter than database "${slowest.name}"'s ${slowest.estimateMinutes}-minute estimate; a create that times out leaves the instance in AWS but not in state, so give it the estimate with margin (the default is 4h)`,
+    },
+  ];
 }
 
 /** A drill must not share a name with what a recovery stack of the same source creates. */

@@ -35,6 +35,18 @@ const dependencyRef = z.string().regex(new RegExp(`^(${DEPENDENCY_KINDS.join("|"
 
 const isoTime = z.iso.datetime({ offset: true, error: "ISO_TIME" });
 
+/**
+ * A full KMS key ARN: `kmsKeyId` is replace-only in the provider and a restore cannot change it,
+ * and the API answers an alias or key id as the ARN, so anything else plans a replacement later.
+ */
+const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, { error: "KMS_KEY_ARN" });
+
+/**
+ * A Go duration with one unit (`90m`, `4h`, `5400s`), as Pulumi's customTimeouts take it. A bare
+ * number is refused: estimates in these files are minutes, the scripts' flags seconds.
+ */
+const duration = z.custom<string>((v) => typeof v === "string" && /^[1-9][0-9]*(s|m|h)$/.test(v), { error: "DURATION" });
+
 export const databaseSchema = z.strictObject({
   name,
   identifier: z.string().min(1),
@@ -47,7 +59,8 @@ export const databaseSchema = z.strictObject({
   subnetGroup: z.string().min(1),
   securityGroupIds: z.array(z.string().min(1)).min(1),
   multiAz: z.boolean().default(false),
-  kmsKeyId: z.string().optional(),
+  kmsKeyId: kmsKeyArn.optional(),
+  dbiResourceId: z.string().regex(/^db-[A-Z0-9]+$/, { error: "DBI_RESOURCE_ID" }).optional(),
   backupRetentionDays: z.number().int().positive(),
   dumps: z.strictObject({ bucket: z.string().min(3), prefix: z.string() }),
   estimateMinutes,
@@ -61,7 +74,7 @@ export const cacheSchema = z.strictObject({
   subnetGroup: z.string().min(1),
   securityGroupIds: z.array(z.string().min(1)).min(1),
   snapshotRetentionDays: z.number().int().positive(),
-  kmsKeyId: z.string().optional(),
+  kmsKeyId: kmsKeyArn.optional(),
   estimateMinutes,
 });
 
@@ -146,6 +159,8 @@ const databaseRestoreSchema = z.strictObject({
   instanceClass: z.string().min(1).optional(),
   multiAz: z.boolean().optional(),
   rotatePassword: z.boolean().optional(),
+  /** logical: raise to run the restore Job again on purpose (with --force). */
+  restoreRun: z.number().int().positive().optional(),
 });
 
 /** Pulumi.recovery.yaml and Pulumi.drill.yaml: how to restore the source inventory. */
@@ -161,6 +176,15 @@ export const restoreStackSchema = z.strictObject({
   workerImage: z.string().min(1).optional(),
   /** Drills: the simulated failure time the achieved RPO is measured against. Defaults to the drill's start. */
   failureTime: isoTime.optional(),
+  /** How long `pulumi up` waits; defaults in components/ (DEFAULT_DATABASE_TIMEOUTS, DEFAULT_TRAFFIC_TIMEOUT). */
+  timeouts: z
+    .strictObject({
+      database: z
+        .strictObject({ create: duration.optional(), update: duration.optional(), delete: duration.optional() })
+        .default({}),
+      traffic: z.strictObject({ create: duration.optional() }).default({}),
+    })
+    .optional(),
   databases: z.record(z.string(), databaseRestoreSchema).default({}),
   caches: z
     .record(z.string(), z.strictObject({ snapshot: z.string().min(1).optional(), nodeType: z.string().optional() }))

@@ -24,6 +24,8 @@ export interface DatabaseRestore {
   readonly multiAz: boolean;
   readonly rotatePassword: boolean;
   readonly estimateMinutes: number;
+  /** logical: the deliberate re-run number of the restore Job; undefined: it runs once. */
+  readonly restoreRun?: number;
 }
 
 export interface CacheRestore {
@@ -80,6 +82,11 @@ export interface RecoveryConfig {
   /** This project's image for the in-cluster Jobs (restore, sync, smoke); undefined means the components' default. */
   readonly workerImage?: string;
   readonly estimates: Readonly<Record<EstimateKind, number>>;
+  /** The stack's overrides of how long `pulumi up` waits (Go durations); absent: the components' defaults. */
+  readonly timeouts: {
+    readonly database: { readonly create?: string; readonly update?: string; readonly delete?: string };
+    readonly traffic: { readonly create?: string };
+  };
   readonly cluster: {
     readonly sourceNamespace: string;
     readonly namespace: string;

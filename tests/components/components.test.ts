@@ -12,7 +12,7 @@ import {
   TrafficCutover,
   smokeScript,
 } from "../../components";
-import { mockSecretValue, promiseOf, startMocks, type RecordedResource } from "../../offline/pulumi-mocks";
+import { mockSecretValue, promiseOf, startMocks, type RecordedResource, type Recording } from "../../offline/pulumi-mocks";
 import { bucketArgs, cacheArgs, clusterArgs, logicalArgs, migrationArgs, secretArgs, serviceArgs, smokeArgs, trafficArgs } from "./fixtures";
 
 type Container = { command?: string[]; env?: { name: string; value: string }[]; envFrom?: { secretRef: { name: string } }[]; image: string };
@@ -101,6 +101,88 @@ describe("LogicalRestore", () => {
     const c = container(rec.one("kubernetes:batch/v1:Job", "database-orders-restore"));
     assert.equal(c.image, "ghcr.io/lomash-wood/recovery-stacks:latest");
     assert.deepEqual(c.command?.slice(-3), ["--latest", "--jobs", "4"]);
+  });
+});
+
+describe("LogicalRestore: what the real providers do", () => {
+  type JobInputs = { metadata: Record<string, unknown>; spec: { template: unknown } & Record<string, unknown> };
+  const restoreJob = async (o: Parameters<typeof logicalArgs>[0] = {}): Promise<{ rec: Recording; job: RecordedResource }> => {
+    const rec = await startMocks();
+    new LogicalRestore("database-orders", logicalArgs(o));
+    await rec.settle();
+    return { rec, job: rec.ofType("kubernetes:batch/v1:Job")[0] };
+  };
+
+  it("asks RDS for the source's major version only, with minor upgrades on and major upgrades off", async () => {
+    const { rec } = await restoreJob({ engineVersion: "15.7" });
+    const instance = rec.one("aws:rds/instance:Instance", "database-orders-db");
+    assert.equal(instance.inputs.engineVersion, "15");
+    assert.equal(instance.inputs.autoMinorVersionUpgrade, true);
+    assert.equal(instance.inputs.allowMajorVersionUpgrade, false);
+    assert.deepEqual(instance.ignoreChanges, ["engineVersion"]);
+  });
+
+  it("gives the empty instance the same long timeouts as a restored one", async () => {
+    const { rec } = await restoreJob();
+    assert.deepEqual(rec.one("aws:rds/instance:Instance", "database-orders-db").customTimeouts, { create: "4h", update: "2h", delete: "2h" });
+  });
+
+  it("ignores later changes to the restore Job's replace-only template, so new --jobs or --tables never re-run pg_restore", async () => {
+    const first = (await restoreJob({ jobs: 4 })).job;
+    const second = (await restoreJob({ jobs: 8, tables: ["orders"], image: "registry/recovery-stacks:2.0.0" })).job;
+    assert.deepEqual(second.ignoreChanges, ["spec.template"]);
+    const outsideTemplate = (r: RecordedResource) => {
+      const { metadata, spec } = r.inputs as JobInputs;
+      return { metadata, spec: { ...spec, template: undefined } };
+    };
+    assert.notDeepEqual((first.inputs as JobInputs).spec.template, (second.inputs as JobInputs).spec.template);
+    assert.deepEqual(outsideTemplate(second), outsideTemplate(first));
+  });
+
+  it("names the target Secret in the Job as plain text, so a Secret replaced for a new password leaves the Job alone", async () => {
+    const { rec, job } = await restoreJob();
+    const secret = rec.one("kubernetes:core/v1:Secret", "database-orders-target");
+    assert.deepEqual(container(job).envFrom, [{ secretRef: { name: "database-orders-target" } }]);
+    assert.deepEqual(job.propertyDependencies.spec, []);
+    assert.ok(rec.dependsOn(job.urn, secret.urn), "the Job still starts after the Secret exists");
+  });
+
+  it("carries no replaceUnready: a failed restore is run again only on purpose", async () => {
+    const { job } = await restoreJob();
+    assert.equal((job.inputs as JobInputs).metadata.annotations, undefined);
+  });
+
+  it("runs the restore again on purpose as a new Job named by restoreRun, with --force", async () => {
+    const { rec, job } = await restoreJob({ restoreRun: 2 });
+    assert.equal(rec.ofType("kubernetes:batch/v1:Job").length, 1);
+    assert.equal(job.name, "database-orders-restore-run-2");
+    assert.equal((job.inputs as JobInputs).metadata.name, "database-orders-restore-run-2");
+    assert.deepEqual(container(job).command?.slice(-4), ["--latest", "--jobs", "4", "--force"]);
+  });
+});
+
+describe("Jobs that are safe to run again", () => {
+  const annotations = (r: RecordedResource) => (r.inputs.metadata as { annotations?: Record<string, string> }).annotations;
+
+  it("marks the migration Job replaceUnready, so the next up re-runs a failed one instead of awaiting it forever", async () => {
+    const rec = await startMocks();
+    new MigrationJob("migration-order-payment", migrationArgs());
+    await rec.settle();
+    assert.deepEqual(annotations(rec.one("kubernetes:batch/v1:Job", "migration-order-payment-job")), { "pulumi.com/replaceUnready": "true" });
+  });
+
+  it("marks the smoke Job replaceUnready", async () => {
+    const rec = await startMocks();
+    new SmokeGate("smoke-api-gateway", smokeArgs());
+    await rec.settle();
+    assert.deepEqual(annotations(rec.one("kubernetes:batch/v1:Job", "smoke-api-gateway-job")), { "pulumi.com/replaceUnready": "true" });
+  });
+
+  it("marks the bucket sync Job replaceUnready", async () => {
+    const rec = await startMocks();
+    new ReplicaBucketSync("bucket-media", bucketArgs());
+    await rec.settle();
+    assert.deepEqual(annotations(rec.one("kubernetes:batch/v1:Job", "bucket-media-sync")), { "pulumi.com/replaceUnready": "true" });
   });
 });
 
@@ -258,5 +340,19 @@ describe("SmokeGate and TrafficCutover", () => {
     await rec.settle();
     const ingress = rec.one("kubernetes:networking.k8s.io/v1:Ingress", "traffic-api-gateway-ingress");
     assert.deepEqual(ingress.inputs.spec, { ingressClassName: "alb", defaultBackend: { service: { name: "api-gateway", port: { number: 3000 } } } });
+  });
+
+  it("waits 30 minutes for the load balancer instead of the provider's 10, so a slow ALB does not fail the cutover", async () => {
+    const rec = await startMocks();
+    new TrafficCutover("traffic-api-gateway", trafficArgs());
+    await rec.settle();
+    assert.deepEqual(rec.one("kubernetes:networking.k8s.io/v1:Ingress", "traffic-api-gateway-ingress").customTimeouts, { create: "30m", update: "30m" });
+  });
+
+  it("takes the stack's traffic timeout instead", async () => {
+    const rec = await startMocks();
+    new TrafficCutover("traffic-api-gateway", trafficArgs({ timeout: "1h" }));
+    await rec.settle();
+    assert.deepEqual(rec.one("kubernetes:networking.k8s.io/v1:Ingress", "traffic-api-gateway-ingress").customTimeouts, { create: "1h", update: "1h" });
   });
 });

@@ -5,6 +5,7 @@ import { MOCK_SNAPSHOT_TIME, promiseOf, startMocks, type Recording } from "../..
 import { databaseArgs, ORDERS_SOURCE } from "./fixtures";
 
 const RDS = "aws:rds/instance:Instance";
+const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 
 async function restore(args = databaseArgs(), snapshots: "found" | "none" = "found"): Promise<{ rec: Recording; db: RestoredDatabase }> {
   const rec = await startMocks({ stack: "recovery", snapshots });
@@ -61,21 +62,25 @@ describe("RestoredDatabase", () => {
     assert.equal(await promiseOf(db.restorePoint), "2026-11-24T14:30:00Z");
   });
 
-  it("restores the newest snapshot of the source, looked up with aws.rds.getSnapshot", async () => {
+  it("restores the newest snapshot of the source, resolved once by a SnapshotResolution in state, not an invoke", async () => {
     const { rec, db } = await restore(databaseArgs({ method: "snapshot" }));
-    assert.deepEqual(rec.invokes, [
-      { token: "aws:rds/getSnapshot:getSnapshot", args: { dbInstanceIdentifier: "lomash-orders-prod", mostRecent: true } },
-    ]);
+    assert.deepEqual(rec.invokes, []);
+    const resolution = rec.one(DYNAMIC, "database-orders-snapshot");
+    assert.deepEqual(
+      { ...resolution.inputs, __provider: undefined },
+      { __provider: undefined, resolution: "rds-snapshot", sourceIdentifier: "lomash-orders-prod", snapshot: "latest" },
+    );
     const instance = rec.one(RDS, "database-orders-db");
     assert.equal(instance.inputs.snapshotIdentifier, "rds:lomash-orders-prod-2026-11-24-03-00");
+    assert.deepEqual(instance.propertyDependencies.snapshotIdentifier, [resolution.urn]);
     assert.equal(instance.inputs.restoreToPointInTime, undefined);
     assert.equal((instance.inputs.tags as Record<string, string>)["recovery:restored-from"], "snapshot:rds:lomash-orders-prod-2026-11-24-03-00");
     assert.equal(await promiseOf(db.restorePoint), MOCK_SNAPSHOT_TIME);
   });
 
-  it("restores a named snapshot, checked to exist with the same lookup", async () => {
+  it("restores a named snapshot, resolved with the same resolution", async () => {
     const { rec } = await restore(databaseArgs({ method: "snapshot", snapshot: "lomash-orders-prod-pre-deploy-202602181200" }));
-    assert.deepEqual(rec.invokes.map((i) => i.args), [{ dbSnapshotIdentifier: "lomash-orders-prod-pre-deploy-202602181200", dbInstanceIdentifier: "lomash-orders-prod" }]);
+    assert.equal(rec.one(DYNAMIC, "database-orders-snapshot").inputs.snapshot, "lomash-orders-prod-pre-deploy-202602181200");
     assert.equal(rec.one(RDS, "database-orders-db").inputs.snapshotIdentifier, "lomash-orders-prod-pre-deploy-202602181200");
   });
 
@@ -83,17 +88,33 @@ describe("RestoredDatabase", () => {
     const rec = await startMocks({ stack: "recovery", snapshots: "none" });
     const db = new RestoredDatabase("database-orders", databaseArgs({ method: "snapshot" }));
     await assert.rejects(promiseOf(db.restorePoint), (error: Error) => {
-      assert.ok(error instanceof pulumi.ResourceError);
-      assert.equal(
+      assert.match(
         error.message,
-        'RestoredDatabase: no snapshot of database "lomash-orders-prod" was found; list them with `aws rds describe-db-snapshots --db-instance-identifier lomash-orders-prod`, then name one under recovery:databases.<name>.snapshot or use method point-in-time',
+        /no available snapshot of database "lomash-orders-prod" was found; list them with `aws rds describe-db-snapshots --db-instance-identifier lomash-orders-prod`, then name one under recovery:databases.<name>.snapshot or use method point-in-time/,
       );
       return true;
     });
-    // The instance's registration waits on the failed lookup and is never sent (at `pulumi up`
-    // the program stops with the message above); give it time to show up if it were.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The instance's inputs wait on the resolution, so its registration fails before it is sent.
     assert.equal(rec.ofType(RDS).length, 0);
+  });
+
+  it("restores a deleted source's retained backups by its DbiResourceId when the inventory gives one, naming nothing else", async () => {
+    const source = { ...ORDERS_SOURCE, dbiResourceId: "db-H6TZP3QK8XW2NR5MJ7CBV4YLDF" };
+    const { rec } = await restore(databaseArgs({ source, restoreTime: "2026-11-24T14:30:00Z" }));
+    assert.deepEqual(rec.one(RDS, "database-orders-db").inputs.restoreToPointInTime, {
+      sourceDbiResourceId: "db-H6TZP3QK8XW2NR5MJ7CBV4YLDF",
+      restoreTime: "2026-11-24T14:30:00Z",
+    });
+  });
+
+  it("waits 4 hours for the create, 2 for an update and 2 for the delete, since a restore sits in backing-up for hours (#44104)", async () => {
+    const { rec } = await restore();
+    assert.deepEqual(rec.one(RDS, "database-orders-db").customTimeouts, { create: "4h", update: "2h", delete: "2h" });
+  });
+
+  it("takes the stack's timeouts over the defaults, one operation at a time", async () => {
+    const { rec } = await restore(databaseArgs({ timeouts: { create: "6h" } }));
+    assert.deepEqual(rec.one(RDS, "database-orders-db").customTimeouts, { create: "6h", update: "2h", delete: "2h" });
   });
 
   it("takes no deletion protection and no final snapshot in a drill, with skipFinalSnapshot set explicitly", async () => {

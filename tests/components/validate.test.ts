@@ -21,6 +21,7 @@ import {
   clusterArgs,
   databaseArgs,
   logicalArgs,
+  ORDERS_SOURCE,
   migrationArgs,
   secretArgs,
   serviceArgs,
@@ -95,6 +96,26 @@ describe("validateRestoredDatabaseArgs", () => {
   });
 });
 
+describe("the checks every RDS target shares", () => {
+  it("refuses a KMS alias, since kmsKeyId is replace-only and the API answers the key's ARN", () => {
+    assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ source: { ...ORDERS_SOURCE, kmsKeyId: "alias/lomash-rds" } })), [
+      'source.kmsKeyId "alias/lomash-rds" is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which `aws kms describe-key --key-id alias/lomash-rds --query KeyMetadata.Arn --output text` prints',
+    ]);
+  });
+
+  it("refuses a DbiResourceId that is not one, saying how to read it", () => {
+    assert.deepEqual(validateLogicalRestoreArgs(logicalArgs({ source: { ...ORDERS_SOURCE, dbiResourceId: "db-lower" } })), [
+      `source.dbiResourceId "db-lower" is not a DbiResourceId (db- and capitals or digits); read it with \`aws rds describe-db-instances --db-instance-identifier lomash-orders-prod --query 'DBInstances[0].DbiResourceId'\``,
+    ]);
+  });
+
+  it("refuses a timeout without a unit", () => {
+    assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ timeouts: { create: "240", delete: "2h" } })), [
+      'timeouts.create "240" is not a duration; write a whole number with a unit, like 90m or 4h',
+    ]);
+  });
+});
+
 describe("validateLogicalRestoreArgs", () => {
   it("accepts the fixture", () => assert.deepEqual(validateLogicalRestoreArgs(logicalArgs()), []));
 
@@ -108,6 +129,13 @@ describe("validateLogicalRestoreArgs", () => {
         "allocatedStorageGb must be a whole number of at least 20 (got 5)",
       ],
     );
+  });
+
+  it("refuses an engine version that is not a PostgreSQL version and a restore run below 1", () => {
+    assert.deepEqual(validateLogicalRestoreArgs(logicalArgs({ engineVersion: "latest", restoreRun: 0 })), [
+      'engineVersion "latest" is not a PostgreSQL version; write it like 15.7',
+      "restoreRun must be a whole number of at least 1 (got 0); raise it by one to run the restore again",
+    ]);
   });
 
   it("refuses a dump bucket that is not an S3 name", () => {
@@ -237,6 +265,9 @@ describe("validateSmokeGateArgs and validateTrafficCutoverArgs", () => {
     assert.deepEqual(validateSmokeGateArgs(smokeArgs({ tests: [] })), [
       "tests is empty; traffic is switched only after at least one smoke test passed (recovery:smoke)",
     ]);
+  });
+  it("refuse a traffic timeout without a unit", () => {
+    assert.deepEqual(validateTrafficCutoverArgs(trafficArgs({ timeout: "30" })), ['timeout "30" is not a duration; write a whole number with a unit, like 30m or 1h']);
   });
   it("refuse a host that is not a DNS name and a port out of range", () => {
     assert.deepEqual(validateTrafficCutoverArgs(trafficArgs({ host: "not a host", gatewayPort: 0 })), [

@@ -109,6 +109,13 @@ describe("policies: databases", () => {
         "restoreTime 2026-12-01T00:00:00Z is in the future; use a time before now or useLatestRestorableTime",
       ]);
     });
+    it("checks a restore named by the source's DbiResourceId against that id's retention", async () => {
+      const props = withProp(restoredDb(), "restoreToPointInTime", { sourceDbiResourceId: "db-H6TZP3QK8XW2NR5MJ7CBV4YLDF", restoreTime: "2026-11-10T00:00:00Z" });
+      const config = { ...RETENTION, retentionDays: { "db-H6TZP3QK8XW2NR5MJ7CBV4YLDF": 7 } };
+      assert.deepEqual(await check(restorePointWithinRetention, args(TYPES.rdsInstance, props, config)), [
+        "restoreTime 2026-11-10T00:00:00Z is older than db-H6TZP3QK8XW2NR5MJ7CBV4YLDF's 7-day backup retention; pick a later time or restore from a snapshot",
+      ]);
+    });
     it("refuses a source the pack config has no retention for", async () => {
       const props = withProp(restoredDb(), "restoreToPointInTime.sourceDbInstanceIdentifier", "lomash-other-prod");
       assert.deepEqual(await check(restorePointWithinRetention, args(TYPES.rdsInstance, props, RETENTION)), [

@@ -48,6 +48,8 @@ function expectedCounts(c: RecoveryConfig): Record<string, number> {
     "recovery:database:RestoredDatabase": c.databases.length - logical,
     "recovery:database:LogicalRestore": logical,
     [T.rds]: c.databases.length,
+    // SnapshotResolution: the snapshot a snapshot restore uses, resolved once and kept in state.
+    "pulumi-nodejs:dynamic:Resource": c.databases.filter((d) => d.method === "snapshot").length,
     "random:index/randomPassword:RandomPassword": logical + c.databases.filter((d) => d.method !== "logical" && d.rotatePassword).length,
     "recovery:database:MigrationJob": migrations,
     "recovery:cache:RestoredCache": c.caches.length,

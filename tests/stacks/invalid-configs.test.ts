@@ -19,7 +19,7 @@ const databases = (f: StackFiles) => cfg(f, "prod")["recovery:databases"] as unk
 
 const SERVICE_KEYS = "name, image, port, healthPath, replicas, gateway, migrations, dependsOn, estimateMinutes";
 const RESTORE_KEYS =
-  "mode, source, suffix, namespace, restorePoint, deletionProtection, trafficCutover, workerImage, failureTime, databases, caches, buckets, secrets";
+  "mode, source, suffix, namespace, restorePoint, deletionProtection, trafficCutover, workerImage, failureTime, timeouts, databases, caches, buckets, secrets";
 
 /**
  * The corpus of bad configs: each one a mistake an SRE could make at 3 a.m., each refused with
@@ -404,6 +404,64 @@ const CASES: Case[] = [
     messages: [
       "Pulumi.prod.yaml: recovery:objectives.rtoMinutes: must be greater than 0 (got -1); give a positive value",
       'Pulumi.prod.yaml: recovery:services[0].replicas: expected a number, got the string "three"; write it as a number',
+    ],
+  },
+  {
+    title: "a KMS alias where the key's ARN belongs",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[2].kmsKeyId = "alias/lomash-rds";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:databases[2].kmsKeyId: the string "alias/lomash-rds" is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which `aws kms describe-key --key-id alias/lomash-rds --query KeyMetadata.Arn --output text` prints',
+    ],
+  },
+  {
+    title: "a bare KMS key id where the key's ARN belongs",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[0].kmsKeyId = "8c1d2f7e-1b0a-4a41-9d0e-6f1e2d3c4b5a";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:databases[0].kmsKeyId: the string "8c1d2f7e-1b0a-4a41-9d0e-6f1e2d3c4b5a" is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which `aws kms describe-key --key-id 8c1d2f7e-1b0a-4a41-9d0e-6f1e2d3c4b5a --query KeyMetadata.Arn --output text` prints',
+    ],
+  },
+  {
+    title: "a DbiResourceId that is not one",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[1].dbiResourceId = "lomash-catalog-prod";
+    },
+    messages: [
+      `Pulumi.prod.yaml: recovery:databases[1].dbiResourceId: the string "lomash-catalog-prod" is not a DbiResourceId (db- followed by capitals and digits); read it with \`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].DbiResourceId'\``,
+    ],
+  },
+  {
+    title: "a timeout without a unit",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:timeouts"] = { database: { create: 240 } } as never;
+    },
+    messages: ["Pulumi.recovery.yaml: recovery:timeouts.database.create: number 240 is not a duration; write a whole number with a unit, like 90m or 4h (s, m or h)"],
+  },
+  {
+    title: "a database create timeout shorter than a restore's estimate",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:timeouts"] = { database: { create: "30m" } } as never;
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:timeouts.database.create: 30m is shorter than database "identity"\'s 40-minute estimate; a create that times out leaves the instance in AWS but not in state, so give it the estimate with margin (the default is 4h)',
+    ],
+  },
+  {
+    title: "a restore re-run asked of a point-in-time restore",
+    stack: "recovery",
+    change: (f) => {
+      (cfg(f, "recovery")["recovery:databases"] as Json).orders = { restoreRun: 1 } as never;
+    },
+    messages: [
+      "Pulumi.recovery.yaml: recovery:databases.orders.restoreRun: restoreRun re-runs a pg_dump restore Job and only applies to method logical (this database uses point-in-time); remove it",
     ],
   },
   {
