@@ -1,5 +1,6 @@
 import { closest } from "fastest-levenshtein";
 import type { z } from "zod";
+import { unpinnedImageProblem } from "./image-reference";
 import { keysAt } from "./schema-walk";
 
 /** One mistake in a stack file: where it is, what is wrong, what to do. */
@@ -113,6 +114,8 @@ function customMessage(code: string, input: unknown): string {
       return `${describe(input)} is not a dependency; write it as <kind>:<name> with kind one of database, cache, bucket, secret, service (e.g. "database:orders")`;
     case "ISO_TIME":
       return `${describe(input)} is not an ISO 8601 time; write it like 2026-02-18T14:30:00Z`;
+    case "WORKER_IMAGE":
+      return `${describe(input)} ${unpinnedImageProblem(String(input)) ?? "is not pinned"}`;
     case "ENV_KEY":
       return `${describe(input)} is not a valid Secret key; use letters, digits, "_", "-" or "."`;
     default:
