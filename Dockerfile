@@ -47,15 +47,6 @@ ARG PG_MAJORS="15"
 # Where the client packages come from: `pgdg` (apt.postgresql.org, every supported major, set up
 # by postgresql-common's own script and key) or `debian` (bookworm's own: postgresql-client-15 only).
 ARG PG_APT=pgdg
-# Amazon RDS's CA bundle for every region, for libpq's sslrootcert (verify-full). Any URL the
-# builder can read; installed at /etc/ssl/certs/rds-global-bundle.pem.
-ARG RDS_CA_URL=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
-ARG VERSION=dev
-ARG REVISION=unknown
-LABEL org.opencontainers.image.title="recovery-stacks worker" \
-      org.opencontainers.image.source="https://github.com/lomash-wood/recovery-stacks" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}"
 ENV DEBIAN_FRONTEND=noninteractive \
     NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false \
     NODE_ENV=production
@@ -90,11 +81,21 @@ RUN --mount=type=secret,id=npm-ca \
 # Owned by root, read-only to the worker: the Job cannot change the code it runs.
 COPY . .
 
-# Last, so a new bundle rebuilds only this layer.
+# Amazon RDS's CA bundle for every region, for libpq's sslrootcert (verify-full). Any URL the
+# builder can read; installed at /etc/ssl/certs/rds-global-bundle.pem. These arguments come last:
+# an argument's value is part of the cache key of every RUN after it, so a new bundle URL or a
+# new commit rebuilds only these layers.
+ARG RDS_CA_URL=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
 ADD ${RDS_CA_URL} /etc/ssl/certs/rds-global-bundle.pem
 RUN chmod 0644 /etc/ssl/certs/rds-global-bundle.pem \
  && grep -q -- "-----BEGIN CERTIFICATE-----" /etc/ssl/certs/rds-global-bundle.pem
 
+ARG VERSION=dev
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="recovery-stacks worker" \
+      org.opencontainers.image.source="https://github.com/lomash-wood/recovery-stacks" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 USER 10001
 ENV HOME=/home/recovery
 CMD ["npm", "run", "restore", "--", "--help"]
