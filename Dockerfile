@@ -35,6 +35,7 @@ RUN --mount=type=secret,id=npm-ca \
 COPY . .
 RUN mkdir -p reports/drills && chown recovery:recovery reports/drills
 USER 10001
+ENV HOME=/home/recovery
 RUN IFS=','; for plugin in $PULUMI_PLUGINS; do IFS=' '; set -- $plugin; pulumi plugin install resource "$1" "$2"; done
 
 # The worker image: Node 22, the PostgreSQL client tools, the RDS CA bundle, production
