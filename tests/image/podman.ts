@@ -58,16 +58,15 @@ export interface Result {
 }
 
 /** Runs podman with arguments as an array (never a shell string); output collected, never thrown. */
-export function podman(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
+export function podman(args: readonly string[]): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn("podman", args, { env: podmanEnv(), stdio: ["pipe", "pipe", "pipe"], timeout: options.timeoutMs });
+    const child = spawn("podman", args, { env: podmanEnv(), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
   });
 }
 
