@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import packageJson from "../package.json";
 
 /**
  * What every component shares: the mode, the tags that tie a resource to its restore, name
@@ -10,8 +11,15 @@ import * as pulumi from "@pulumi/pulumi";
 export type RecoveryMode = "recovery" | "drill";
 export const RECOVERY_MODES: readonly RecoveryMode[] = ["recovery", "drill"];
 
-/** This project's own image (it holds `npm run restore` and `npm run sync`). */
-export const DEFAULT_WORKER_IMAGE = "ghcr.io/lomash-wood/recovery-stacks:latest";
+/** Where .github/workflows/worker-image.yml pushes this project's worker image (ECR, next to the services' images). */
+export const WORKER_IMAGE_REPOSITORY = "123456789012.dkr.ecr.eu-west-2.amazonaws.com/lomash-wood/recovery-stacks";
+/**
+ * This project's own image (it holds `npm run restore` and `npm run sync`), tagged with this
+ * checkout's package.json version: the Jobs run the worker code released with the program that
+ * creates them, never a moving `:latest`. The workflow pushes that tag on a release, to an
+ * ECR repository with immutable tags. A restore stack may pin another with `recovery:workerImage`.
+ */
+export const DEFAULT_WORKER_IMAGE = `${WORKER_IMAGE_REPOSITORY}:${packageJson.version}`;
 /** The service account of the Git-kept manifests (k8s/production) that the Jobs run as (IRSA for S3). */
 export const DEFAULT_JOB_SERVICE_ACCOUNT = "recovery-worker";
 

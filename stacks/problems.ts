@@ -1,5 +1,6 @@
 import { closest } from "fastest-levenshtein";
 import type { z } from "zod";
+import { unpinnedImageProblem } from "./image-reference";
 import { keysAt } from "./schema-walk";
 
 /** One mistake in a stack file: where it is, what is wrong, what to do. */
@@ -119,6 +120,8 @@ function customMessage(code: string, input: unknown): string {
       return `${describe(input)} is not a DbiResourceId (db- followed by capitals and digits); read it with \`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].DbiResourceId'\``;
     case "DURATION":
       return `${describe(input)} is not a duration; write a whole number with a unit, like 90m or 4h (s, m or h)`;
+    case "WORKER_IMAGE":
+      return `${describe(input)} ${unpinnedImageProblem(String(input)) ?? "is not pinned"}`;
     case "ENV_KEY":
       return `${describe(input)} is not a valid Secret key; use letters, digits, "_", "-" or "."`;
     default:

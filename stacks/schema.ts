@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ESTIMATE_KINDS, type EstimateKind } from "./estimates";
+import { unpinnedImageProblem } from "./image-reference";
 
 /**
  * The config schema. Two kinds of stack file share the `recovery:` namespace:
@@ -172,8 +173,17 @@ export const restoreStackSchema = z.strictObject({
   restorePoint: z.union([z.literal("latest"), isoTime]).default("latest"),
   deletionProtection: z.boolean(),
   trafficCutover: z.boolean(),
-  /** The container image of this project, run by the restore, sync and smoke Jobs. Defaults in components/. */
-  workerImage: z.string().min(1).optional(),
+  /**
+   * The container image of this project, run by the restore and sync Jobs: a version tag or a
+   * digest, never `:latest` or untagged. Defaults in components/ (DEFAULT_WORKER_IMAGE).
+   */
+  workerImage: z
+    .string()
+    .min(1)
+    .superRefine((value, ctx) => {
+      if (unpinnedImageProblem(value) !== undefined) ctx.addIssue({ code: "custom", message: "WORKER_IMAGE", input: value });
+    })
+    .optional(),
   /** Drills: the simulated failure time the achieved RPO is measured against. Defaults to the drill's start. */
   failureTime: isoTime.optional(),
   /** How long `pulumi up` waits; defaults in components/ (DEFAULT_DATABASE_TIMEOUTS, DEFAULT_TRAFFIC_TIMEOUT). */

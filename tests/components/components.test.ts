@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
+import packageJson from "../../package.json";
 import {
   ClusterConfig,
   LogicalRestore,
@@ -99,7 +100,7 @@ describe("LogicalRestore", () => {
     new LogicalRestore("database-orders", logicalArgs());
     await rec.settle();
     const c = container(rec.one("kubernetes:batch/v1:Job", "database-orders-restore"));
-    assert.equal(c.image, "ghcr.io/lomash-wood/recovery-stacks:latest");
+    assert.equal(c.image, `123456789012.dkr.ecr.eu-west-2.amazonaws.com/lomash-wood/recovery-stacks:${packageJson.version}`);
     assert.deepEqual(c.command?.slice(-3), ["--latest", "--jobs", "4"]);
   });
 });

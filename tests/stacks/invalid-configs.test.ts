@@ -307,6 +307,46 @@ const CASES: Case[] = [
     messages: ["Pulumi.drill.yaml: recovery:deletionProtection: a drill must be destroyable; set it to false"],
   },
   {
+    title: "a worker image on the moving tag latest",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:workerImage"] = "ghcr.io/lomash-wood/recovery-stacks:latest" as never;
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:workerImage: the string "ghcr.io/lomash-wood/recovery-stacks:latest" uses the moving tag "latest"; pin it with a version tag (ghcr.io/lomash-wood/recovery-stacks:<version>) or a digest (ghcr.io/lomash-wood/recovery-stacks@sha256:<64 hex digits>); a recovery must run the code that was reviewed',
+    ],
+  },
+  {
+    title: "a worker image with no tag or digest",
+    stack: "drill",
+    change: (f) => {
+      cfg(f, "drill")["recovery:workerImage"] = "123456789012.dkr.ecr.eu-west-2.amazonaws.com/lomash-wood/recovery-stacks" as never;
+    },
+    messages: [
+      'Pulumi.drill.yaml: recovery:workerImage: the string "123456789012.dkr.ecr.eu-west-2.amazonaws.com/lomash-wood/recovery-stacks" has no tag or digest, so the cluster would pull whatever was pushed last; pin it with a version tag (123456789012.dkr.ecr.eu-west-2.amazonaws.com/lomash-wood/recovery-stacks:<version>) or a digest (123456789012.dkr.ecr.eu-west-2.amazonaws.com/lomash-wood/recovery-stacks@sha256:<64 hex digits>); a recovery must run the code that was reviewed',
+    ],
+  },
+  {
+    title: "a worker image on a branch tag",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:workerImage"] = "ghcr.io/lomash-wood/recovery-stacks:main" as never;
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:workerImage: the string "ghcr.io/lomash-wood/recovery-stacks:main" has the tag "main", which is not a version and can move; pin it with a version tag (ghcr.io/lomash-wood/recovery-stacks:<version>) or a digest (ghcr.io/lomash-wood/recovery-stacks@sha256:<64 hex digits>); a recovery must run the code that was reviewed',
+    ],
+  },
+  {
+    title: "a worker image with a truncated digest",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:workerImage"] = "ghcr.io/lomash-wood/recovery-stacks@sha256:4f2a9c" as never;
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:workerImage: the string "ghcr.io/lomash-wood/recovery-stacks@sha256:4f2a9c" has the digest "sha256:4f2a9c", which is not sha256:<64 lowercase hex digits>; copy the digest the registry printed when the image was pushed',
+    ],
+  },
+  {
     title: "a drill that would take traffic",
     stack: "drill",
     change: (f) => {
