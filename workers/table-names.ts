@@ -55,14 +55,17 @@ export function parseTableList(value: string): RequestedTable[] {
  * schemas is refused with the candidates: restoring both (what `pg_restore --table` does) is how
  * `--tables items` used to restore `sales.items` into a database without the `sales` schema.
  */
-export function resolveTables(requested: readonly RequestedTable[], inDump: readonly TableName[]): { tables: TableName[]; unknown: string[]; ambiguous: string[] } {
+export function resolveTables(
+  requested: readonly RequestedTable[],
+  inDump: readonly TableName[],
+): { tables: TableName[]; unknown: string[]; ambiguous: { given: string; candidates: string[] }[] } {
   const tables: TableName[] = [];
   const unknown: string[] = [];
-  const ambiguous: string[] = [];
+  const ambiguous: { given: string; candidates: string[] }[] = [];
   for (const r of requested) {
     const matches = inDump.filter((t) => t.name === r.name && (r.schema === undefined || t.schema === r.schema));
     if (matches.length === 0) unknown.push(r.given);
-    else if (matches.length > 1) ambiguous.push(`${r.given} (${matches.map(formatTable).join(" or ")})`);
+    else if (matches.length > 1) ambiguous.push({ given: r.given, candidates: matches.map(formatTable) });
     else if (!tables.includes(matches[0])) tables.push(matches[0]);
   }
   return { tables, unknown, ambiguous };
