@@ -120,3 +120,70 @@ export const REALISTIC_TABLES = [
   "public.pgbench_tellers",
   "sales.items",
 ];
+
+/**
+ * `pg_dump --schema-only` of a database, normalised for comparing two databases: no comments,
+ * session settings or pg_dump's per-run `\restrict` keys, and no owners (a restore never brings
+ * them back: --no-owner). Privileges are kept. `tables` limits it to those tables (`-t`).
+ */
+export function schemaOf(pg: LocalPostgres, database: string, tables: readonly string[] = []): string {
+  const out = execFileSync(
+    join(pg.binDir, "pg_dump"),
+    ["--schema-only", "--no-owner", ...tables.flatMap((t) => ["-t", t]), "-h", pg.host, "-p", String(pg.port), "-U", "postgres", database],
+    { maxBuffer: 64 * 1024 * 1024 },
+  ).toString();
+  return out
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !l.startsWith("--") && !/^SET |^SELECT pg_catalog\.set_config|^\\(un)?restrict /.test(l))
+    .join("\n");
+}
+
+const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+/** Every table's content as one md5 (rows as text, sorted), by `schema.name`. */
+export async function tableChecksums(url: string, tables: readonly string[] = REALISTIC_TABLES): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = {};
+  for (const t of tables) {
+    const dot = t.indexOf(".");
+    const rows = await query<{ sum: string | null }>(
+      url,
+      `SELECT md5(string_agg(t::text, '' ORDER BY t::text)) AS sum FROM ${ident(t.slice(0, dot))}.${ident(t.slice(dot + 1))} t`,
+    ).catch(() => [{ sum: "missing" }]);
+    out[t] = rows[0].sum;
+  }
+  return out;
+}
+
+/** The large objects: oid → md5 of the content. */
+export async function largeObjects(url: string): Promise<Record<string, string>> {
+  const rows = await query<{ oid: string; sum: string }>(url, "SELECT oid::text AS oid, md5(lo_get(oid)) AS sum FROM pg_largeobject_metadata ORDER BY oid");
+  return Object.fromEntries(rows.map((r) => [r.oid, r.sum]));
+}
+
+/** Autovacuum off, so that statistics in a restored database can only come from the restore. */
+export async function withoutAutovacuum(pg: LocalPostgres): Promise<void> {
+  await query(pg.url(), "ALTER SYSTEM SET autovacuum = off");
+  await query(pg.url(), "SELECT pg_reload_conf()");
+}
+
+/**
+ * Test instruments on a target cluster, in template1 so every new database has them: in a
+ * database named `fail_…` creating an index fails (a restore that fails mid-way, after the data);
+ * in one named `hold_…` it waits until the role `release_hold` exists (a restore caught mid-way,
+ * for signals). Other databases are untouched.
+ */
+export async function installRestoreHooks(pg: LocalPostgres): Promise<void> {
+  await query(
+    pg.url("template1"),
+    `CREATE FUNCTION public.restore_hook() RETURNS event_trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       IF current_database() LIKE 'fail\\_%' THEN
+         RAISE EXCEPTION 'index builds are switched off in %', current_database();
+       END IF;
+       IF current_database() LIKE 'hold\\_%' THEN
+         WHILE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'release_hold') LOOP PERFORM pg_sleep(0.05); END LOOP;
+       END IF;
+     END $$;
+     CREATE EVENT TRIGGER restore_hook ON ddl_command_start WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION public.restore_hook();`,
+  );
+}
