@@ -1,5 +1,3 @@
-import { parseTocLine } from "./archive-toc";
-
 /**
  * What a failed pg_restore said, in PostgreSQL's words: the `ERROR:` line and its DETAIL/HINT,
  * the object it was creating (pg_restore's "from TOC entry" line) and, where the cause is a
@@ -29,21 +27,24 @@ const FIXES: [RegExp, (m: RegExpExecArray) => string][] = [
   [/(?:type|function) "?([^" ]+)"? does not exist/, () => "an object the dump needs is missing on the target; restore the whole dump, or the extension that provides it"],
 ];
 
-export function parsePgRestoreStderr(lines: readonly string[]): PgRestoreFailure | undefined {
+/**
+ * `describe` names a TOC entry by its id with its schema: pg_restore's "from TOC entry <id>; <oids>
+ * <desc> <tag> <owner>" line leaves the schema out.
+ */
+export function parsePgRestoreStderr(lines: readonly string[], describe: (id: number) => string | undefined = () => undefined): PgRestoreFailure | undefined {
   const errorAt = lines.findIndex((l) => /^pg_restore: error: /.test(l));
   if (errorAt < 0) return undefined;
   let object: string | undefined;
   for (let i = errorAt - 1; i >= 0 && i >= errorAt - 2; i--) {
-    const m = /^pg_restore: from TOC entry (.*)$/.exec(lines[i]);
-    const entry = m ? parseTocLine(m[1]) : undefined;
-    if (entry) object = `${entry.desc} ${entry.namespace === "-" ? "" : `${entry.namespace} `}${entry.tag} (TOC entry ${entry.id})`;
+    const m = /^pg_restore: from TOC entry (\d+); \d+ \d+ (.*?) ?\S*$/.exec(lines[i]);
+    if (m) object = `${describe(Number(m[1])) ?? m[2]} (TOC entry ${m[1]})`;
   }
   const first = lines[errorAt].replace(/^pg_restore: error: /, "");
   const sqlError = /(ERROR: .*)$/.exec(first);
   const error = (sqlError ? sqlError[1] : first).replace(/\s+/g, " ").trim();
   const detail: string[] = [];
   for (let i = errorAt + 1; i < lines.length && !/^(Command was:|pg_restore: )/.test(lines[i]); i++) {
-    if (/^(DETAIL|HINT|CONTEXT): /.test(lines[i])) detail.push(lines[i].trim());
+    if (/^(DETAIL|HINT|CONTEXT): /.test(lines[i])) detail.push(lines[i].replace(/\s+/g, " ").trim());
   }
   const text = [error, ...detail].join(" ");
   let fix: string | undefined;

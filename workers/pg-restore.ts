@@ -62,6 +62,7 @@ export async function runPgRestore(
   total: number,
   progress: Progress,
   onItemFinished: (dumpId: number) => void = () => undefined,
+  describeEntry: (dumpId: number) => string | undefined = () => undefined,
 ): Promise<void> {
   const { dbnameArg, env } = libpqInvocation(options.target);
   // Commit durability buys nothing in a restore: a crash mid-way is handled by rerunning with
@@ -91,7 +92,7 @@ export async function runPgRestore(
   try {
     await run.done;
   } catch (error) {
-    const failure = parsePgRestoreStderr(context);
+    const failure = parsePgRestoreStderr(context, describeEntry);
     if (failure) throw new PgRestoreError(failure, error);
     throw error;
   }

@@ -66,7 +66,7 @@ export async function readTargetFacts(
         }
         if (found) existing.add(objectKey(e.desc, e.namespace, e.tag));
       }
-      for (const t of probe.tables) {
+      for (const t of [...probe.tables, ...probe.selected]) {
         const { rows } = await client.query<{ oid: string | null }>("SELECT to_regclass($1)::oid::text AS oid", [regName("TABLE", t.schema, t.name)]);
         if (rows[0].oid !== null) existing.add(objectKey("TABLE", t.schema, t.name));
       }
@@ -74,7 +74,7 @@ export async function readTargetFacts(
         const { rows } = await client.query<{ k: string }>(
           `SELECT format('%s (%I) → %s', c.conrelid::regclass, c.conname, c.confrelid::regclass) AS k
              FROM pg_constraint c
-            WHERE c.contype = 'f' AND c.confrelid = ANY ($1::regclass[]) AND NOT (c.conrelid = ANY ($1::regclass[]))`,
+            WHERE c.contype = 'f' AND c.conparentid = 0 AND c.confrelid = ANY ($1::regclass[]) AND NOT (c.conrelid = ANY ($1::regclass[]))`,
           [probe.selected.filter((t) => existing.has(objectKey("TABLE", t.schema, t.name))).map((t) => regName("TABLE", t.schema, t.name))],
         );
         referencingKeys.push(...rows.map((r) => r.k));

@@ -87,7 +87,8 @@ export function selectEntries(all: readonly TocEntry[], requested: readonly Tabl
     if (PREAMBLE.has(e.desc) || e.desc === "EXTENSION") keep.add(e);
     else if (TABLE_LIKE.has(e.desc)) {
       if (selected.has(qualified(e))) keep.add(e);
-    } else if (ATTACHED.has(e.desc)) {
+    } else if (ATTACHED.has(e.desc) || (e.desc === "SEQUENCE" && tablesOf(e).size > 0)) {
+      // (An identity column's sequence is an ALTER TABLE … ADD GENERATED … AS IDENTITY entry.)
       const tables = tablesOf(e);
       if (![...tables].some((t) => selected.has(t))) continue;
       const outside = [...tables].filter((t) => !selected.has(t));

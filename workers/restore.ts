@@ -16,6 +16,7 @@ import { RowCountCheck, tableDataIds, type RowCheck } from "./row-count-check";
 import { createProgress, silentProgress } from "./progress";
 import { describeLeftDatabase, dropCreatedDatabase, type LeftBehind } from "./restore-leftovers";
 import { planRestore, type RestorePlan } from "./restore-plan";
+import { describeEntry } from "./restore-selection";
 import { createTargetDatabase, inspectTarget, refuseIfNotEmpty, refuseIfSource } from "./restore-target";
 import { formatS3, type S3Location } from "./s3-location";
 import { formatTable, parseTableList, resolveTables, type TableName } from "./table-names";
@@ -233,6 +234,10 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
         (dumpId) => {
           const table = dataItems.get(dumpId);
           if (table) void counting.loaded(table);
+        },
+        (dumpId) => {
+          const entry = toc.entries.find((e) => e.id === dumpId);
+          return entry && describeEntry(entry);
         },
       );
       restoreProgress.stop();
