@@ -54,11 +54,19 @@ export async function planRestore(
     );
   }
 
+  if (selection && selection.notBrought.length > 0) {
+    // Restoring without them would leave a table silently less protected (a policy) or behaving
+    // differently (a rule); known now, so refused now.
+    throw new RefusedError(
+      `--tables: ${selection.notBrought.map((n) => `${n.object} ${n.reason}`).join("; ")}; add those tables to --tables, or restore the whole dump`,
+      record,
+    );
+  }
   const has = (e: TocEntry): boolean => facts.existing.has(objectKey(e.desc, e.namespace, e.tag));
   const alreadyInTarget = (selection?.dependencies ?? []).filter(has);
   const foreignKeysToAdd: TocEntry[] = [];
   const skippedForeignKeys: string[] = [];
-  const notRestored = [...(selection?.notBrought ?? [])];
+  const notRestored: { object: string; reason: string }[] = [];
   for (const fk of selection?.crossForeignKeys ?? []) {
     const absent = fk.needs.filter((q) => !facts.existing.has(`TABLE ${q}`));
     if (absent.length === 0) foreignKeysToAdd.push(fk.entry);

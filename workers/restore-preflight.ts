@@ -71,6 +71,7 @@ export async function readTargetFacts(
         if (rows[0].oid !== null) existing.add(objectKey("TABLE", t.schema, t.name));
       }
       if (probe.selected.length > 0) {
+        // conparentid = 0: a partition's clone of its parent's key is the same key, named once.
         const { rows } = await client.query<{ k: string }>(
           `SELECT format('%s (%I) → %s', c.conrelid::regclass, c.conname, c.confrelid::regclass) AS k
              FROM pg_constraint c

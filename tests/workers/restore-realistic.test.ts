@@ -4,7 +4,7 @@ import { startPostgres, type LocalPostgres } from "../support/postgres";
 import { startMoto, type LocalAws } from "../support/moto";
 import { createBucket } from "../support/bucket-state";
 import { runScript } from "../support/run-script";
-import { databaseExists, query } from "../support/seed-database";
+import { query } from "../support/seed-database";
 import {
   REALISTIC_TABLES,
   buildRealisticDatabase,
