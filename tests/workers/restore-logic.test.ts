@@ -3,6 +3,8 @@ import { joinToc, qualifiedRefs } from "../../workers/archive-toc";
 import { parsePgRestoreStderr } from "../../workers/pg-restore-failure";
 import { planPrivileges, rolesIn } from "../../workers/privileges";
 import { rerunCommand } from "../../workers/restore-leftovers";
+import { refuseUnrestorable, type TargetFacts } from "../../workers/restore-preflight";
+import { parseManifest } from "../../workers/dump-manifest";
 import { describeEntry, selectEntries } from "../../workers/restore-selection";
 import { parseTableList, resolveTables } from "../../workers/table-names";
 
@@ -78,6 +80,17 @@ describe("restore logic without a server", () => {
       assert.deepEqual(selection.crossForeignKeys.map((f) => [describeEntry(f.entry), f.needs]), [["FK CONSTRAINT sales orders orders_user_fkey", ["public.users"]]]);
       assert.equal(selection.largeObjects, 1);
     });
+    it("reports a policy of a restored table that names a table outside the selection, rather than bringing it silently", () => {
+      const entries = joinToc(
+        ["5; 1259 4 TABLE public docs app", "6; 1259 5 TABLE public tenants app", "7; 3256 6 POLICY public docs docs_tenant app"].join("\n"),
+        "--\n-- Name: docs; Type: TABLE; Schema: public; Owner: app\n--\n\nCREATE TABLE public.docs (tenant int);\n\n" +
+          "--\n-- Name: docs docs_tenant; Type: POLICY; Schema: public; Owner: app\n--\n\n" +
+          "CREATE POLICY docs_tenant ON public.docs USING ((tenant IN ( SELECT tenants.id FROM public.tenants)));\n",
+      );
+      const selection = selectEntries(entries, [{ schema: "public", name: "docs" }]);
+      assert.deepEqual(selection.notBrought, [{ object: "POLICY public docs docs_tenant", reason: "refers to public.tenants, which is not restored" }]);
+      assert.deepEqual(selection.entries.map((e) => e.id), [5]);
+    });
   });
 
   describe("roles in privileges", () => {
@@ -138,6 +151,46 @@ describe("restore logic without a server", () => {
         object: undefined,
         fix: "use pg_restore from the PostgreSQL release that made the dump, or newer (the worker image carries it)",
       });
+    });
+  });
+
+  describe("refusals known before the first write", () => {
+    const manifest = parseManifest(
+      JSON.stringify({
+        kind: "recovery-stacks/pg-dump",
+        formatVersion: 1,
+        dump: { bucket: "b", key: "k.dump", sizeBytes: 1, sha256: "0".repeat(64), format: "custom", compression: "none" },
+        createdAt: "2026-11-25T02:02:36.101Z",
+        source: { database: "shop", host: "db", port: 5432, postgresVersion: "15.18", serverVersionNum: 150018, systemIdentifier: null, serverTime: "2026-11-25T02:02:35.854Z" },
+        pgDumpVersion: "pg_dump (PostgreSQL) 15.18",
+        tables: [],
+      }),
+      "test",
+    );
+    const facts = (over: Partial<TargetFacts>): TargetFacts => ({
+      serverVersionNum: 150018,
+      roles: new Set(["postgres"]),
+      availableExtensions: new Set(["hstore"]),
+      currentUser: "postgres",
+      existing: new Set(),
+      referencingKeys: [],
+      ...over,
+    });
+    const extension = (tag: string) => joinToc(`7; 3079 1 EXTENSION - ${tag} `, "");
+    const target = new URL("postgresql://admin:s3cret@new-db:5432/shop");
+
+    it("refuses a target running an older major version than the dump's", () => {
+      assert.throws(() => refuseUnrestorable(target, facts({ serverVersionNum: 140011 }), manifest, [], undefined, {}), {
+        message: "--to: postgresql://admin:****@new-db:5432/shop runs PostgreSQL 14 but the dump is from PostgreSQL 15; a dump restores into the same or a newer major version; restore into PostgreSQL 15 or later",
+      });
+    });
+
+    it("refuses a target that cannot create an extension the dump needs, naming it", () => {
+      assert.throws(() => refuseUnrestorable(target, facts({}), manifest, [...extension("hstore"), ...extension("postgis")], undefined, {}), /--to: postgresql:\/\/admin:\*\*\*\*@new-db:5432\/shop cannot create the extension postgis the dump needs/);
+    });
+
+    it("accepts a newer server with every extension", () => {
+      assert.doesNotThrow(() => refuseUnrestorable(target, facts({ serverVersionNum: 160004 }), manifest, extension("hstore"), undefined, {}));
     });
   });
 
