@@ -66,6 +66,9 @@ function summary(r: RestoreRecord): string {
     );
     for (const s of r.privileges.skipped) lines.push(`    skipped: ${s}`);
   }
+  if (r.privileges.ownersMissing.length > 0) {
+    lines.push(`  ownership: not restored (--no-owner, as seed 004); roles that owned objects in the source and are missing here: ${r.privileges.ownersMissing.join(", ")}`);
+  }
   if (!r.analyze.skipped && !r.dryRun) lines.push(`  analyze: ${r.analyze.tables} tables analysed`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   return lines.join("\n");
