@@ -194,7 +194,7 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
       }
     } catch (error) {
       await rowCheck?.abandon();
-      throw await stoppedHalfWay(error, options, record, rerun);
+      throw await stoppedHalfWay(error, options, record, rerun, state.exists);
     }
   } finally {
     unregister();
@@ -250,12 +250,25 @@ async function applyAfterLoad(target: URL, plan: RestorePlan, record: RestoreRec
  * The restore stopped after writing (pg_restore failed, a signal, a lost connection): drop the
  * database this run created, or describe the one that existed, and say what to run next.
  */
-async function stoppedHalfWay(error: unknown, options: RestoreOptions, record: RestoreRecord, rerun: Parameters<typeof describeLeftDatabase>[1]): Promise<Error> {
+async function stoppedHalfWay(
+  error: unknown,
+  options: RestoreOptions,
+  record: RestoreRecord,
+  rerun: Parameters<typeof describeLeftDatabase>[1],
+  existed: boolean,
+): Promise<Error> {
   const signal = interruptedBy();
   if (error instanceof PgRestoreError && signal === undefined) record.failure = error.failure;
-  record.leftBehind = record.targetCreated
-    ? await dropCreatedDatabase(options.to).catch((e: Error) => ({ state: "left" as const, description: `the database this run created could not be dropped (${e.message}); drop it by hand` }))
-    : await describeLeftDatabase(options.to, rerun);
+  if (record.targetCreated) {
+    record.leftBehind = await dropCreatedDatabase(options.to).catch((e: Error) => ({
+      state: "left" as const,
+      description: `the database this run created could not be dropped (${e.message}); drop it by hand`,
+    }));
+  } else if (!existed) {
+    record.leftBehind = { state: "untouched", description: "the target database was not created: nothing was written" };
+  } else {
+    record.leftBehind = await describeLeftDatabase(options.to, rerun);
+  }
   const what = signal !== undefined ? `stopped by ${signal}` : (error as Error).message;
   record.problems.push(what);
   const message = `${what}; ${record.leftBehind.description}`;
