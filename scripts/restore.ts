@@ -2,7 +2,7 @@
 // Restores a dump from S3 into a new database, verified end to end (seed 003 §C, seed 000 §3-4).
 import { availableParallelism } from "node:os";
 import { positiveInt, runCli } from "../workers/cli";
-import { UsageError } from "../workers/errors";
+import { parseTableList } from "../workers/table-names";
 import { parseDatabaseUrl } from "../workers/postgres-connection";
 import { restore, type RestoreRecord } from "../workers/restore";
 import { createS3Client } from "../workers/s3-client";
@@ -13,22 +13,31 @@ npm run restore -- --from s3://bucket/prefix[/dump] --to <postgresql-url> [optio
 
 Finds the dump and its manifest, downloads it with the sha256 checked in flight, and refuses to
 restore a dump that fails its checksum, a target that is not empty (unless --force), or a target
-that is the database the dump was taken from (always). Then pg_restore -j N --no-owner, and the
-row counts are compared with the manifest.
+that is the database the dump was taken from (always), and anything bound to fail (a server too
+old, a missing extension or --role) before the first write. Then pg_restore -j N --no-owner,
+ANALYZE of every restored table, and the row counts are compared with the manifest. GRANTs to
+roles the target lacks are skipped and listed. A restore that fails half way drops the database
+it created, or says what it left in one that existed and the command that continues.
 
   --from S3URL      a dump key, or a prefix holding dumps (with --latest: the newest)
   --to URL          target database (created if missing; the password is never printed)
   --latest          pick the newest dump under the prefix (by snapshot time in the manifest)
   --jobs N          pg_restore parallel jobs (default: number of CPUs)
-  --tables a,b      restore only these tables (definition and data, like pg_restore --table)
-  --role R          pg_restore --role (objects are created as this role)
+  --tables a,b      restore only these tables, with what they need (types, functions, sequences,
+                    partitions) and their foreign keys whose other end is in the target;
+                    sales.items, "Order Items", public."Order Items" (a name in two schemas must
+                    be qualified); large objects are not part of a partial restore
+  --role R          pg_restore --role (objects are created as this role; it must exist)
+  --no-acl          restore no privileges (GRANTs), as seed 004's pg_restore --no-acl
+  --no-analyze      skip the ANALYZE of the restored tables
   --force           restore into a non-empty target: drops and recreates the dump's objects
   --dry-run         check everything (dump, checksum, target reachable and empty); change nothing
   --work-dir DIR    where the dump is staged (default: the OS temp dir)
   --json            print one JSON record on stdout (summary on stderr)
   --help            this text
 
-Exit: 0 restored and verified, 1 refused or failed, 2 bad usage.
+Exit: 0 restored and verified, 1 refused or failed, 2 bad usage, 130/143 stopped by
+SIGINT/SIGTERM (after dropping the database it created, or saying what it left).
 `;
 
 function summary(r: RestoreRecord): string {
@@ -41,6 +50,26 @@ function summary(r: RestoreRecord): string {
     const bad = r.rowCounts.filter((c) => !c.ok);
     lines.push(`  row counts: ${r.rowCounts.length - bad.length}/${r.rowCounts.length} tables match the manifest`);
   }
+  if (r.restoredTables.length > 0) {
+    lines.push(`  tables: ${r.restoredTables.join(", ")}`);
+    if (r.brought.length > 0) lines.push(`  brought along (the tables need them): ${r.brought.join(", ")}`);
+    if (r.alreadyInTarget.length > 0) lines.push(`  already in the target, kept: ${r.alreadyInTarget.join(", ")}`);
+    if (r.addedForeignKeys.length > 0) lines.push(`  foreign keys to tables in the target: ${r.addedForeignKeys.join(", ")}`);
+    if (r.largeObjects.inDump > 0) lines.push(`  large objects: NOT included in a partial restore (${r.largeObjects.inDump} in the dump; a full restore brings them back)`);
+  }
+  for (const n of r.notRestored) lines.push(`  NOT restored: ${n.object}: ${n.reason}`);
+  if (!r.privileges.restored) lines.push("  privileges: none restored (--no-acl)");
+  else if (r.privileges.skipped.length > 0) {
+    lines.push(
+      `  privileges: ${r.privileges.skipped.length} skipped, their roles do not exist on the target (${r.privileges.missingRoles.join(", ")}); ` +
+        "create the roles and grant again, or rerun with --force once they exist:",
+    );
+    for (const s of r.privileges.skipped) lines.push(`    skipped: ${s}`);
+  }
+  if (r.privileges.ownersMissing.length > 0) {
+    lines.push(`  ownership: not restored (--no-owner, as seed 004); roles that owned objects in the source and are missing here: ${r.privileges.ownersMissing.join(", ")}`);
+  }
+  if (!r.analyze.skipped && !r.dryRun) lines.push(`  analyze: ${r.analyze.tables} tables analysed`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   return lines.join("\n");
 }
@@ -49,18 +78,14 @@ void runCli(
   {
     usage,
     strings: ["from", "to", "jobs", "tables", "role", "work-dir"],
-    booleans: ["latest", "force", "dry-run"],
+    booleans: ["latest", "force", "dry-run", "no-acl", "no-analyze"],
   },
   async (args) => {
     const from = parseS3Location("--from", args.from);
     const to = parseDatabaseUrl("--to", args.to);
     const jobs = positiveInt("--jobs", args.jobs, availableParallelism(), 64);
-    const tables = typeof args.tables === "string" && args.tables !== "" ? args.tables.split(",").map((t) => t.trim()) : [];
-    for (const t of tables) {
-      if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(t)) {
-        throw new UsageError("--tables", `"${t}" is not a table name; give plain names separated by commas, e.g. --tables users,orders`);
-      }
-    }
+    // Parsed here so bad names are refused before anything is looked up (exit 2).
+    const tables = typeof args.tables === "string" && args.tables !== "" ? parseTableList(args.tables).map((t) => t.given) : [];
     return restore(createS3Client(), {
       from,
       to,
@@ -68,6 +93,9 @@ void runCli(
       jobs,
       tables,
       force: Boolean(args.force),
+      // minimist reads --no-x as x = false.
+      noAcl: args.acl === false,
+      noAnalyze: args.analyze === false,
       dryRun: Boolean(args["dry-run"]),
       role: typeof args.role === "string" && args.role !== "" ? args.role : undefined,
       showProgress: true,

@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { deliverInterrupt, exitCodeOf } from "./interrupt";
 
 const running = new Set<ChildProcess>();
 
 // Ctrl-C on the CLI (or a Job's SIGTERM) must not leave a pg_restore writing into the target
-// after we exit; the children are stopped with us.
+// after we exit; the children are stopped with us. A restore that is writing cleans up first
+// (see interrupt.ts); a second signal exits at once.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
     for (const child of running) child.kill("SIGTERM");
-    process.exit(signal === "SIGINT" ? 130 : 143);
+    if (!deliverInterrupt(signal)) process.exit(exitCodeOf(signal));
   });
 }
 

@@ -80,7 +80,9 @@ export async function runCli<R extends { ok: boolean }>(
       const record = (error as { record?: object }).record ?? {};
       process.stdout.write(`${maskText(JSON.stringify({ ...record, ok: false, error: message }, null, 2))}\n`);
     }
-    process.stderr.write(`${exitCode === 2 ? "usage" : known ? "refused" : "failed"}: ${message}\n`);
+    // 130/143: stopped by Ctrl-C or SIGTERM, after saying what was left behind.
+    const label = exitCode === 2 ? "usage" : exitCode >= 128 ? "interrupted" : known ? "refused" : "failed";
+    process.stderr.write(`${label}: ${message}\n`);
     if (exitCode === 2) process.stderr.write("see --help for the options\n");
     process.exit(exitCode);
   }

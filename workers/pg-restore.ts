@@ -1,6 +1,7 @@
 import { runForOutput, start } from "./child-process";
 import { libpqInvocation } from "./postgres-connection";
 import type { Progress } from "./progress";
+import { describeFailure, parsePgRestoreStderr, type PgRestoreFailure } from "./pg-restore-failure";
 
 export interface PgRestoreOptions {
   readonly archive: string;
@@ -11,6 +12,19 @@ export interface PgRestoreOptions {
   /** Drop what the dump contains before recreating it (a rerun after a half-done restore). */
   readonly clean: boolean;
   readonly role?: string;
+  /** Restore no privileges at all (`--no-acl`, seed 004's full restore). Defaults to `false`. */
+  readonly noAcl?: boolean;
+}
+
+/** pg_restore stopped with an error: PostgreSQL's words, the object and the fix, not the stderr tail. */
+export class PgRestoreError extends Error {
+  constructor(
+    readonly failure: PgRestoreFailure,
+    readonly cause?: unknown,
+  ) {
+    super(describeFailure(failure));
+    this.name = "PgRestoreError";
+  }
 }
 
 /** Arguments per seed 003: parallel, no ownership from production, an optional role to act as. */
@@ -18,6 +32,7 @@ export function pgRestoreArgs(options: PgRestoreOptions, dbnameArg: string): str
   return [
     `--jobs=${options.jobs}`,
     "--no-owner",
+    ...(options.noAcl ? ["--no-acl"] : []),
     ...(options.role ? [`--role=${options.role}`] : []),
     ...(options.clean ? ["--clean", "--if-exists"] : []),
     ...(options.listFile ? [`--use-list=${options.listFile}`] : []),
@@ -47,6 +62,7 @@ export async function runPgRestore(
   total: number,
   progress: Progress,
   onItemFinished: (dumpId: number) => void = () => undefined,
+  describeEntry: (dumpId: number) => string | undefined = () => undefined,
 ): Promise<void> {
   const { dbnameArg, env } = libpqInvocation(options.target);
   // Commit durability buys nothing in a restore: a crash mid-way is handled by rerunning with
@@ -55,13 +71,29 @@ export async function runPgRestore(
   const tuning = "-c synchronous_commit=off";
   env.PGOPTIONS = env.PGOPTIONS ? `${env.PGOPTIONS} ${tuning}` : tuning;
   let steps = 0;
+  // The first error and what led to it are kept; --verbose writes a line per item otherwise.
+  const context: string[] = [];
+  let errorSeen = false;
   const run = start("pg_restore", pgRestoreArgs(options, dbnameArg), {
     env,
     onStderrLine: (line) => {
       if (STEP_LINE.test(line)) progress.update(Math.min(++steps, total), total);
       const finished = FINISHED_LINE.exec(line);
       if (finished) onItemFinished(Number(finished[1]));
+      if (errorSeen) {
+        if (context.length < 40) context.push(line);
+        return;
+      }
+      context.push(line);
+      if (context.length > 5) context.shift();
+      if (/^pg_restore: error: /.test(line)) errorSeen = true;
     },
   });
-  await run.done;
+  try {
+    await run.done;
+  } catch (error) {
+    const failure = parsePgRestoreStderr(context, describeEntry);
+    if (failure) throw new PgRestoreError(failure, error);
+    throw error;
+  }
 }

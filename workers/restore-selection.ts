@@ -1,107 +1,142 @@
-import { writeFileSync } from "node:fs";
-import { runForOutput } from "./child-process";
+import type { TocEntry } from "./archive-toc";
+import { formatTable, type TableName } from "./table-names";
 
 /**
- * A partial restore (`--tables`) that an application can use: `pg_restore --table` alone brings
- * back a table without its primary key, indexes, defaults or sequences. We filter the archive's
- * table of contents instead and hand pg_restore the list (`--use-list`).
+ * A partial restore (`--tables`, seed 004 Restore 1C) that an application can use. `pg_restore
+ * --table` alone brings back a table without its keys, indexes, defaults, sequences, the types
+ * and functions its columns, defaults and triggers need, or its partitions. We filter the
+ * archive's table of contents instead and hand pg_restore the list (`--use-list`).
  */
 
-const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
-const unquote = (s: string): string => (s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s);
-const lastPart = (qualified: string): string => {
-  const parts = qualified.match(new RegExp(IDENT, "g")) ?? [qualified];
-  return unquote(parts[parts.length - 1]);
-};
+const TABLE_LIKE = new Set(["TABLE", "VIEW", "MATERIALIZED VIEW", "FOREIGN TABLE"]);
+/** Entries that hang off a table and come back with it. */
+const ATTACHED = new Set([
+  "TABLE DATA", "TABLE ATTACH", "INDEX", "INDEX ATTACH", "CONSTRAINT", "CHECK CONSTRAINT", "FK CONSTRAINT", "DEFAULT",
+  "TRIGGER", "RULE", "POLICY", "ROW SECURITY", "STATISTICS", "SEQUENCE OWNED BY", "COMMENT", "ACL", "SECURITY LABEL",
+]);
+/** What a table may need that is not a table: brought along (unless the target already has it). */
+const DEPENDENCY = new Set([
+  "SCHEMA", "EXTENSION", "TYPE", "SHELL TYPE", "DOMAIN", "FUNCTION", "PROCEDURE", "AGGREGATE", "SEQUENCE", "COLLATION",
+  "CONVERSION", "TEXT SEARCH CONFIGURATION", "TEXT SEARCH DICTIONARY",
+]);
+/** Session settings every restore script starts with. */
+const PREAMBLE = new Set(["ENCODING", "STDSTRINGS", "SEARCHPATH"]);
 
-/** What the schema SQL says belongs to each table. */
-export interface TableDependents {
-  readonly indexes: Map<string, string>; // index name → table
-  readonly sequences: Map<string, string>; // sequence name → owning table
-  readonly foreignKeys: Map<string, string>; // "table constraint" → referenced table
+const qualified = (e: TocEntry): string => `${e.namespace}.${/^(FUNCTION|PROCEDURE|AGGREGATE)$/.test(e.desc) ? e.tag.slice(0, e.tag.indexOf("(")) : e.tag}`;
+
+/** A foreign key between a restored table and tables outside the selection. */
+export interface CrossForeignKey {
+  readonly entry: TocEntry;
+  /** The tables outside the selection it needs (they must exist in the target). */
+  readonly needs: string[];
 }
 
-export function parseSchemaSql(sql: string): TableDependents {
-  const indexes = new Map<string, string>();
-  const sequences = new Map<string, string>();
-  const foreignKeys = new Map<string, string>();
-  const q = String.raw`${IDENT}(?:\.${IDENT})?`;
-  for (const m of sql.matchAll(new RegExp(String.raw`CREATE (?:UNIQUE )?INDEX (${IDENT}) ON (?:ONLY )?(${q})`, "g"))) {
-    indexes.set(unquote(m[1]), lastPart(m[2]));
-  }
-  for (const m of sql.matchAll(new RegExp(String.raw`ALTER SEQUENCE (${q}) OWNED BY (${q})\.${IDENT};`, "g"))) {
-    sequences.set(lastPart(m[1]), lastPart(m[2]));
-  }
-  for (const m of sql.matchAll(new RegExp(String.raw`ALTER TABLE (?:ONLY )?(${q}) ALTER COLUMN ${IDENT} ADD GENERATED [A-Z ]+ AS IDENTITY \(\s*SEQUENCE NAME (${q})`, "g"))) {
-    sequences.set(lastPart(m[2]), lastPart(m[1]));
-  }
-  const fk = new RegExp(String.raw`ALTER TABLE (?:ONLY )?(${q})\s+ADD CONSTRAINT (${IDENT}) FOREIGN KEY \([^)]*\) REFERENCES (${q})`, "g");
-  for (const m of sql.matchAll(fk)) foreignKeys.set(`${lastPart(m[1])} ${unquote(m[2])}`, lastPart(m[3]));
-  return { indexes, sequences, foreignKeys };
+export interface Selection {
+  /** Tables restored (the ones asked for and their partitions), schema-qualified. */
+  readonly tables: TableName[];
+  /** Entries for pg_restore, in archive order. */
+  readonly entries: TocEntry[];
+  /** Non-table objects the tables need (schemas, extensions, types, functions, sequences). */
+  readonly dependencies: TocEntry[];
+  readonly crossForeignKeys: CrossForeignKey[];
+  /** What hangs off the tables but refers to tables outside the selection (a rule, a policy). */
+  readonly notBrought: { object: string; reason: string }[];
+  /** Large objects in the dump (never part of a partial restore: nothing ties them to a table). */
+  readonly largeObjects: number;
 }
 
-const KINDS = [
-  "SEQUENCE OWNED BY", "SEQUENCE SET", "TABLE DATA", "FK CONSTRAINT", "ROW SECURITY", "CONSTRAINT", "SEQUENCE",
-  "TABLE", "INDEX", "DEFAULT", "TRIGGER", "POLICY", "RULE", "COMMENT", "ACL", "SCHEMA",
-];
+export const describeEntry = (e: TocEntry): string => `${e.desc} ${e.namespace === "-" ? "" : `${e.namespace} `}${e.tag}`;
 
-/** Keeps the TOC lines of the selected tables and what hangs off them. */
-export function selectTocLines(toc: string, tables: readonly string[], deps: TableDependents): { lines: string[]; skippedForeignKeys: string[] } {
-  const wanted = new Set(tables);
-  const keep: string[] = [];
-  const skippedForeignKeys: string[] = [];
-  for (const line of toc.split("\n")) {
-    const m = /^\d+; \d+ \d+ (.*)$/.exec(line);
-    if (!m) continue;
-    const kind = KINDS.find((k) => m[1].startsWith(`${k} `));
-    if (!kind) continue;
-    const rest = m[1].slice(kind.length + 1);
-    // rest is "<schema> <tag> <owner>"; the tag may hold spaces, the owner and schema do not.
-    const tag = rest.slice(rest.indexOf(" ") + 1, rest.lastIndexOf(" "));
-    const firstWord = tag.split(" ")[0];
-    let selected = false;
-    switch (kind) {
-      case "TABLE":
-      case "TABLE DATA":
-        selected = wanted.has(tag);
-        break;
-      case "SEQUENCE":
-      case "SEQUENCE OWNED BY":
-      case "SEQUENCE SET":
-        selected = wanted.has(deps.sequences.get(tag) ?? "");
-        break;
-      case "INDEX":
-        selected = wanted.has(deps.indexes.get(tag) ?? "");
-        break;
-      case "FK CONSTRAINT":
-        if (wanted.has(firstWord)) {
-          const referenced = deps.foreignKeys.get(tag);
-          if (referenced === undefined || wanted.has(referenced)) selected = true;
-          else skippedForeignKeys.push(tag);
-        }
-        break;
-      case "COMMENT":
-      case "ACL":
-        selected = /^(TABLE|COLUMN) /.test(tag) && wanted.has(tag.split(" ")[1].split(".")[0]);
-        break;
-      case "SCHEMA":
-        selected = false;
-        break;
-      default:
-        selected = wanted.has(firstWord);
+export function selectEntries(all: readonly TocEntry[], requested: readonly TableName[]): Selection {
+  const defines = new Map<string, TocEntry[]>();
+  const define = (name: string, e: TocEntry): void => void defines.set(name, [...(defines.get(name) ?? []), e]);
+  for (const e of all) {
+    if (TABLE_LIKE.has(e.desc) || DEPENDENCY.has(e.desc) || e.desc === "INDEX") define(qualified(e), e);
+    // An index-backed constraint (primary key, unique, exclusion) names an index: INDEX ATTACH refers to it.
+    const constraint = /ADD CONSTRAINT ("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)/.exec(e.sql);
+    if (e.desc === "CONSTRAINT" && constraint) define(`${e.namespace}.${constraint[1].replace(/^"|"$/g, "").replace(/""/g, '"')}`, e);
+  }
+  // The tables an entry belongs to: the tables it names, or the tables of the indexes it names.
+  const tablesOf = (e: TocEntry): Set<string> => {
+    const out = new Set<string>();
+    if (e.desc === "TABLE DATA") out.add(`${e.namespace}.${e.tag}`);
+    for (const ref of e.refs) {
+      for (const d of defines.get(ref) ?? []) {
+        if (TABLE_LIKE.has(d.desc)) out.add(ref);
+        else if (d.desc === "INDEX" || d.desc === "CONSTRAINT") for (const t of tablesOf(d)) out.add(t);
+      }
     }
-    if (selected) keep.push(line);
+    return out;
+  };
+
+  const selected = new Set(requested.map((t) => `${t.schema}.${t.name}`));
+  // Partitions come with their partitioned table, at every level.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const e of all) {
+      if (e.desc !== "TABLE ATTACH" || e.refs.length < 2 || !selected.has(e.refs[0]) || selected.has(e.refs[1])) continue;
+      selected.add(e.refs[1]);
+      grew = true;
+    }
   }
-  return { lines: keep, skippedForeignKeys };
+
+  const keep = new Set<TocEntry>();
+  const crossForeignKeys: CrossForeignKey[] = [];
+  const notBrought: { object: string; reason: string }[] = [];
+  for (const e of all) {
+    if (PREAMBLE.has(e.desc) || e.desc === "EXTENSION") keep.add(e);
+    else if (TABLE_LIKE.has(e.desc)) {
+      if (selected.has(qualified(e))) keep.add(e);
+    } else if (ATTACHED.has(e.desc) || (e.desc === "SEQUENCE" && tablesOf(e).size > 0)) {
+      // (An identity column's sequence is an ALTER TABLE … ADD GENERATED … AS IDENTITY entry.)
+      const tables = tablesOf(e);
+      if (![...tables].some((t) => selected.has(t))) continue;
+      const outside = [...tables].filter((t) => !selected.has(t));
+      if (outside.length === 0) keep.add(e);
+      else if (e.desc === "FK CONSTRAINT") crossForeignKeys.push({ entry: e, needs: outside });
+      else notBrought.push({ object: describeEntry(e), reason: `refers to ${outside.join(", ")}, which is not restored` });
+    }
+  }
+
+  // Everything the kept entries name that is not a table: types, domains, functions, sequences…
+  const work = [...keep, ...crossForeignKeys.map((f) => f.entry)];
+  const needs = (e: TocEntry): void => {
+    if (keep.has(e)) return;
+    keep.add(e);
+    work.push(e);
+  };
+  while (work.length > 0) {
+    const e = work.pop()!;
+    if (e.namespace !== "-") for (const s of all) if (s.desc === "SCHEMA" && s.tag === e.namespace) needs(s);
+    for (const ref of e.refs) {
+      for (const d of defines.get(ref) ?? []) if (DEPENDENCY.has(d.desc)) needs(d);
+    }
+  }
+  // A brought sequence keeps its value; brought objects keep their comments and privileges.
+  const keptNames = new Set([...keep].filter((e) => !PREAMBLE.has(e.desc)).map(qualified));
+  const keptTags = new Set([...keep].filter((e) => e.desc === "SCHEMA" || e.desc === "EXTENSION").map((e) => `${e.desc} ${e.tag}`));
+  for (const e of all) {
+    if (e.desc === "SEQUENCE SET" && keptNames.has(`${e.namespace}.${e.tag}`)) keep.add(e);
+    if ((e.desc === "COMMENT" || e.desc === "ACL") && !keep.has(e)) {
+      const onKept = e.refs.length > 0 ? e.refs.every((r) => keptNames.has(r)) : keptTags.has(e.tag.replace(/"/g, ""));
+      if (onKept && tablesOf(e).size === 0) keep.add(e);
+    }
+  }
+
+  const entries = all.filter((e) => keep.has(e));
+  const tables = [...selected].map((q) => {
+    const table = all.find((e) => TABLE_LIKE.has(e.desc) && qualified(e) === q)!;
+    return { schema: table.namespace, name: table.tag };
+  });
+  return {
+    tables,
+    entries,
+    dependencies: entries.filter((e) => DEPENDENCY.has(e.desc)),
+    crossForeignKeys,
+    notBrought,
+    largeObjects: all.filter((e) => e.desc === "BLOB").length,
+  };
 }
 
-/** Writes the list file for `pg_restore --use-list` and says which foreign keys were left out. */
-export async function writeSelection(archive: string, tables: readonly string[], listPath: string): Promise<{ entries: number; skippedForeignKeys: string[] }> {
-  const [toc, sql] = await Promise.all([
-    runForOutput("pg_restore", ["--list", archive]),
-    runForOutput("pg_restore", ["--schema-only", "--file=-", archive]),
-  ]);
-  const { lines, skippedForeignKeys } = selectTocLines(toc, tables, parseSchemaSql(sql));
-  writeFileSync(listPath, `${lines.join("\n")}\n`);
-  return { entries: lines.length, skippedForeignKeys };
-}
+/** How the summary names a selection's tables. */
+export const tableList = (tables: readonly TableName[]): string => tables.map(formatTable).join(", ");

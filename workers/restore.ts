@@ -1,142 +1,50 @@
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
-import type { Writable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { analyzeTables } from "./analyze";
+import { readArchiveToc } from "./archive-toc";
 import { locateDump } from "./dump-locator";
-import type { DumpManifest } from "./dump-manifest";
+import { removeStaleStaging, stageDump, stagedSize } from "./dump-staging";
 import { RefusedError, UsageError } from "./errors";
-import { HashingCounter } from "./hashing-counter";
+import { InterruptedError, interruptedBy, whileInterruptible } from "./interrupt";
 import { maskUrl } from "./mask-url";
-import { readToc, runPgRestore } from "./pg-restore";
-import { RowCountCheck, tableDataIds, type RowCheck } from "./row-count-check";
-import { createProgress, silentProgress, type Progress } from "./progress";
+import { PgRestoreError, runPgRestore } from "./pg-restore";
+import { connect } from "./postgres-connection";
+import { RowCountCheck, tableDataIds } from "./row-count-check";
+import { createProgress, silentProgress } from "./progress";
+import { describeLeftDatabase, dropCreatedDatabase } from "./restore-leftovers";
+import type { RestoreOptions, RestoreRecord } from "./restore-record";
+import { planRestore, type RestorePlan } from "./restore-plan";
+import { describeEntry } from "./restore-selection";
 import { createTargetDatabase, inspectTarget, refuseIfNotEmpty, refuseIfSource } from "./restore-target";
-import { formatS3, type S3Location } from "./s3-location";
-import { objectStream } from "./s3-download";
-import { start } from "./child-process";
-import { writeSelection } from "./restore-selection";
+import { formatS3 } from "./s3-location";
+import { formatTable, parseTableList, resolveTables, type TableName } from "./table-names";
 
-export interface RestoreOptions {
-  readonly from: S3Location;
-  readonly to: URL;
-  readonly latest: boolean;
-  readonly jobs: number;
-  readonly tables: readonly string[];
-  readonly force: boolean;
-  readonly dryRun: boolean;
-  readonly role?: string;
-  readonly showProgress: boolean;
-  /** Where the dump is staged; defaults to the OS temp dir. */
-  readonly workDir?: string;
-}
+export { isRunning } from "./dump-staging";
 
+export type { RestoreOptions, RestoreRecord } from "./restore-record";
 export type { RowCheck } from "./row-count-check";
 
-export interface RestoreRecord {
-  ok: boolean;
-  dryRun: boolean;
-  dump: string;
-  manifest: string;
-  sha256: string;
-  format: string;
-  compression: string;
-  dumpTakenAt: string;
-  source: string;
-  target: string;
-  targetCreated: boolean;
-  forced: boolean;
-  jobs: number;
-  tables: readonly string[];
-  sizes: { downloadedBytes: number; stagedBytes: number };
-  durationsMs: Record<string, number>;
-  rowCounts: RowCheck[];
-  /** With --tables: foreign keys to tables not restored, left out so the partial restore succeeds. */
-  skippedForeignKeys: string[];
-  problems: string[];
-}
-
-/** Downloads the dump into `dir`, hashing the stored bytes in flight; returns the archive path. */
-async function stageDump(s3: S3Client, manifest: DumpManifest, dir: string, progress: Progress) {
-  const { stream, sizeBytes } = await objectStream(s3, { bucket: manifest.dump.bucket, key: manifest.dump.key });
-  if (sizeBytes !== manifest.dump.sizeBytes) {
-    stream.destroy();
-    throw new RefusedError(
-      `--from: ${formatS3({ bucket: manifest.dump.bucket, key: manifest.dump.key })} is ${sizeBytes} bytes but its manifest says ` +
-        `${manifest.dump.sizeBytes}; the dump is damaged or was replaced, nothing was restored`,
-    );
+/** Resolves `--tables` against the manifest before anything is downloaded. */
+function requestedTables(options: RestoreOptions, inDump: readonly TableName[], record: RestoreRecord): TableName[] | undefined {
+  if (options.tables.length === 0) return undefined;
+  const requested = options.tables.flatMap(parseTableList);
+  const { tables, unknown, ambiguous } = resolveTables(requested, inDump);
+  if (ambiguous.length > 0) {
+    const [a] = ambiguous;
+    throw new UsageError("--tables", `"${a.given}" is in several schemas (${a.candidates.join(", ")}); name the one you mean, e.g. --tables ${a.candidates[0]}`);
   }
-  progress.update(0, sizeBytes);
-  const hashed = new HashingCounter((n) => progress.update(n));
-  const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [stream, hashed];
-  if (manifest.dump.compression === "gzip") stages.push(createGunzip());
-  let archive: string;
-  let extractor: Promise<void> | undefined;
-  if (manifest.dump.format === "custom") {
-    archive = join(dir, "archive.dump");
-    // Big writes: the default 16 KB buffer costs a third more time than the network itself.
-    stages.push(createWriteStream(archive, { highWaterMark: 1024 * 1024 }));
-  } else {
-    archive = join(dir, "archive");
-    mkdirSync(archive);
-    const tar = start("tar", ["-C", archive, "-xf", "-"], { stdio: ["pipe", "ignore", "pipe"] });
-    stages.push(tar.child.stdin as Writable);
-    extractor = tar.done;
+  if (unknown.length > 0) {
+    throw new RefusedError(`--tables: ${unknown.join(", ")} not in this dump (it has ${inDump.slice(0, 10).map(formatTable).join(", ")}); check the names`, record);
   }
-  try {
-    await (pipeline as (...s: unknown[]) => Promise<void>)(...stages);
-    await extractor;
-  } catch (error) {
-    if ((error as { $metadata?: unknown }).$metadata !== undefined) throw error;
-    // gunzip or tar choked on the bytes: the stored dump is damaged, whatever its checksum says.
-    throw new RefusedError(
-      `--from: ${formatS3({ bucket: manifest.dump.bucket, key: manifest.dump.key })} could not be unpacked ` +
-        `(${(error as Error).message}); the dump is corrupt, nothing was restored; use another backup`,
-    );
-  }
-  progress.stop();
-  return { archive, downloadedBytes: hashed.bytes, sha256: hashed.digest() };
-}
-
-function stagedSize(path: string): number {
-  const s = statSync(path);
-  if (s.isFile()) return s.size;
-  let total = 0;
-  for (const entry of readdirSync(path)) total += statSync(join(path, entry)).size;
-  return total;
-}
-
-/**
- * A restore killed outright (a pod evicted, SIGKILL) cannot delete its staged dump; the next run
- * does, so repeated attempts in a disaster do not fill the disk with copies of the dump.
- */
-function removeStaleStaging(workDir: string): void {
-  for (const name of readdirSync(workDir)) {
-    const m = /^recovery-restore-(\d+)-/.exec(name);
-    if (m && !isRunning(Number(m[1]))) rmSync(join(workDir, name), { recursive: true, force: true });
-  }
-}
-
-/** Whether a process still runs; a killed process nobody reaped (a zombie, in a container) does not. */
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true;
-  }
+  return tables;
 }
 
 /**
  * Seed 003 §C and seed 000 §3-4 as one command: find the dump, verify it while downloading,
- * refuse anything unsafe before touching the target, restore in parallel, then check row counts.
+ * refuse anything unsafe or bound to fail before touching the target, restore in parallel,
+ * analyse, then check row counts.
  */
 export async function restore(s3: S3Client, options: RestoreOptions): Promise<RestoreRecord> {
   const t0 = Date.now();
@@ -164,18 +72,21 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
     forced: options.force,
     jobs: options.jobs,
     tables: options.tables,
+    restoredTables: [],
+    brought: [],
+    alreadyInTarget: [],
     sizes: { downloadedBytes: 0, stagedBytes: 0 },
     durationsMs,
     rowCounts: [],
     skippedForeignKeys: [],
+    addedForeignKeys: [],
+    notRestored: [],
+    privileges: { restored: !options.noAcl, referencedRoles: [], missingRoles: [], skipped: [], ownersMissing: [] },
+    largeObjects: { inDump: 0, restored: options.tables.length === 0 },
+    analyze: { skipped: options.noAnalyze === true, tables: 0, failed: [] },
     problems: [],
   };
-
-  const known = new Set(manifest.tables.map((t) => t.name));
-  const unknown = options.tables.filter((t) => !known.has(t));
-  if (unknown.length > 0) {
-    throw new RefusedError(`--tables: ${unknown.join(", ")} not in this dump (it has ${[...known].slice(0, 10).join(", ")}); check the names`, record);
-  }
+  const tables = requestedTables(options, manifest.tables, record);
 
   const tCheck = Date.now();
   const state = await inspectTarget(options.to);
@@ -186,7 +97,16 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   const workDir = options.workDir ?? tmpdir();
   removeStaleStaging(workDir);
   const dir = mkdtempSync(join(workDir, `recovery-restore-${process.pid}-`));
+  // Until the first write, a signal has nothing to clean up but the staged dump.
+  let writing = false;
+  const unregister = whileInterruptible((signal) => {
+    if (writing) return;
+    rmSync(dir, { recursive: true, force: true });
+    process.stderr.write(`interrupted: ${signal} before anything was written; ${record.target} is untouched\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  });
   let rowCheck: RowCountCheck | undefined;
+  const rerun = { dump: record.dump, target: options.to, jobs: options.jobs, tables: options.tables, role: options.role, noAcl: options.noAcl, noAnalyze: options.noAnalyze };
   try {
     const tDownload = Date.now();
     const progress = options.showProgress ? createProgress("download", "bytes", manifest.dump.sizeBytes) : silentProgress;
@@ -203,47 +123,81 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
       );
     }
     // A readable table of contents proves pg_restore can parse the archive before any write.
-    const toc = await readToc(staged.archive);
-    let total = toc.entries;
+    const tPlan = Date.now();
+    const toc = await readArchiveToc(staged.archive);
+    const plan = await planRestore(toc.entries, tables, { target: options.to, targetExists: state.exists, force: options.force, noAcl: options.noAcl === true, role: options.role }, manifest, record);
+    lap("plan", tPlan);
+    record.restoredTables = plan.selection?.tables.map(formatTable) ?? [];
+    record.brought = plan.selection?.dependencies.map((e) => `${e.desc} ${e.namespace === "-" ? "" : `${e.namespace}.`}${e.tag}`) ?? [];
+    record.alreadyInTarget = plan.alreadyInTarget;
+    record.skippedForeignKeys = plan.skippedForeignKeys;
+    record.notRestored = [...plan.notRestored];
+    record.largeObjects.inDump = plan.largeObjects;
+    if (plan.privileges) {
+      const p = plan.privileges;
+      record.privileges = { restored: true, referencedRoles: p.referencedRoles, missingRoles: p.missingRoles, skipped: p.skipped, ownersMissing: p.ownersMissing };
+    }
     let listFile: string | undefined;
-    if (options.tables.length > 0) {
+    if (plan.list) {
       listFile = join(dir, "selection.list");
-      const selection = await writeSelection(staged.archive, options.tables, listFile);
-      total = selection.entries;
-      record.skippedForeignKeys = selection.skippedForeignKeys;
+      writeFileSync(listFile, `${plan.list.map((e) => e.line).join("\n")}\n`);
     }
 
     if (options.dryRun) {
-      record.ok = true;
+      record.ok = unexpectedOmissions(record).length === 0;
       durationsMs.total = Date.now() - t0;
       return record;
     }
 
+    writing = true;
     const tRestore = Date.now();
-    if (!state.exists) {
-      await createTargetDatabase(options.to);
-      record.targetCreated = true;
+    try {
+      if (!state.exists) {
+        await createTargetDatabase(options.to);
+        record.targetCreated = true;
+      }
+      stopIfInterrupted();
+      const restoreProgress = options.showProgress ? createProgress("pg_restore", "items", plan.total) : silentProgress;
+      const restored = new Set((plan.selection?.tables ?? manifest.tables).map(formatTable));
+      const wanted = manifest.tables.filter((t) => restored.has(formatTable(t)));
+      rowCheck = new RowCountCheck(options.to, wanted, options.jobs);
+      const dataItems = tableDataIds(toc.list, wanted);
+      const counting = rowCheck;
+      await runPgRestore(
+        { archive: staged.archive, target: options.to, jobs: options.jobs, listFile, clean: options.force, role: options.role, noAcl: options.noAcl },
+        plan.total,
+        restoreProgress,
+        (dumpId) => {
+          const table = dataItems.get(dumpId);
+          if (table) void counting.loaded(table);
+        },
+        (dumpId) => {
+          const entry = toc.entries.find((e) => e.id === dumpId);
+          return entry && describeEntry(entry);
+        },
+      );
+      restoreProgress.stop();
+      lap("restore", tRestore);
+      stopIfInterrupted();
+
+      await applyAfterLoad(options.to, plan, record);
+      stopIfInterrupted();
+      if (!options.noAnalyze) {
+        const tAnalyze = Date.now();
+        const analyzeProgress = options.showProgress ? createProgress("analyze", "items", restored.size) : silentProgress;
+        const analyzed = await analyzeTables(options.to, plan.selection?.tables, options.jobs, analyzeProgress, () => interruptedBy() !== undefined);
+        analyzeProgress.stop();
+        record.analyze = { skipped: false, tables: analyzed.tables, failed: analyzed.failed };
+        for (const f of analyzed.failed) record.problems.push(`ANALYZE ${f}`);
+        lap("analyze", tAnalyze);
+        stopIfInterrupted();
+      }
+    } catch (error) {
+      await rowCheck?.abandon();
+      throw await stoppedHalfWay(error, options, record, rerun, state.exists);
     }
-    const restoreProgress = options.showProgress ? createProgress("pg_restore", "items", total) : silentProgress;
-    const wanted = manifest.tables.filter((t) => options.tables.length === 0 || options.tables.includes(t.name));
-    rowCheck = new RowCountCheck(options.to, wanted, options.jobs);
-    const dataItems = tableDataIds(toc.list, wanted);
-    const counting = rowCheck;
-    await runPgRestore(
-      { archive: staged.archive, target: options.to, jobs: options.jobs, listFile, clean: options.force, role: options.role },
-      total,
-      restoreProgress,
-      (dumpId) => {
-        const table = dataItems.get(dumpId);
-        if (table) void counting.loaded(table);
-      },
-    );
-    restoreProgress.stop();
-    lap("restore", tRestore);
-  } catch (error) {
-    await rowCheck?.abandon();
-    throw error;
   } finally {
+    unregister();
     rmSync(dir, { recursive: true, force: true });
   }
 
@@ -254,7 +208,70 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   for (const check of record.rowCounts) {
     if (!check.ok) record.problems.push(`${check.table}: ${check.actual ?? "missing"} rows, manifest says ${check.expected}`);
   }
+  // A foreign key to a table that is in neither the dump's selection nor the target cannot exist
+  // there: reported loudly, but the restored tables are whole. Anything else left out fails the run.
+  for (const n of unexpectedOmissions(record)) record.problems.push(`not restored: ${n.object}: ${n.reason}`);
   record.ok = record.problems.length === 0;
   durationsMs.total = Date.now() - t0;
   return record;
+}
+
+/** What was left out other than foreign keys to tables that are nowhere in the target. */
+function unexpectedOmissions(record: RestoreRecord): RestoreRecord["notRestored"] {
+  return record.notRestored.filter((n) => !record.skippedForeignKeys.some((tag) => n.object.endsWith(` ${tag}`)));
+}
+
+function stopIfInterrupted(): void {
+  const signal = interruptedBy();
+  if (signal) throw new InterruptedError(signal, `${signal} received`);
+}
+
+/** Grants to existing roles from entries that also named missing ones, and cross-table foreign keys. */
+async function applyAfterLoad(target: URL, plan: RestorePlan, record: RestoreRecord): Promise<void> {
+  if (plan.foreignKeysToAdd.length === 0 && (plan.privileges?.applyAfter.length ?? 0) === 0) return;
+  const client = await connect(target);
+  try {
+    for (const entry of plan.foreignKeysToAdd) {
+      try {
+        await client.query(entry.sql);
+        record.addedForeignKeys.push(entry.tag);
+      } catch (error) {
+        // The target's rows may not satisfy the key: say so rather than leave it silently out.
+        record.notRestored.push({ object: `FK CONSTRAINT ${entry.namespace} ${entry.tag}`, reason: `PostgreSQL refused it: ${(error as Error).message}` });
+      }
+    }
+    for (const statement of plan.privileges?.applyAfter ?? []) await client.query(statement);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The restore stopped after writing (pg_restore failed, a signal, a lost connection): drop the
+ * database this run created, or describe the one that existed, and say what to run next.
+ */
+async function stoppedHalfWay(
+  error: unknown,
+  options: RestoreOptions,
+  record: RestoreRecord,
+  rerun: Parameters<typeof describeLeftDatabase>[1],
+  existed: boolean,
+): Promise<Error> {
+  const signal = interruptedBy();
+  if (error instanceof PgRestoreError && signal === undefined) record.failure = error.failure;
+  if (record.targetCreated) {
+    record.leftBehind = await dropCreatedDatabase(options.to).catch((e: Error) => ({
+      state: "left" as const,
+      description: `the database this run created could not be dropped (${e.message}); drop it by hand`,
+    }));
+  } else if (!existed) {
+    record.leftBehind = { state: "untouched", description: "the target database was not created: nothing was written" };
+  } else {
+    record.leftBehind = await describeLeftDatabase(options.to, rerun);
+  }
+  const what = signal !== undefined ? `stopped by ${signal}` : (error as Error).message;
+  record.problems.push(what);
+  const message = `${what}; ${record.leftBehind.description}`;
+  if (signal !== undefined) return new InterruptedError(signal, message, record);
+  return Object.assign(new Error(message), { record });
 }

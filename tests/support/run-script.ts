@@ -20,6 +20,8 @@ export function runScript(
     onStderr?: (text: string, kill: () => void) => void;
     /** Polled every 20 ms; when it returns true the script and its children are SIGKILLed. */
     killWhen?: () => boolean;
+    /** The script's process, e.g. to send it SIGINT or SIGTERM once an event was seen. */
+    onSpawn?: (child: import("node:child_process").ChildProcess) => void;
   } = {},
 ): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
@@ -30,6 +32,7 @@ export function runScript(
       // Its own process group, so a test can kill it with its children, like a pod being killed.
       detached: true,
     });
+    options.onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     const kill = (): void => {

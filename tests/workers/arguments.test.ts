@@ -7,7 +7,6 @@ import { isTransient } from "../../workers/retry";
 import { partRanges } from "../../workers/object-copy";
 import { validateSyncLocations } from "../../workers/bucket-sync";
 import { planUndelete } from "../../workers/undelete";
-import { parseSchemaSql, selectTocLines } from "../../workers/restore-selection";
 
 describe("data-plane argument checks and pure logic", () => {
   it("parses s3:// locations and names the argument when one is wrong", () => {
@@ -89,36 +88,5 @@ describe("data-plane argument checks and pure logic", () => {
     ]);
     assert.deepEqual(plan.markers.map((m) => m.versionId).sort(), ["after-20", "after-21", "born-and-gone-16"]);
     assert.deepEqual(plan.noEarlierVersion, ["twice"]);
-  });
-
-  it("selects a table's definition, data, keys, indexes and owned sequences from the archive's TOC", () => {
-    const sql = [
-      'CREATE INDEX "Orders_at_idx" ON public."Orders" USING btree (at);',
-      "ALTER SEQUENCE public.orders_id_seq OWNED BY public.\"Orders\".id;",
-      'ALTER TABLE ONLY public."Orders"\n    ADD CONSTRAINT orders_user_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);',
-      "CREATE INDEX users_email_idx ON public.users USING btree (email);",
-    ].join("\n");
-    const toc = [
-      ";",
-      "; Archive created at 2026-11-25",
-      "215; 1259 16390 TABLE public Orders postgres",
-      "216; 1259 16389 SEQUENCE public orders_id_seq postgres",
-      "3380; 0 0 SEQUENCE OWNED BY public orders_id_seq postgres",
-      "217; 1259 16400 TABLE public users postgres",
-      "3220; 2604 16393 DEFAULT public Orders id postgres",
-      "3372; 0 16390 TABLE DATA public Orders postgres",
-      "3373; 0 16400 TABLE DATA public users postgres",
-      "3381; 0 0 SEQUENCE SET public orders_id_seq postgres",
-      "3224; 2606 16395 CONSTRAINT public Orders Orders_pkey postgres",
-      "3225; 1259 16410 INDEX public Orders_at_idx postgres",
-      "3226; 1259 16411 INDEX public users_email_idx postgres",
-      "3227; 2606 16412 FK CONSTRAINT public Orders orders_user_fkey postgres",
-    ].join("\n");
-    const { lines, skippedForeignKeys } = selectTocLines(toc, ["Orders"], parseSchemaSql(sql));
-    assert.deepEqual(lines.map((l) => l.split(";")[0]), ["215", "216", "3380", "3220", "3372", "3381", "3224", "3225"]);
-    assert.deepEqual(skippedForeignKeys, ["Orders orders_user_fkey"]);
-    const both = selectTocLines(toc, ["Orders", "users"], parseSchemaSql(sql));
-    assert.equal(both.lines.length, 12);
-    assert.deepEqual(both.skippedForeignKeys, []);
   });
 });
