@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildPlan } from "../plan";
@@ -6,7 +5,7 @@ import { ConfigError } from "../stacks";
 import { defaultBaselinePath } from "../verification";
 import { automationEngine } from "./automation-engine";
 import { fakeEngine, realClock } from "./fake-engine";
-import { awsBackupReader, loadDrillStack, RefusedError } from "./preflight";
+import { awsBackupReader, loadDrillStack, missingPrerequisites, RefusedError, sdkCredentials } from "./preflight";
 import type { DrillReport } from "./report";
 import { runDrill, type Progress } from "./run";
 import { defaultVerifier, rehearsalVerifier } from "./verifier";
@@ -42,6 +41,13 @@ and AWS credentials that can read the backups and create the drill stack (AWS_PR
 `;
 
 class UsageError extends Error {}
+
+/** Bad usage too (exit 2, nothing created), with every missing prerequisite on a line of its own. */
+class MissingPrerequisites extends UsageError {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+  }
+}
 
 interface Io {
   readonly stdout: (text: string) => void;
@@ -99,18 +105,6 @@ export function summary(report: DrillReport, reportDir: string) {
   };
 }
 
-/** An hour of drill whose report cannot be written is lost: check the folder before anything runs. */
-function assertWritableDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    const probe = join(dir, `.write-check-${process.pid}`);
-    writeFileSync(probe, "");
-    rmSync(probe);
-  } catch (error) {
-    throw new UsageError(`--reports-dir ${dir}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)}); give a writable folder`);
-  }
-}
-
 /** The drill command: returns the exit code. Every refusal is one line naming the flag or key. */
 export async function main(args: string[], io: Io): Promise<number> {
   let json = args.includes("--json");
@@ -132,18 +126,20 @@ export async function main(args: string[], io: Io): Promise<number> {
     const fakeOnly = (["fake-minute-ms", "fake-fail-step", "fake-fail-destroy"] as const).find((f) => flags[f] !== undefined);
     if (fakeOnly && engineKind !== "fake") throw new UsageError(`--${fakeOnly} only applies to --engine fake`);
     let verifier = rehearsalVerifier;
-    if (engineKind !== "fake") {
-      loadDrillStack(flags.stack, { root: REPO_ROOT }); // prod and recovery are refused before the baseline is asked for
-      // A stack brought up that nothing can be compared with proves nothing: refuse before creating it.
-      const baselinePath = resolve(REPO_ROOT, flags.baseline ?? defaultBaselinePath(flags.stack));
-      if (!existsSync(baselinePath))
-        throw new UsageError(
-          `--baseline ${baselinePath}: not found; capture the source's state first: npm run verify -- --stack ${flags.stack} --capture-baseline`,
-        );
-      verifier = defaultVerifier(baselinePath);
-    }
     const reportsDir = resolve(flags["reports-dir"] ?? join(REPO_ROOT, "reports", "drills"));
-    assertWritableDir(reportsDir);
+    const real = engineKind !== "fake";
+    if (real) loadDrillStack(flags.stack, { root: REPO_ROOT }); // prod and recovery are refused before anything else is asked for
+    // A stack brought up that nothing can be compared with proves nothing: the baseline is a
+    // prerequisite, checked with the others, every missing one reported before anything is created.
+    const baselinePath = resolve(REPO_ROOT, flags.baseline ?? defaultBaselinePath(flags.stack));
+    const missing = await missingPrerequisites({
+      engine: real ? automationEngine({ stack: flags.stack, workDir: REPO_ROOT }) : undefined,
+      awsCredentials: real ? sdkCredentials : undefined,
+      reportsDir,
+      baseline: real ? { path: baselinePath, stack: flags.stack } : undefined,
+    });
+    if (missing.length > 0) throw new MissingPrerequisites(missing);
+    if (real) verifier = defaultVerifier(baselinePath);
     for (const flag of ["fake-fail-step", "fake-fail-destroy"] as const) {
       const id = flags[flag];
       if (id === undefined) continue;
@@ -199,8 +195,10 @@ export async function main(args: string[], io: Io): Promise<number> {
   } catch (error) {
     const usage = error instanceof UsageError || error instanceof RefusedError || error instanceof ConfigError;
     const msg = error instanceof Error ? error.message : String(error);
-    if (json) io.stdout(`${JSON.stringify({ outcome: "refused", exitCode: usage ? 2 : 1, error: msg })}\n`);
-    io.stderr(`drill: ${msg}\n`);
+    const problems = error instanceof MissingPrerequisites ? error.problems : [msg];
+    if (json) io.stdout(`${JSON.stringify({ outcome: "refused", exitCode: usage ? 2 : 1, error: msg, problems })}\n`);
+    if (problems.length > 1) io.stderr(`drill: refused before anything was created: ${problems.length} prerequisites are missing\n`);
+    for (const p of problems) io.stderr(`drill: ${p}\n`);
     return usage ? 2 : 1;
   }
 }
