@@ -8,6 +8,7 @@ import { fakeEngine, realClock } from "./fake-engine";
 import { awsBackupReader, loadDrillStack, missingPrerequisites, RefusedError, sdkCredentials } from "./preflight";
 import type { DrillReport } from "./report";
 import { runDrill, type Progress } from "./run";
+import { awsStrayLookup } from "./strays";
 import { defaultVerifier, rehearsalVerifier } from "./verifier";
 
 const REPO_ROOT = join(__dirname, "..");
@@ -169,6 +170,8 @@ export async function main(args: string[], io: Io): Promise<number> {
             : automationEngine({ stack: flags.stack!, workDir: REPO_ROOT }),
         verifier,
         backups: backups === "aws" ? awsBackupReader() : undefined,
+        // Where AWS is read at all, the teardown also looks there for what the state lost.
+        strays: backups === "aws" ? awsStrayLookup() : undefined,
         allowStaleBackups: flags["allow-stale-backups"],
         keep: flags.keep,
         signal: io.signal,
@@ -178,7 +181,19 @@ export async function main(args: string[], io: Io): Promise<number> {
       clearInterval(heartbeat);
     }
     const { report, reportDir } = outcome;
-    if (report.destroy.status === "failed")
+    const strays = report.destroy.strays;
+    if (strays && (strays.instances.length > 0 || strays.error))
+      io.stderr(
+        [
+          "",
+          ...(strays.instances.length > 0
+            ? [`!!! ${strays.instances.length} RDS instances this drill created are NOT in its state (a create that timed out?), so destroy could not remove them:`, ...strays.instances.map((x) => `!!!   ${x.identifier} (${x.status ?? "status unknown"}): ${x.command}`)]
+            : []),
+          ...(strays.error ? [`!!! Could not look for RDS instances left outside the state: ${strays.error}`] : []),
+          "",
+        ].join("\n"),
+      );
+    if (report.destroy.status === "failed" && (report.destroy.leftovers.length > 0 || !strays || report.destroy.error))
       io.stderr(
         [
           "",

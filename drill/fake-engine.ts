@@ -152,9 +152,11 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
     const name = componentName(step.id);
     const component = urnOf(["pulumi:pulumi:Stack", envType, componentType], name);
     const child = urnOf(["pulumi:pulumi:Stack", envType, componentType, childType], `${name}-${suffix}`);
+    // An RDS instance is known to the state by its identifier too (what the drill's stray check compares).
+    const identifier = step.kind === "database" ? config.databases.find((d) => d.name === step.name)?.identifier : undefined;
     return [
       { urn: component, type: componentType, stepId: step.id, parent: envUrn },
-      { urn: child, type: childType, id: `${name}-${suffix}-${(sequence + 1000).toString(36)}`, stepId: step.id, parent: component },
+      { urn: child, type: childType, id: `${name}-${suffix}-${(sequence + 1000).toString(36)}`, stepId: step.id, parent: component, ...(identifier ? { identifier } : {}) },
     ];
   };
   const cancelled = (signal?: AbortSignal) => {
@@ -265,7 +267,7 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
       return structuredClone(outputs);
     },
     async resources() {
-      return [...state.values()].filter((r) => r.stepId !== undefined).map(({ urn, type, id }) => ({ urn, type, id }));
+      return [...state.values()].filter((r) => r.stepId !== undefined).map(({ urn, type, id, identifier }) => ({ urn, type, id, ...(identifier ? { identifier } : {}) }));
     },
     destroyCommand() {
       return `(fake engine: nothing real to remove) pulumi destroy --stack ${config.stack} --yes`;
