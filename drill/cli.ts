@@ -36,9 +36,13 @@ Options:
   --fake-fail-destroy <id> fake engine: make destroy leave this plan step behind
   --help                  this text
 
-Exit codes: 0 up, verify and destroy all succeeded; 1 anything failed (or --keep); 2 bad usage.
+Exit codes: 0 up, verify and destroy all succeeded; 1 anything failed (or --keep); 2 bad usage or a
+missing prerequisite.
 Needs: the Pulumi CLI logged in to the state backend (PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL),
-and AWS credentials that can read the backups and create the drill stack (AWS_PROFILE, or OIDC in CI).
+AWS credentials that can read the backups and create the drill stack (AWS_PROFILE, or OIDC in CI),
+and the baseline; every one missing is reported at once, before anything is created (exit 2).
+After the destroy, RDS instances tagged as this drill's that the state does not hold are reported
+with the command that removes each (exit 1).
 `;
 
 class UsageError extends Error {}
