@@ -11,6 +11,7 @@ import { SecretVersions } from "./secret-versions";
 import { ServiceRedeployment } from "./service-redeployment";
 import { must, serviceWiring } from "./service-wiring";
 import { SmokeGate } from "./smoke-gate";
+import { stackOutputs, type ProgramOutputs } from "./stack-outputs";
 import { TrafficCutover } from "./traffic-cutover";
 
 export interface RecoveryEnvironmentArgs {
@@ -55,6 +56,8 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
   public readonly secrets: ReadonlyMap<string, SecretVersions>;
   public readonly services: ReadonlyMap<string, ServiceRedeployment>;
   public readonly traffic?: TrafficCutover;
+  /** The stack outputs (the contract in stacks/outputs.ts): what index.ts exports, verify and the drill read. */
+  public readonly outputs: ProgramOutputs;
 
   constructor(name: string, args: RecoveryEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("recovery:environment:RecoveryEnvironment", name, {}, opts);
@@ -210,6 +213,7 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
     this.buckets = buckets;
     this.secrets = secrets;
     this.services = services;
+    this.outputs = stackOutputs(config, args.plan, this);
     this.registerOutputs({});
   }
 }

@@ -72,6 +72,12 @@ export class ReplicaBucketSync extends pulumi.ComponentResource {
   public readonly bucketName: pulumi.Output<string>;
   /** True when services must treat the bucket as read-only (a promoted replica). */
   public readonly readOnly: boolean;
+  /**
+   * rebuild: when the sync Job started (`status.startTime` of the live Job, which the Kubernetes
+   * provider reads back after awaiting its completion); the worker lists the replica after it.
+   * Undefined for promote (nothing is synced).
+   */
+  public readonly syncStartedAt?: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ReplicaBucketSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("recovery:storage:ReplicaBucketSync", name, {}, opts);
@@ -123,7 +129,7 @@ export class ReplicaBucketSync extends pulumi.ComponentResource {
     ];
 
     // The sync starts once the bucket is locked down, so no object lands unversioned or unencrypted.
-    job(
+    const sync = job(
       `${name}-sync`,
       {
         namespace: args.namespace as pulumi.Input<string>,
@@ -141,6 +147,7 @@ export class ReplicaBucketSync extends pulumi.ComponentResource {
     );
 
     this.bucketName = bucket.bucket;
+    this.syncStartedAt = sync.status.apply((status) => status?.startTime);
     this.registerOutputs({ bucketName: this.bucketName });
   }
 }

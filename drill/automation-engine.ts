@@ -81,11 +81,14 @@ export function automationEngine(options: AutomationEngineOptions): DrillEngine 
     },
     async resources() {
       const { deployment } = await run((s) => s.exportStack());
-      const d = deployment as { resources?: { urn: string; type: string; id?: string }[]; pending_operations?: { resource: { urn: string; type: string; id?: string }; type: string }[] };
-      const listed: StackResource[] = (d.resources ?? []).filter((r) => isManagedResource(r.type)).map((r) => ({ urn: r.urn, type: r.type, id: r.id }));
+      type Exported = { urn: string; type: string; id?: string; outputs?: { identifier?: unknown } };
+      const d = deployment as { resources?: Exported[]; pending_operations?: { resource: Exported; type: string }[] };
+      // An RDS instance's id is its DbiResourceId (terraform-provider-aws v5+); its identifier is an output.
+      const identifier = (r: Exported) => (typeof r.outputs?.identifier === "string" ? r.outputs.identifier : undefined);
+      const listed: StackResource[] = (d.resources ?? []).filter((r) => isManagedResource(r.type)).map((r) => ({ urn: r.urn, type: r.type, id: r.id, identifier: identifier(r) }));
       // An interrupted create may exist in the cloud without being in the state: list it too.
       for (const p of d.pending_operations ?? [])
-        if (isManagedResource(p.resource.type)) listed.push({ urn: p.resource.urn, type: `${p.resource.type} (pending ${p.type})`, id: p.resource.id });
+        if (isManagedResource(p.resource.type)) listed.push({ urn: p.resource.urn, type: `${p.resource.type} (pending ${p.type})`, id: p.resource.id, identifier: identifier(p.resource) });
       return listed;
     },
     destroyCommand() {

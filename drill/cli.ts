@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildPlan } from "../plan";
@@ -6,9 +5,10 @@ import { ConfigError } from "../stacks";
 import { defaultBaselinePath } from "../verification";
 import { automationEngine } from "./automation-engine";
 import { fakeEngine, realClock } from "./fake-engine";
-import { awsBackupReader, loadDrillStack, RefusedError } from "./preflight";
+import { awsBackupReader, loadDrillStack, missingPrerequisites, RefusedError, sdkCredentials } from "./preflight";
 import type { DrillReport } from "./report";
 import { runDrill, type Progress } from "./run";
+import { awsStrayLookup } from "./strays";
 import { defaultVerifier, rehearsalVerifier } from "./verifier";
 
 const REPO_ROOT = join(__dirname, "..");
@@ -36,12 +36,23 @@ Options:
   --fake-fail-destroy <id> fake engine: make destroy leave this plan step behind
   --help                  this text
 
-Exit codes: 0 up, verify and destroy all succeeded; 1 anything failed (or --keep); 2 bad usage.
+Exit codes: 0 up, verify and destroy all succeeded; 1 anything failed (or --keep); 2 bad usage or a
+missing prerequisite.
 Needs: the Pulumi CLI logged in to the state backend (PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL),
-and AWS credentials that can read the backups and create the drill stack (AWS_PROFILE, or OIDC in CI).
+AWS credentials that can read the backups and create the drill stack (AWS_PROFILE, or OIDC in CI),
+and the baseline; every one missing is reported at once, before anything is created (exit 2).
+After the destroy, RDS instances tagged as this drill's that the state does not hold are reported
+with the command that removes each (exit 1).
 `;
 
 class UsageError extends Error {}
+
+/** Bad usage too (exit 2, nothing created), with every missing prerequisite on a line of its own. */
+class MissingPrerequisites extends UsageError {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+  }
+}
 
 interface Io {
   readonly stdout: (text: string) => void;
@@ -99,18 +110,6 @@ export function summary(report: DrillReport, reportDir: string) {
   };
 }
 
-/** An hour of drill whose report cannot be written is lost: check the folder before anything runs. */
-function assertWritableDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    const probe = join(dir, `.write-check-${process.pid}`);
-    writeFileSync(probe, "");
-    rmSync(probe);
-  } catch (error) {
-    throw new UsageError(`--reports-dir ${dir}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)}); give a writable folder`);
-  }
-}
-
 /** The drill command: returns the exit code. Every refusal is one line naming the flag or key. */
 export async function main(args: string[], io: Io): Promise<number> {
   let json = args.includes("--json");
@@ -132,18 +131,20 @@ export async function main(args: string[], io: Io): Promise<number> {
     const fakeOnly = (["fake-minute-ms", "fake-fail-step", "fake-fail-destroy"] as const).find((f) => flags[f] !== undefined);
     if (fakeOnly && engineKind !== "fake") throw new UsageError(`--${fakeOnly} only applies to --engine fake`);
     let verifier = rehearsalVerifier;
-    if (engineKind !== "fake") {
-      loadDrillStack(flags.stack, { root: REPO_ROOT }); // prod and recovery are refused before the baseline is asked for
-      // A stack brought up that nothing can be compared with proves nothing: refuse before creating it.
-      const baselinePath = resolve(REPO_ROOT, flags.baseline ?? defaultBaselinePath(flags.stack));
-      if (!existsSync(baselinePath))
-        throw new UsageError(
-          `--baseline ${baselinePath}: not found; capture the source's state first: npm run verify -- --stack ${flags.stack} --capture-baseline`,
-        );
-      verifier = defaultVerifier(baselinePath);
-    }
     const reportsDir = resolve(flags["reports-dir"] ?? join(REPO_ROOT, "reports", "drills"));
-    assertWritableDir(reportsDir);
+    const real = engineKind !== "fake";
+    if (real) loadDrillStack(flags.stack, { root: REPO_ROOT }); // prod and recovery are refused before anything else is asked for
+    // A stack brought up that nothing can be compared with proves nothing: the baseline is a
+    // prerequisite, checked with the others, every missing one reported before anything is created.
+    const baselinePath = resolve(REPO_ROOT, flags.baseline ?? defaultBaselinePath(flags.stack));
+    const missing = await missingPrerequisites({
+      engine: real ? automationEngine({ stack: flags.stack, workDir: REPO_ROOT }) : undefined,
+      awsCredentials: real ? sdkCredentials : undefined,
+      reportsDir,
+      baseline: real ? { path: baselinePath, stack: flags.stack } : undefined,
+    });
+    if (missing.length > 0) throw new MissingPrerequisites(missing);
+    if (real) verifier = defaultVerifier(baselinePath);
     for (const flag of ["fake-fail-step", "fake-fail-destroy"] as const) {
       const id = flags[flag];
       if (id === undefined) continue;
@@ -173,6 +174,8 @@ export async function main(args: string[], io: Io): Promise<number> {
             : automationEngine({ stack: flags.stack!, workDir: REPO_ROOT }),
         verifier,
         backups: backups === "aws" ? awsBackupReader() : undefined,
+        // Where AWS is read at all, the teardown also looks there for what the state lost.
+        strays: backups === "aws" ? awsStrayLookup() : undefined,
         allowStaleBackups: flags["allow-stale-backups"],
         keep: flags.keep,
         signal: io.signal,
@@ -182,7 +185,19 @@ export async function main(args: string[], io: Io): Promise<number> {
       clearInterval(heartbeat);
     }
     const { report, reportDir } = outcome;
-    if (report.destroy.status === "failed")
+    const strays = report.destroy.strays;
+    if (strays && (strays.instances.length > 0 || strays.error))
+      io.stderr(
+        [
+          "",
+          ...(strays.instances.length > 0
+            ? [`!!! ${strays.instances.length} RDS instances this drill created are NOT in its state (a create that timed out?), so destroy could not remove them:`, ...strays.instances.map((x) => `!!!   ${x.identifier} (${x.status ?? "status unknown"}): ${x.command}`)]
+            : []),
+          ...(strays.error ? [`!!! Could not look for RDS instances left outside the state: ${strays.error}`] : []),
+          "",
+        ].join("\n"),
+      );
+    if (report.destroy.status === "failed" && (report.destroy.leftovers.length > 0 || !strays || report.destroy.error))
       io.stderr(
         [
           "",
@@ -199,8 +214,10 @@ export async function main(args: string[], io: Io): Promise<number> {
   } catch (error) {
     const usage = error instanceof UsageError || error instanceof RefusedError || error instanceof ConfigError;
     const msg = error instanceof Error ? error.message : String(error);
-    if (json) io.stdout(`${JSON.stringify({ outcome: "refused", exitCode: usage ? 2 : 1, error: msg })}\n`);
-    io.stderr(`drill: ${msg}\n`);
+    const problems = error instanceof MissingPrerequisites ? error.problems : [msg];
+    if (json) io.stdout(`${JSON.stringify({ outcome: "refused", exitCode: usage ? 2 : 1, error: msg, problems })}\n`);
+    if (problems.length > 1) io.stderr(`drill: refused before anything was created: ${problems.length} prerequisites are missing\n`);
+    for (const p of problems) io.stderr(`drill: ${p}\n`);
     return usage ? 2 : 1;
   }
 }

@@ -47,6 +47,8 @@ export interface StackResource {
   readonly urn: string;
   readonly type: string;
   readonly id?: string;
+  /** The name the cloud knows it by, when the state records one apart from the id (an RDS instance's `identifier`). */
+  readonly identifier?: string;
 }
 
 export interface DrillEngine {

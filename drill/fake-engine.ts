@@ -44,9 +44,9 @@ export function virtualClock(start = Date.parse("2026-01-15T09:00:00Z")): Sleepi
  */
 export interface DataRealiser {
   /**
-   * Does the step's data work. The returned outputs land in `outputs().steps[<step id>]` and, as
-   * index.ts exports them, in `databases`/`caches`/`buckets`/`secrets`/`services.<name>` (the
-   * contract in verification/outputs.ts), a database's with its `restorePoint`.
+   * Does the step's data work. The returned outputs land in `outputs().steps[<step id>]` and, over
+   * the fake engine's stand-ins, where the program exports them: `databases`/`caches`/`buckets`/
+   * `secrets`/`services.<name>` (the contract in stacks/outputs.ts), a database's with its `restorePoint`.
    */
   create(step: PlanStep, config: RecoveryConfig): Promise<{ outputs?: Record<string, unknown>; restorePoint?: Date } | void>;
   /** Undoes it (drop the database, delete the bucket). Must leave nothing behind. */
@@ -73,15 +73,38 @@ export interface FakeEngineOptions {
   readonly project?: string;
 }
 
-/** Where index.ts exports a step's outputs, by step kind. */
-const EXPORTS = { database: "databases", cache: "caches", bucket: "buckets", secret: "secrets", service: "services" } as const;
-type ExportGroup = (typeof EXPORTS)[keyof typeof EXPORTS];
+/** Where the program exports a step's outputs (stacks/outputs.ts), by step kind. */
+type ExportGroup = "databases" | "caches" | "buckets" | "secrets" | "services";
+/** The outputs contract (stacks/outputs.ts), plus `steps`: what each step left, a fake-only extra. */
 type Outputs = {
   namespace: string;
   steps: Record<string, unknown>;
-  restorePoints: Record<string, string>;
+  connectionStrings: Record<string, string>;
   gatewayUrl?: string;
 } & Record<ExportGroup, Record<string, Record<string, unknown>>>;
+
+/**
+ * What the program would export for a step, with stand-in values (no password, `.fake.invalid`
+ * hosts), so a rehearsal's outputs follow the same contract verify and the drill parse.
+ */
+function fakeExport(step: PlanStep, config: RecoveryConfig, startedAt: Date): { group: ExportGroup; value: Record<string, unknown>; connectionString?: string } | undefined {
+  const named = <T extends { readonly name: string }>(list: readonly T[]) => list.find((x) => x.name === step.name);
+  const d = step.kind === "database" ? named(config.databases) : undefined;
+  if (d) {
+    const endpoint = `${d.identifier}.fake.invalid`;
+    const port = d.source.port;
+    return { group: "databases", value: { identifier: d.identifier, endpoint, port, database: d.source.dbName }, connectionString: `postgresql://${d.source.username}@${endpoint}:${port}/${d.source.dbName}` };
+  }
+  const c = step.kind === "cache" ? named(config.caches) : undefined;
+  if (c) return { group: "caches", value: { replicationGroupId: c.replicationGroupId, endpoint: `master.${c.replicationGroupId}.fake.invalid` } };
+  const b = step.kind === "bucket" ? named(config.buckets) : undefined;
+  if (b) return { group: "buckets", value: { bucket: b.bucket, mode: b.mode, replica: b.source.replica.bucket, ...(b.mode === "rebuild" ? { syncedAt: startedAt.toISOString() } : {}) } };
+  const s = step.kind === "secret" ? named(config.secrets) : undefined;
+  if (s) return { group: "secrets", value: { secretId: s.source.secretId, versionId: "fake-version", kubernetesSecret: `${s.source.kubernetesSecret}-${s.name}`, key: s.source.key } };
+  const svc = step.kind === "service" ? named(config.services) : undefined;
+  if (svc) return { group: "services", value: { url: `http://${svc.name}.${config.cluster.namespace}.svc.cluster.local:${svc.port}` } };
+  return undefined;
+}
 
 const TYPES: Record<string, [component: string, child: string, suffix: string]> = {
   "cluster-config": ["recovery:cluster:ClusterConfig", "kubernetes:core/v1:Namespace", "ns"],
@@ -110,7 +133,7 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
   const minuteMs = options.minuteMs ?? 60_000;
   const project = options.project ?? "recovery-stacks";
   const state = new Map<string, FakeResource>();
-  const noOutputs = (): Outputs => ({ namespace: config.cluster.namespace, steps: {}, restorePoints: {}, databases: {}, caches: {}, buckets: {}, secrets: {}, services: {} });
+  const noOutputs = (): Outputs => ({ namespace: config.cluster.namespace, steps: {}, connectionStrings: {}, databases: {}, caches: {}, buckets: {}, secrets: {}, services: {} });
   let outputs = noOutputs();
   let sequence = 0;
   const urnOf = (typeChain: string[], name: string) => `urn:pulumi:${config.stack}::${project}::${typeChain.join("$")}::${name}`;
@@ -129,9 +152,11 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
     const name = componentName(step.id);
     const component = urnOf(["pulumi:pulumi:Stack", envType, componentType], name);
     const child = urnOf(["pulumi:pulumi:Stack", envType, componentType, childType], `${name}-${suffix}`);
+    // An RDS instance is known to the state by its identifier too (what the drill's stray check compares).
+    const identifier = step.kind === "database" ? config.databases.find((d) => d.name === step.name)?.identifier : undefined;
     return [
       { urn: component, type: componentType, stepId: step.id, parent: envUrn },
-      { urn: child, type: childType, id: `${name}-${suffix}-${(sequence + 1000).toString(36)}`, stepId: step.id, parent: component },
+      { urn: child, type: childType, id: `${name}-${suffix}-${(sequence + 1000).toString(36)}`, stepId: step.id, parent: component, ...(identifier ? { identifier } : {}) },
     ];
   };
   const cancelled = (signal?: AbortSignal) => {
@@ -188,12 +213,15 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
           const work = (async () => {
             const realised = options.realiser ? await options.realiser.create(step, config) : undefined;
             outputs.steps[step.id] = { urn: component.urn, ...(realised ? realised.outputs : {}) };
-            const group = EXPORTS[step.kind as keyof typeof EXPORTS] as ExportGroup | undefined;
-            if (group && realised?.outputs) outputs[group][step.name] = { ...realised.outputs };
+            // The realiser's outputs (real endpoints) over the stand-ins.
+            const exported = fakeExport(step, config, startedAt);
+            if (exported) {
+              outputs[exported.group][step.name] = { ...exported.value, ...(realised?.outputs ?? {}) };
+              if (exported.connectionString) outputs.connectionStrings[step.name] = exported.connectionString;
+            }
             if (step.kind === "database") {
               const point = realised?.restorePoint ?? options.restorePoint?.(step.name, startedAt) ?? new Date(startedAt.getTime() - 5 * 60_000);
-              outputs.restorePoints[step.name] = point.toISOString();
-              if (outputs.databases[step.name]) outputs.databases[step.name].restorePoint = point.toISOString();
+              outputs.databases[step.name].restorePoint = point.toISOString();
             }
             const url = outputs.services[step.name]?.url;
             if (step.kind === "service" && typeof url === "string" && config.services.find((x) => x.name === step.name)?.gateway) outputs.gatewayUrl = url;
@@ -239,7 +267,7 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
       return structuredClone(outputs);
     },
     async resources() {
-      return [...state.values()].filter((r) => r.stepId !== undefined).map(({ urn, type, id }) => ({ urn, type, id }));
+      return [...state.values()].filter((r) => r.stepId !== undefined).map(({ urn, type, id, identifier }) => ({ urn, type, id, ...(identifier ? { identifier } : {}) }));
     },
     destroyCommand() {
       return `(fake engine: nothing real to remove) pulumi destroy --stack ${config.stack} --yes`;

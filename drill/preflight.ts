@@ -1,9 +1,12 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { RecoveryPlan } from "../plan";
 import { ConfigError, loadStack, type DatabaseRestore, type RecoveryConfig } from "../stacks";
 import { locateDump } from "../workers/dump-locator";
 import { RefusedError as WorkerRefusedError } from "../workers/errors";
+import type { DrillEngine } from "./engine";
 
 export interface PreflightCheck {
   readonly name: string;
@@ -106,6 +109,68 @@ export function awsBackupReader(region?: string): BackupReader {
       }
     },
   };
+}
+
+/** What a real drill needs on the machine before it starts, each checked whatever the others say. */
+export interface PrerequisiteChecks {
+  /** The engine's own needs (the Pulumi CLI, its login). */
+  readonly engine?: Pick<DrillEngine, "prerequisites">;
+  /** Resolves AWS credentials the way the SDK will (its default chain); rejects when there are none. */
+  readonly awsCredentials?: () => Promise<unknown>;
+  /** Where the report goes: it must be writable before an hour of drill runs. */
+  readonly reportsDir?: string;
+  /** The source baseline verify compares with, and the stack it was captured for. */
+  readonly baseline?: { readonly path: string; readonly stack: string };
+}
+
+/**
+ * Every missing prerequisite at once, as the config loader reports every mistake: a missing
+ * baseline must not hide a missing Pulumi CLI, or the operator fixes one, waits, and meets the next.
+ * Tools first, then credentials, then files. Empty when the drill can start.
+ */
+export async function missingPrerequisites(checks: PrerequisiteChecks): Promise<string[]> {
+  const [engine, aws] = await Promise.all([
+    checks.engine ? checks.engine.prerequisites() : [],
+    checks.awsCredentials
+      ? withTimeout(checks.awsCredentials(), AWS_TIMEOUT_MS).then(
+          () => [],
+          (error: unknown) => [explainAwsError(error).replace(/read the backups$/, "read the backups and create the drill stack")],
+        )
+      : [],
+  ]);
+  const problems = [...engine, ...aws];
+  if (checks.reportsDir !== undefined) {
+    const problem = unwritable(checks.reportsDir);
+    if (problem) problems.push(problem);
+  }
+  if (checks.baseline && !existsSync(checks.baseline.path))
+    problems.push(
+      `--baseline ${checks.baseline.path}: not found; capture the source's state first: npm run verify -- --stack ${checks.baseline.stack} --capture-baseline`,
+    );
+  return problems;
+}
+
+/** The SDK's own credential chain, as every AWS call of the drill resolves it. */
+export const sdkCredentials = (): Promise<unknown> => new RDSClient({}).config.credentials();
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: "TimeoutError" })), ms);
+    work.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+/** An hour of drill whose report cannot be written is lost: the folder is checked before anything runs. */
+function unwritable(dir: string): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = join(dir, `.write-check-${process.pid}`);
+    writeFileSync(probe, "");
+    rmSync(probe);
+    return undefined;
+  } catch (error) {
+    return `--reports-dir ${dir}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)}); give a writable folder`;
+  }
 }
 
 function explainAwsError(error: unknown): string {

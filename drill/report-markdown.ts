@@ -19,8 +19,10 @@ export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[])
   if (r.rehearsal)
     out.push(`> **Rehearsal, ${r.engineNote ?? "fake engine: nothing real was created"}.** No Pulumi stack was deployed: the times below are not a production RTO.`, "");
   if (r.kept) out.push(`> **Kept with \`--keep\` (debugging): the drill stack was NOT destroyed.** Not a complete drill. Remove it with \`${r.destroy.command}\`.`, "");
-  if (r.destroy.status === "failed")
+  const strayCount = r.destroy.strays?.instances.length ?? 0;
+  if (r.destroy.status === "failed" && (r.destroy.leftovers.length > 0 || strayCount === 0))
     out.push(`> **DESTROY FAILED: ${r.destroy.leftovers.length} resources are left behind.** Remove them with \`${r.destroy.command}\`.`, "");
+  if (strayCount > 0) out.push(`> **${strayCount} RDS instances this drill created are outside its state**, so destroy could not remove them: see Destroy for the command that removes each.`, "");
   if (r.interrupted) out.push(`> Interrupted by ${r.interrupted}; the up was cancelled and the stack destroyed (see Destroy).`, "");
   const checks = r.verification?.checks ?? [];
   out.push(
@@ -73,6 +75,16 @@ export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[])
   );
   if (r.destroy.leftovers.length > 0)
     out.push("Left behind (remove with `" + r.destroy.command + "`):", "", table(["type", "urn", "id"], r.destroy.leftovers.map((x) => [x.type, x.urn, x.id])), "");
+  const strays = r.destroy.strays;
+  if (strays && strays.instances.length > 0)
+    out.push(
+      `**${strays.instances.length} RDS instances this drill created are not in its state** (found by their tags after the destroy; a create that timed out leaves one). Remove each:`,
+      "",
+      table(["instance", "status", "command"], strays.instances.map((x) => [x.identifier, x.status ?? "unknown", `\`${x.command}\``])),
+      "",
+    );
+  if (strays?.error) out.push(`Could not look for RDS instances left outside the state: ${strays.error}.`, "");
+  if (strays && strays.refused.length > 0) out.push(`Carry this drill's tags but are production names, so not listed for removal: ${strays.refused.join(", ")}.`, "");
   if (r.destroy.destroyed.length > 0)
     out.push(`Destroyed (${r.destroy.destroyed.length}; full URNs in report.json):`, "", table(["resource", "type"], r.destroy.destroyed.map((x) => [x.urn.split("::").pop(), x.type])), "");
   // Components are covered by the step table; these are the cloud resources themselves.

@@ -1,4 +1,5 @@
 import type { PlanStep, RecoveryPlan } from "../plan";
+import type { StrayReport } from "./strays";
 import type { StackResource } from "./engine";
 import type { PreflightCheck } from "./preflight";
 import type { ResourceTiming, StepTiming } from "./timing";
@@ -51,6 +52,11 @@ export interface DestroyReport {
   /** The exact command that removes what is left. */
   readonly command: string;
   readonly error?: string;
+  /**
+   * After the destroy: RDS instances this drill created (by their tags) that the state does not
+   * hold, each with the command that removes it. Absent when not looked for (a rehearsal).
+   */
+  readonly strays?: StrayReport & { readonly error?: string };
 }
 
 /** Everything a drill measured: report.json, and the source of report.md and timeline.svg. */

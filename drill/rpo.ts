@@ -1,19 +1,17 @@
 import type { RecoveryConfig } from "../stacks";
+import { stackOutputsSchema } from "../stacks/outputs";
 import { round, verdict, type DatabaseRpo, type DrillReport, MINUTE_MS } from "./report";
 
 /**
- * The restore point each database actually reached, read from the stack outputs. The program
- * exports it as `restorePoints: { <database>: ISO time }` (or `databases.<name>.restorePoint`);
- * both shapes are read so the drill does not care which the components settle on.
+ * The restore point each database actually reached, as the stack outputs contract carries it
+ * (`databases.<name>.restorePoint`, stacks/outputs.ts). Outputs that do not follow the contract
+ * report no restore point: the RPO is then "not measured", never guessed.
  */
 export function restorePointsFrom(outputs: Record<string, unknown> | undefined): Record<string, string> {
+  const parsed = stackOutputsSchema.safeParse(outputs);
+  if (!parsed.success) return {};
   const out: Record<string, string> = {};
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-  const dbs = outputs?.databases;
-  if (isObject(dbs))
-    for (const [name, db] of Object.entries(dbs)) if (isObject(db) && typeof db.restorePoint === "string") out[name] = db.restorePoint;
-  const points = outputs?.restorePoints;
-  if (isObject(points)) for (const [name, at] of Object.entries(points)) if (typeof at === "string") out[name] = at;
+  for (const [name, db] of Object.entries(parsed.data.databases)) if (db.restorePoint !== undefined) out[name] = db.restorePoint;
   return out;
 }
 

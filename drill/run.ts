@@ -14,6 +14,7 @@ import { resourceReports, round, stepReports, verdict, MINUTE_MS, type DestroyRe
 import { writeReport } from "./report-files";
 import { measureRpo, restorePointsFrom } from "./rpo";
 import { resourceTimings, stepTimings, type StampedEvent } from "./timing";
+import { withStrayTimeout, type StrayLookup } from "./strays";
 import type { VerificationResult, Verifier } from "./verifier";
 
 /** Milliseconds. Tests drive a virtual clock; the CLI uses `Date.now`. */
@@ -42,6 +43,12 @@ export interface DrillOptions {
   /** Reads the source backups; undefined skips the freshness check (rehearsals), recorded as a warning. */
   readonly backups?: BackupReader;
   readonly allowStaleBackups?: boolean;
+  /**
+   * After the destroy, looks for RDS instances the drill created that the state does not hold (a
+   * timed-out create); any found fail the drill, each listed with its removal command. Undefined
+   * skips the look (rehearsals touch no cloud).
+   */
+  readonly strays?: StrayLookup;
   /** `--keep`: debugging only; skips destroy, prints the command, marks the report. */
   readonly keep?: boolean;
   /** Aborted on SIGINT/SIGTERM: up is cancelled, then everything is destroyed. */
@@ -194,7 +201,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
         const failed = event.resOpFailedEvent?.metadata;
         if (failed) progress("destroy", `${failed.urn.split("::").pop()} could not be deleted`, "error");
       };
-      destroy = await destroyAll(engine, onDeleted, options.keep ?? false, (name, work) => timed(name, work, (d) => ({ ok: d.status === "destroyed", detail: destroyDetail(d) })), skip, progress);
+      destroy = await destroyAll(engine, config, options.strays, onDeleted, options.keep ?? false, (name, work) => timed(name, work, (d) => ({ ok: d.status === "destroyed", detail: destroyDetail(d) })), skip, progress);
     }
   } else {
     skip("up", "preflight failed");
@@ -241,11 +248,19 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
 function destroyDetail(d: DestroyReport): string {
   if (d.status === "kept") return `kept (--keep); remove with: ${d.command}`;
   if (d.status === "destroyed") return `${d.destroyed.length} resources destroyed, nothing left`;
-  return `${d.leftovers.length} resources LEFT BEHIND; remove with: ${d.command}`;
+  const strays = d.strays?.instances ?? [];
+  const parts = [
+    ...(d.leftovers.length > 0 || strays.length === 0 ? [`${d.leftovers.length} resources LEFT BEHIND; remove with: ${d.command}`] : []),
+    ...(strays.length > 0 ? [`${strays.length} RDS instances LEFT OUTSIDE the state: ${strays.map((x) => x.identifier).join(", ")}`] : []),
+    ...(d.strays?.error ? [`could not look for RDS instances outside the state (${d.strays.error})`] : []),
+  ];
+  return parts.join("; ");
 }
 
 async function destroyAll(
   engine: DrillEngine,
+  config: RecoveryConfig,
+  lookup: StrayLookup | undefined,
   onDeleted: (event: EngineEvent) => void,
   keep: boolean,
   timed: (name: PhaseName, work: () => Promise<DestroyReport>) => Promise<DestroyReport | undefined>,
@@ -279,7 +294,15 @@ async function destroyAll(
     const destroyed = before.filter((r) => !leftUrns.has(r.urn));
     const failed = error !== undefined || after === undefined || left.length > 0;
     if (after === undefined) error ??= "could not list the stack's resources after destroy";
-    return { status: failed ? "failed" : "destroyed", destroyed, leftovers: failed ? left : [], command, error } as DestroyReport;
+    // What the state never held, the destroy never saw: look in AWS, by the drill's own tags.
+    let strays: DestroyReport["strays"];
+    if (lookup)
+      strays = await withStrayTimeout(lookup.find(config, left)).catch((e: unknown) => ({ instances: [], refused: [], error: message(e) }));
+    for (const id of strays?.refused ?? [])
+      progress("destroy", `${id} carries this drill's tags but is a production name: not listed for removal; find out who tagged it`, "warn");
+    for (const x of strays?.instances ?? []) progress("destroy", `${x.identifier} (RDS, ${x.status ?? "status unknown"}) is not in the state; remove it with: ${x.command}`, "error");
+    const strayFailed = strays !== undefined && (strays.instances.length > 0 || strays.error !== undefined);
+    return { status: failed || strayFailed ? "failed" : "destroyed", destroyed, leftovers: failed ? left : [], command, error, ...(strays ? { strays } : {}) } as DestroyReport;
   });
   return result ?? { status: "failed", destroyed: [], leftovers: before, command, error };
 }

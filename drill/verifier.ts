@@ -1,4 +1,5 @@
 import type { RecoveryConfig } from "../stacks";
+import { stackOutputsSchema } from "../stacks/outputs";
 import { parseOutputs, readBaseline, runVerification, type CheckGroup } from "../verification";
 
 /** One check of the restored environment (the shape verification/'s `runVerification` returns). */
@@ -40,22 +41,25 @@ export function defaultVerifier(baselinePath: string, only?: readonly CheckGroup
 }
 
 /**
- * For `--engine fake` rehearsals: checks that every plan step left an output and every database a
- * restore point. It touches no real system, and says so in every check's detail.
+ * For `--engine fake` rehearsals: checks that the outputs follow the contract verify parses
+ * (stacks/outputs.ts), that every plan step left an output and every database a restore point.
+ * It touches no real system, and says so in every check's detail.
  */
 export const rehearsalVerifier: Verifier = async (outputs, config) => {
   const started = Date.now();
   const steps = (outputs.steps ?? {}) as Record<string, unknown>;
-  const points = (outputs.restorePoints ?? {}) as Record<string, unknown>;
+  const parsed = stackOutputsSchema.safeParse(outputs);
+  const databases = parsed.success ? parsed.data.databases : {};
   const checks: VerificationCheck[] = [
-    ...config.databases.map((d) => ({ name: "restore-point", target: `database:${d.name}`, ok: typeof points[d.name] === "string" })),
-    ...Object.keys(steps).length === 0 ? [{ name: "outputs", target: config.stack, ok: false }] : [],
+    ...config.databases.map((d) => ({ name: "restore-point", target: `database:${d.name}`, ok: databases[d.name]?.restorePoint !== undefined, why: "output missing" })),
+    ...(Object.keys(steps).length === 0 ? [{ name: "outputs", target: config.stack, ok: false, why: "output missing" }] : []),
+    ...(parsed.success ? [] : [{ name: "outputs", target: config.stack, ok: false, why: `outputs break the contract at ${parsed.error.issues[0].path.join(".")}` }]),
   ].map((c) => ({
     name: c.name,
     target: c.target,
     result: c.ok ? ("pass" as const) : ("fail" as const),
     ms: Date.now() - started,
-    detail: c.ok ? "rehearsal: output present (no real system checked)" : "rehearsal: output missing",
+    detail: c.ok ? "rehearsal: output present (no real system checked)" : `rehearsal: ${c.why}`,
   }));
   return { passed: checks.every((c) => c.result === "pass"), checks };
 };

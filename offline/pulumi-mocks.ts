@@ -19,8 +19,9 @@
  *   await rec.settle();  rec.resources …
  *
  * What the mocks answer: RDS instances get an address and port, ElastiCache groups a primary
- * endpoint, buckets their name, random passwords `mock-password-<name>`; a SnapshotResolution
- * (and `aws.rds.getSnapshot`) a snapshot taken at MOCK_SNAPSHOT_TIME (or, with `snapshots: "none"`, AWS's "no results"
+ * endpoint, buckets their name, Jobs the status of a completed Job, Ingresses a load balancer host,
+ * random passwords `mock-password-<name>`; a SnapshotResolution (and `aws.rds.getSnapshot`) a
+ * snapshot taken at MOCK_SNAPSHOT_TIME (or, with `snapshots: "none"`, AWS's "no results"
  * error); `getSecretVersion` the value `mockSecretValue(secretId, stage or id)`. runProgram also
  * sets RestoredCache's "latest" lookup (normally the AWS SDK's) to one that agrees with `snapshots`.
  * `runProgram(stack, { config, catchError: true })` runs a changed config and keeps the recording
@@ -79,6 +80,11 @@ export interface MockOptions {
 
 /** The newest snapshot the mocks report for a database or cache. */
 export const MOCK_SNAPSHOT_TIME = "2026-11-24T03:00:00Z";
+/** When every Job the mocks run started and completed (what the live Job's status says). */
+export const MOCK_JOB_START_TIME = "2026-11-25T10:00:00Z";
+export const MOCK_JOB_COMPLETION_TIME = "2026-11-25T10:12:00Z";
+/** The load balancer's host every Ingress gets. */
+export const MOCK_INGRESS_HOSTNAME = "k8s-recovery-gateway-0123456789.eu-west-2.elb.amazonaws.com";
 /** The value the mocks give every secret version: readable in assertions, unique per secret and version. */
 export const mockSecretValue = (secretId: string, version: string): string => `value-of-${secretId}@${version}`;
 
@@ -154,6 +160,13 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
     }
     case "aws:secretsmanager/secret:Secret":
       return { id: `arn:aws:secretsmanager:eu-west-2:123456789012:secret:${String(inputs.name)}-AbCdEf`, state: { ...s, arn: `arn:aws:secretsmanager:eu-west-2:123456789012:secret:${String(inputs.name)}-AbCdEf` } };
+    // The Kubernetes provider awaits a Job's completion, then reads the live object back
+    // (provider/pkg/await/await.go, Creation): its outputs carry the status the cluster wrote.
+    case "kubernetes:batch/v1:Job":
+      return { id: `${name}-id`, state: { ...s, status: { startTime: MOCK_JOB_START_TIME, completionTime: MOCK_JOB_COMPLETION_TIME, succeeded: 1 } } };
+    // Likewise an Ingress, once its load balancer has an address.
+    case "kubernetes:networking.k8s.io/v1:Ingress":
+      return { id: `${name}-id`, state: { ...s, status: { loadBalancer: { ingress: [{ hostname: MOCK_INGRESS_HOSTNAME }] } } } };
     case "random:index/randomPassword:RandomPassword":
       return { id: `${name}-id`, state: { ...s, result: `mock-password-${name}` } };
     default:

@@ -38,10 +38,9 @@ export function schedule(specs: readonly StepSpec[]): Schedule {
       if (--indegree[k] === 0) queue.push(k);
     }
   }
-  if (queue.length !== specs.length) {
-    const stuck = specs.filter((_, i) => indegree[i] > 0).map((s) => s.id);
-    throw new Error(`plan: dependency cycle among ${stuck.join(", ")}`);
-  }
+  // The loader refuses every cycle a config can express (stacks/inventory-checks.ts), with its key;
+  // reaching this is a bug in a plan rule, so say which cycle it made.
+  if (queue.length !== specs.length) throw new Error(`plan: dependency cycle ${cycleAmong(specs, depIndexes, indegree).join(" → ")}`);
 
   // Walk back from the last step to finish, always through the dependency that finished last.
   const critical = new Set<number>();
@@ -73,4 +72,20 @@ export function schedule(specs: readonly StepSpec[]): Schedule {
   }));
   const criticalPath = [...critical].sort((a, b) => start[a] - start[b]).map((i) => specs[i].id);
   return { steps, criticalPath, finishMinute: last < 0 ? 0 : finish[last] };
+}
+
+/**
+ * One cycle among the steps Kahn's order could not reach: each of them waits for at least one
+ * other such step, so following those edges must come back to a step already on the path.
+ */
+function cycleAmong(specs: readonly StepSpec[], depIndexes: readonly number[][], indegree: Int32Array): string[] {
+  const path: number[] = [];
+  const onPath = new Map<number, number>();
+  let i = indegree.findIndex((d) => d > 0);
+  while (!onPath.has(i)) {
+    onPath.set(i, path.length);
+    path.push(i);
+    i = depIndexes[i].find((j) => indegree[j] > 0)!;
+  }
+  return [...path.slice(onPath.get(i)), i].map((k) => specs[k].id);
 }

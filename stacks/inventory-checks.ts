@@ -112,6 +112,33 @@ function dependencyCycles(inv: Inventory): Problem[] {
   return problems;
 }
 
+/**
+ * The plan makes the gateway wait for every other service (it gates all traffic), so a service
+ * that depends on the gateway closes a cycle the config does not spell out: `service:x →
+ * service:<gateway> → service:x`. Reported at the edge the config does write.
+ */
+function dependenciesOnTheGateway(inv: Inventory): Problem[] {
+  const gateways = inv.services.filter((s) => s.gateway);
+  // With no gateway or two, exactlyOneGateway reports the cause; there is no implicit edge to check.
+  if (gateways.length !== 1) return [];
+  const gateway = gateways[0];
+  const ref = `service:${gateway.name}`;
+  const problems: Problem[] = [];
+  inv.services.forEach((svc, i) => {
+    if (svc === gateway) return;
+    // The gateway naming this service too is an explicit cycle: dependencyCycles reports it.
+    if (gateway.dependsOn.includes(`service:${svc.name}`)) return;
+    svc.dependsOn.forEach((dep, j) => {
+      if (dep !== ref) return;
+      problems.push({
+        key: keyPath(["services", i, "dependsOn", j]),
+        message: `dependency cycle service:${svc.name} → ${ref} → service:${svc.name} (the gateway waits for every other service); remove "${ref}": a service reaches the others directly, never through the gateway`,
+      });
+    });
+  });
+  return problems;
+}
+
 function exactlyOneGateway(inv: Inventory): Problem[] {
   const gateways = inv.services.map((s, i) => ({ s, i })).filter(({ s }) => s.gateway);
   if (gateways.length === 1) return [];
@@ -128,5 +155,5 @@ export function checkInventory(inv: Inventory): Problem[] {
   const duplicates = [...duplicateNames(inv), ...sourceIdentifiersUnique(inv)];
   // With two things of one name, every reference to it is ambiguous: report the cause alone.
   if (duplicates.length > 0) return [...duplicates, ...exactlyOneGateway(inv)];
-  return [...danglingReferences(inv), ...dependencyCycles(inv), ...exactlyOneGateway(inv)];
+  return [...danglingReferences(inv), ...dependencyCycles(inv), ...dependenciesOnTheGateway(inv), ...exactlyOneGateway(inv)];
 }

@@ -87,8 +87,9 @@ export async function runVerification(options: VerificationOptions): Promise<Ver
   const started = performance.now();
   const startedAt = new Date().toISOString();
 
+  // The contract carries the restore point per database, when Pulumi knows it; else the stack's PITR target.
   const restorePointOf = (own?: string): number | undefined => {
-    const iso = own ?? outputs.restorePoint ?? (config.restorePoint !== "latest" ? config.restorePoint : undefined);
+    const iso = own ?? (config.restorePoint !== "latest" ? config.restorePoint : undefined);
     return iso === undefined ? undefined : Date.parse(iso);
   };
 

@@ -1,68 +1,14 @@
 import { readFileSync } from "node:fs";
 import { $ } from "zx";
-import { z } from "zod";
+import { stackOutputsSchema, type StackOutputs } from "../stacks/outputs";
 import { UsageError } from "./errors";
 
 /**
- * The stack outputs verify reads: where the restored things are. index.ts exports exactly
- * this shape; `pulumi stack output --json --show-secrets` prints it. Extra keys are ignored,
- * so the program may export more (the plan, for one).
+ * The stack outputs verify reads are the program's contract (stacks/outputs.ts): one schema that
+ * RecoveryEnvironment's exports are typed by and that every consumer parses with.
+ * `pulumi stack output --json --show-secrets` prints them; keys outside the contract are ignored.
  */
-const isoTime = z.iso.datetime({ offset: true });
-const url = z.url();
-
-export const outputsSchema = z.looseObject({
-  namespace: z.string().min(1),
-  /** Where smoke tests go; required when the config has smoke tests. */
-  gatewayUrl: url.optional(),
-  /** The time the restore targets, resolved (never `latest`). Per-database values win. */
-  restorePoint: isoTime.optional(),
-  databases: z
-    .record(
-      z.string(),
-      z.looseObject({
-        identifier: z.string().min(1),
-        endpoint: z.string().min(1),
-        port: z.number().int().positive(),
-        database: z.string().min(1),
-        /** A Pulumi secret: `postgresql://user:password@endpoint:port/database`. */
-        connectionString: z.string().min(1),
-        restorePoint: isoTime.optional(),
-      }),
-    )
-    .default({}),
-  caches: z
-    .record(z.string(), z.looseObject({ endpoint: z.string().min(1), port: z.number().int().positive().optional() }))
-    .default({}),
-  buckets: z
-    .record(
-      z.string(),
-      z.looseObject({
-        bucket: z.string().min(3),
-        mode: z.enum(["promote", "rebuild"]),
-        replica: z.string().min(3),
-        /** When the sync listed the replica; replica objects newer than this are not expected. */
-        syncedAt: isoTime.optional(),
-      }),
-    )
-    .default({}),
-  secrets: z
-    .record(
-      z.string(),
-      z.looseObject({
-        /** The Secrets Manager secret the restored value was read from. */
-        secretId: z.string().min(1),
-        /** The version restored into Kubernetes. */
-        versionId: z.string().min(1),
-        kubernetesSecret: z.string().min(1),
-        key: z.string().min(1),
-      }),
-    )
-    .default({}),
-  services: z.record(z.string(), z.looseObject({ url })).default({}),
-});
-
-export type StackOutputs = z.infer<typeof outputsSchema>;
+export { stackOutputsSchema as outputsSchema, type StackOutputs } from "../stacks/outputs";
 
 /** Validates outputs, naming the key that is wrong (`databases.orders.port`) and the fix. */
 export function parseOutputs(raw: unknown, from: string): StackOutputs {
@@ -71,7 +17,7 @@ export function parseOutputs(raw: unknown, from: string): StackOutputs {
       `${from}: holds "[secret]" placeholders; verify needs the values: use \`pulumi stack output --json --show-secrets\``,
     );
   }
-  const parsed = outputsSchema.safeParse(withConnectionStrings(raw));
+  const parsed = stackOutputsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => {
     const key = i.path.map(String).join(".") || "(top level)";
@@ -128,21 +74,4 @@ export async function pulumiOutputs(stack: string, timeoutMs = 60_000): Promise<
 /** The Automation API's `stack.outputs()` (`{ key: { value, secret } }`), for the drill in-process. */
 export function outputsFromAutomation(map: Readonly<Record<string, { readonly value: unknown; readonly secret?: boolean }>>): StackOutputs {
   return parseOutputs(Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.value])), "stack.outputs()");
-}
-
-/**
- * The program exports connection strings apart (`connectionStrings.<name>`), so that
- * `pulumi stack output` without `--show-secrets` still shows every endpoint; fold them back in.
- */
-function withConnectionStrings(raw: unknown): unknown {
-  if (raw === null || typeof raw !== "object") return raw;
-  const { connectionStrings, databases, ...rest } = raw as Record<string, unknown>;
-  if (connectionStrings === null || typeof connectionStrings !== "object" || databases === null || typeof databases !== "object") return raw;
-  const merged = Object.fromEntries(
-    Object.entries(databases as Record<string, Record<string, unknown>>).map(([name, db]) => [
-      name,
-      { connectionString: (connectionStrings as Record<string, unknown>)[name], ...db },
-    ]),
-  );
-  return { ...rest, databases: merged, connectionStrings };
 }

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DrillReport } from "../../drill/report";
 import { main } from "../../drill/cli";
@@ -79,6 +80,37 @@ describe("npm run drill (the CLI)", function () {
       `drill: --baseline ${join(ROOT, "reports/baselines/missing-for-this-test.json")}: not found; capture the source's state first: npm run verify -- --stack drill --capture-baseline`,
     );
     assert.equal(existsSync(join(reports, "history.jsonl")), false);
+  });
+
+  it("a real drill missing the Pulumi CLI, AWS credentials and its baseline reports all three at once with exit 2, and writes no report", async () => {
+    const reports = tempReportsDir();
+    const empty = mkdtempSync(join(tmpdir(), "no-tools-"));
+    // Nothing on PATH (no pulumi), no AWS credentials anywhere the SDK's default chain looks.
+    const env = { PATH: empty, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined, AWS_PROFILE: undefined, AWS_WEB_IDENTITY_TOKEN_FILE: undefined, AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined, AWS_SHARED_CREDENTIALS_FILE: join(empty, "credentials"), AWS_CONFIG_FILE: join(empty, "config"), AWS_EC2_METADATA_DISABLED: "true" };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    const set = (values: Record<string, string | undefined>) => {
+      for (const [k, v] of Object.entries(values)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    };
+    set(env);
+    let r: Awaited<ReturnType<typeof cli>>;
+    try {
+      r = await cli(["--stack", "drill", "--baseline", "reports/baselines/missing-for-this-test.json", "--reports-dir", reports, "--json"]);
+    } finally {
+      set(saved);
+      rmSync(empty, { recursive: true, force: true });
+    }
+    assert.equal(r.code, 2);
+    const lines = r.stderr.trim().split("\n").filter((l) => l.startsWith("drill: "));
+    assert.equal(lines[0], "drill: refused before anything was created: 3 prerequisites are missing");
+    assert.match(lines[1], /^drill: the Pulumi CLI is not installed \(spawn pulumi ENOENT\): install it /);
+    assert.match(lines[2], /^drill: no AWS credentials: export AWS_PROFILE \(or run in CI with OIDC\) for an account that can read the backups and create the drill stack$/);
+    assert.equal(lines[3], `drill: --baseline ${join(ROOT, "reports/baselines/missing-for-this-test.json")}: not found; capture the source's state first: npm run verify -- --stack drill --capture-baseline`);
+    assert.equal(lines.length, 4);
+    const out = JSON.parse(r.stdout) as { outcome: string; exitCode: number; problems: string[] };
+    assert.deepEqual([out.outcome, out.exitCode, out.problems], ["refused", 2, lines.slice(1).map((l) => l.slice("drill: ".length))]);
+    assert.equal(existsSync(join(reports, "history.jsonl")), false);
+    noStackTrace(r.stderr);
   });
 
   it("a rehearsal with --engine fake --json prints one JSON summary, says nothing real was created, and exits 0", () => {

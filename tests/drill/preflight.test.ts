@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand, RDSClient } from "@aws-sdk/client-rds";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { automationEngine } from "../../drill/automation-engine";
-import { awsBackupReader, backupChecks, isolationCheck, loadDrillStack } from "../../drill/preflight";
+import { awsBackupReader, backupChecks, isolationCheck, loadDrillStack, missingPrerequisites, sdkCredentials } from "../../drill/preflight";
 import type { RecoveryConfig } from "../../stacks";
 import { startMoto, type LocalAws } from "../support/moto";
 import { manifestKeyFor, type DumpManifest } from "../../workers/dump-manifest";
@@ -117,5 +117,52 @@ describe("drill preflight without AWS credentials", () => {
     const checks = await backupChecks(config, { newest: async () => Promise.reject(noCredentials) }, new Date());
     assert.equal(checks[0].result, "fail");
     assert.equal(checks[0].detail, "could not read the point-in-time backups of lomash-identity-prod (no AWS credentials: export AWS_PROFILE (or run in CI with OIDC) for an account that can read the backups)");
+  });
+});
+
+describe("a real drill's prerequisites, all checked at once", () => {
+  const CLI_MISSING = "the Pulumi CLI is not installed (spawn pulumi ENOENT): install it and put it on PATH";
+  const noCredentials = () => Promise.reject(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
+
+  it("reports a missing CLI, missing AWS credentials, an unwritable reports folder and a missing baseline together, tools first", async () => {
+    const problems = await missingPrerequisites({
+      engine: { prerequisites: async () => [CLI_MISSING] },
+      awsCredentials: noCredentials,
+      reportsDir: "/proc/version/reports",
+      baseline: { path: "/nonexistent/drill.json", stack: "drill" },
+    });
+    assert.deepEqual(problems.map((p) => p.split(":")[0]), [CLI_MISSING.split(":")[0], "no AWS credentials", "--reports-dir /proc/version/reports", "--baseline /nonexistent/drill.json"]);
+    assert.equal(problems[1], "no AWS credentials: export AWS_PROFILE (or run in CI with OIDC) for an account that can read the backups and create the drill stack");
+    assert.match(problems[2], /^--reports-dir \/proc\/version\/reports: cannot write there \(\w+\); give a writable folder$/);
+    assert.equal(problems[3], "--baseline /nonexistent/drill.json: not found; capture the source's state first: npm run verify -- --stack drill --capture-baseline");
+  });
+
+  it("a missing baseline does not hide a missing Pulumi CLI", async () => {
+    const problems = await missingPrerequisites({ engine: { prerequisites: async () => [CLI_MISSING] }, baseline: { path: "/nonexistent/drill.json", stack: "drill" } });
+    assert.deepEqual(problems, [CLI_MISSING, "--baseline /nonexistent/drill.json: not found; capture the source's state first: npm run verify -- --stack drill --capture-baseline"]);
+  });
+
+  it("is empty when everything is there", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "prereq-"));
+    try {
+      writeFileSync(join(dir, "drill.json"), "{}");
+      const problems = await missingPrerequisites({ engine: { prerequisites: async () => [] }, awsCredentials: async () => ({ accessKeyId: "x" }), reportsDir: dir, baseline: { path: join(dir, "drill.json"), stack: "drill" } });
+      assert.deepEqual(problems, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads AWS credentials through the SDK's default chain (moto's test keys count)", async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = "testing";
+    process.env.AWS_SECRET_ACCESS_KEY = "testing";
+    try {
+      assert.deepEqual(await missingPrerequisites({ awsCredentials: sdkCredentials }), []);
+    } finally {
+      for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret]] as const)
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+    }
   });
 });

@@ -1,6 +1,13 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { buildPlan, type RecoveryPlan } from "../../plan";
+import { schedule } from "../../plan/schedule";
+import type { StepSpec } from "../../plan/steps";
 import { loadStack, type RecoveryConfig } from "../../stacks";
+import { projectCopy } from "../support/project-copy";
+import { repoStackFiles } from "../support/stack-files";
+
 
 const NOW = new Date("2026-11-25T12:00:00Z");
 
@@ -120,5 +127,35 @@ describe("plan: the recovery plan", () => {
 
   it("gives the same plan for the same input", () => {
     assert.deepEqual(planOf("recovery").plan, planOf("recovery").plan);
+  });
+});
+
+describe("plan: a dependency cycle", () => {
+  const step = (id: string, dependsOn: string[]): StepSpec => ({ id, kind: "service", name: id, dependsOn, estimateMinutes: 1 });
+
+  it("is spelt out edge by edge when a plan rule makes one, not listed as the steps it blocks", () => {
+    const specs = [step("service:x", []), step("service:a", ["service:x", "service:c"]), step("service:b", ["service:a"]), step("service:c", ["service:b"]), step("service:d", ["service:c"])];
+    assert.throws(() => schedule(specs), { message: "plan: dependency cycle service:a → service:c → service:b → service:a" });
+  });
+
+  describe("npm run plan on a config whose service depends on the gateway", function () {
+    this.timeout(60_000);
+    let copy: { root: string; cleanup: () => void };
+    before(() => {
+      const files = repoStackFiles();
+      (files.prod.config["recovery:services"] as { dependsOn: string[] }[])[2].dependsOn[1] = "service:api-gateway";
+      copy = projectCopy(["scripts", "stacks", "plan"], files);
+    });
+    after(() => copy.cleanup());
+
+    it("exits 2 with the key of the edge and the whole cycle, and prints no plan", () => {
+      const r = spawnSync(process.execPath, ["--require", "tsx/cjs", join(copy.root, "scripts", "plan.ts"), "--stack", "recovery"], { cwd: copy.root, encoding: "utf8" });
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, "");
+      assert.equal(
+        r.stderr,
+        'Pulumi.prod.yaml: recovery:services[2].dependsOn[1]: dependency cycle service:customer → service:api-gateway → service:customer (the gateway waits for every other service); remove "service:api-gateway": a service reaches the others directly, never through the gateway\n',
+      );
+    });
   });
 });

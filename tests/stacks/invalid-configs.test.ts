@@ -118,6 +118,16 @@ const CASES: Case[] = [
     ],
   },
   {
+    title: "a service that depends on the gateway, which waits for every other service",
+    stack: "recovery",
+    change: (f) => {
+      (services(f)[2].dependsOn as string[])[1] = "service:api-gateway";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:services[2].dependsOn[1]: dependency cycle service:customer → service:api-gateway → service:customer (the gateway waits for every other service); remove "service:api-gateway": a service reaches the others directly, never through the gateway',
+    ],
+  },
+  {
     title: "no gateway",
     stack: "recovery",
     change: (f) => {

@@ -11,7 +11,7 @@
  *   bucket step   → the bucket ReplicaBucketSync creates (versioned, all public access blocked), then
  *                   workers/bucket-sync.ts, i.e. `npm run sync -- --from s3://<replica> --to s3://<bucket>`.
  *
- * The outputs are the stack outputs' contract (verification/outputs.ts); `destroy` removes it all.
+ * The outputs are the stack outputs contract's (stacks/outputs.ts); `destroy` removes it all.
  */
 import {
   CreateDBInstanceCommand,
