@@ -36,13 +36,22 @@ it created, or says what it left in one that existed and the command that contin
   --json            print one JSON record on stdout (summary on stderr)
   --help            this text
 
-Exit: 0 restored and verified, 1 refused or failed, 2 bad usage, 130/143 stopped by
-SIGINT/SIGTERM (after dropping the database it created, or saying what it left).
+Exit: 0 restored and verified; 1 refused, failed, or incomplete (a partial restore that could
+not bring something its tables need, such as a foreign key to a table absent from the target);
+2 bad usage; 130/143 stopped by SIGINT/SIGTERM (after dropping the database it created, or
+saying what it left).
 `;
+
+/** A partial restore whose tables all came back whole but without something they need is incomplete, not failed. */
+function headline(r: RestoreRecord): string {
+  if (r.dryRun) return r.ok ? "dry run: would restore" : "dry run: would restore INCOMPLETE";
+  if (r.ok) return "restored";
+  return r.problems.every((p) => p.startsWith("not restored:")) ? "restored INCOMPLETE (exit 1)" : "restore FAILED";
+}
 
 function summary(r: RestoreRecord): string {
   const lines = [
-    `${r.dryRun ? "dry run: would restore" : r.ok ? "restored" : "restore FAILED"} ${r.dump} → ${r.target}`,
+    `${headline(r)} ${r.dump} → ${r.target}`,
     `  dump taken ${r.dumpTakenAt} from ${r.source}, sha256 ${r.sha256.slice(0, 16)}… (${(r.sizes.downloadedBytes / 1024 / 1024).toFixed(1)} MB)`,
     `  phases: ${Object.entries(r.durationsMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}`,
   ];

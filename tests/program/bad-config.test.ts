@@ -21,7 +21,7 @@ describe("the whole program with a bad stack config", () => {
     // The program reads the inventory beside itself: run a copy of it next to a changed Pulumi.prod.yaml.
     const files = repoStackFiles();
     (files.prod.config["recovery:services"] as { dependsOn: string[] }[])[2].dependsOn[1] = "service:api-gateway";
-    const copy = projectCopy(["index.ts", "components", "stacks", "plan", "offline", "k8s"], files);
+    const copy = projectCopy(["index.ts", "package.json", "components", "stacks", "plan", "offline", "k8s", "workers"], files);
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mocks = require(join(copy.root, "offline", "pulumi-mocks.ts")) as typeof import("../../offline/pulumi-mocks");

@@ -52,7 +52,11 @@ describe("passwords with special characters never reach the output", function ()
   });
 
   const url = (c: string, password: string, host = "127.0.0.1") => `postgresql://${roleOf(c)}:${password}@${host}:${pg!.port}/shop`;
-  const backup = (database: string) => runScript("backup", ["--database", database, "--to", "s3://pw-backups/shop", "--json"], { env: aws!.env });
+  // A prefix per backup: dump keys are named to the second and never overwritten, so two backups
+  // in the same second under one prefix would refuse the second.
+  let backups = 0;
+  const backup = (database: string) =>
+    runScript("backup", ["--database", database, "--to", `s3://pw-backups/shop-${++backups}`, "--json"], { env: aws!.env });
 
   for (const [c, password] of Object.entries(PASSWORDS)) {
     it(`backs up with a percent-encoded password holding "${c}" (node-pg and pg_dump both authenticate) and never shows it`, async () => {

@@ -71,7 +71,8 @@ describe("restoring some tables of a realistic database (--tables)", function ()
   it("takes a quoted name and a schema-qualified quoted name for the same table", async () => {
     for (const [name, database] of [['"Order Items"', "quoted"], ['public."Order Items"', "quoted_qualified"]]) {
       const r = await restore(["--to", pg!.url(database), "--tables", name]);
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^restored INCOMPLETE \(exit 1\) /m, "a foreign key to an absent table makes a partial restore incomplete");
       assert.deepEqual((r.json as Json).restoredTables, ['public."Order Items"'], name);
       assert.deepEqual(await tableChecksums(pg!.url(database), ["public.Order Items"]), { "public.Order Items": sourceSums["public.Order Items"] });
     }
@@ -79,7 +80,8 @@ describe("restoring some tables of a realistic database (--tables)", function ()
 
   it("says loudly, in the summary and the record, which foreign keys point to tables absent from the target", async () => {
     const r = await restore(["--to", pg!.url("lonely_lines"), "--tables", '"Order Items"']);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^restored INCOMPLETE \(exit 1\) /m, "a foreign key to an absent table makes a partial restore incomplete");
     const out = r.json as Json;
     assert.deepEqual(out.skippedForeignKeys, ["Order Items Order Items_item_id_fkey", "Order Items Order Items_order_id_placed_at_fkey"]);
     assert.deepEqual(out.notRestored, [
@@ -91,7 +93,8 @@ describe("restoring some tables of a realistic database (--tables)", function ()
 
   it("restores a partitioned table with its partitions, enum, domain, functions, trigger and owned sequence", async () => {
     const r = await restore(["--to", pg!.url("orders_only"), "--tables", "orders"]);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^restored INCOMPLETE \(exit 1\) /m, "a foreign key to an absent table makes a partial restore incomplete");
     const out = r.json as Json;
     assert.deepEqual(out.restoredTables, orders);
     assert.deepEqual(out.rowCounts.map((c) => [c.table, c.actual, c.ok]), [
@@ -116,7 +119,8 @@ describe("restoring some tables of a realistic database (--tables)", function ()
 
   it("says in the summary of a partial restore that large objects are not included", async () => {
     const r = await restore(["--to", pg!.url("no_blobs"), "--tables", "customers"]);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^restored INCOMPLETE \(exit 1\) /m, "a foreign key to an absent table makes a partial restore incomplete");
     assert.deepEqual((r.json as Json).largeObjects, { inDump: 5, restored: false });
     assert.match(r.stderr, /large objects: NOT included in a partial restore \(5 in the dump; a full restore brings them back\)/);
     const objects = await query<{ n: string }>(pg!.url("no_blobs"), "SELECT count(*) AS n FROM pg_largeobject_metadata");
@@ -125,7 +129,8 @@ describe("restoring some tables of a realistic database (--tables)", function ()
 
   it("restores the foreign keys whose other table is in the target, reusing what the target already has", async () => {
     const first = await restore(["--to", pg!.url("two_steps"), "--tables", "customers"]);
-    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.code, 1, first.stderr);
+    assert.match(first.stderr, /^restored INCOMPLETE \(exit 1\) /m, "a foreign key to an absent table makes a partial restore incomplete");
     const r = await restore(["--to", pg!.url("two_steps"), "--tables", "public.orders", "--force"]);
     assert.equal(r.code, 0, r.stderr);
     const out = r.json as Json;
