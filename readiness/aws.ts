@@ -19,7 +19,9 @@ export interface AwsClients {
 
 /** Per call: a hung connection must not stall a nightly job forever. */
 export function awsClients(timeoutMs: number): AwsClients {
-  const requestHandler = { connectionTimeout: Math.min(timeoutMs, 10_000), requestTimeout: timeoutMs };
+  // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and a
+  // paginator's page (which gets no abort signal of ours) would wait forever.
+  const requestHandler = { connectionTimeout: Math.min(timeoutMs, 10_000), requestTimeout: timeoutMs, throwOnRequestTimeout: true };
   const cache = new Map<string, unknown>();
   const memo = <T>(key: string, make: () => T): T => {
     if (!cache.has(key)) cache.set(key, make());

@@ -117,5 +117,8 @@ export async function findUncovered(
   await Promise.all(listings);
   const order = ["database", "cache", "bucket", "secret"];
   uncovered.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.id.localeCompare(b.id));
+  // The listings finish in any order; the report does not.
+  const lists = ["databases", "caches", "buckets", "secrets"];
+  problems.sort((a, b) => lists.indexOf(a.split(":")[0]) - lists.indexOf(b.split(":")[0]));
   return { uncovered, problems: problems.map((p) => `could not list ${p}; what the inventory misses there is unknown`) };
 }

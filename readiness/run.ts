@@ -38,6 +38,21 @@ export interface ReadinessRun {
   readonly uncoveredDetail: readonly UncoveredResource[];
 }
 
+/**
+ * An item's checks may take several calls, each retried (the dump lookup shares the restore
+ * worker's patient retries): its whole check gets this many timeouts, so a silent endpoint
+ * cannot hold a nightly run forever.
+ */
+const ITEM_DEADLINE_CALLS = 4;
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: "TimeoutError" })), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 interface Work {
   readonly kind: ItemKind;
   readonly name: string;
@@ -69,7 +84,9 @@ export async function runReadiness(options: ReadinessOptions): Promise<Readiness
     work.map((w) =>
       limit(async () => {
         // A check that throws is one that could not answer, never one that passed.
-        const result = await w.check().catch((error: unknown) => unknown(`${w.kind} ${w.id}`, couldNotCheck("reading the account", error, ctx.aws.timeoutMs)));
+        const result = await withDeadline(w.check(), ctx.aws.timeoutMs * ITEM_DEADLINE_CALLS).catch((error: unknown) =>
+          unknown(w.id, couldNotCheck(`checking ${w.kind} ${w.id}`, error, ctx.aws.timeoutMs * ITEM_DEADLINE_CALLS)),
+        );
         const item = judge(w.kind, w.name, w.id, objectiveFor(config, w.tier), result);
         options.onProgress?.(++done, total, `${w.kind}:${w.name} ${item.status}`);
         return item;
