@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { DeleteReplicationGroupCommand } from "@aws-sdk/client-elasticache";
-import { DeleteDBInstanceCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
+import { CreateDBSnapshotCommand, DeleteDBInstanceCommand, DescribeDBInstancesCommand, ModifyDBInstanceCommand } from "@aws-sdk/client-rds";
 import { DeleteBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { awsClients } from "../../readiness/aws";
@@ -124,6 +124,59 @@ describe("readiness against moto: could the recovery stack restore production no
     } finally {
       cleanup();
     }
+  });
+
+  /** The repository's stacks with the recovery stack's `recovery:databases` overrides changed. */
+  const withOverrides = async (databases: Record<string, unknown>, body: (config: RecoveryConfig, root: string) => Promise<void>) => {
+    const files = repoStackFiles();
+    files.recovery.config["recovery:databases"] = databases;
+    const { root, cleanup } = writeStackFiles(files);
+    try {
+      await body(loadStack("recovery", { root }), root);
+    } finally {
+      cleanup();
+    }
+  };
+
+  it("fails a database whose backup retention is below the inventory's, with the command that sets it back", async () => {
+    await buildFleet(recovery);
+    await rds().send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: "lomash-catalog-prod", BackupRetentionPeriod: 3, ApplyImmediately: true }));
+    const catalog = item(await check(), "database", "catalog");
+    assert.equal(catalog.status, "fail");
+    assert.equal(catalog.problems[0],
+      "lomash-catalog-prod keeps automated backups for 3 days, the inventory says 7; set it back (aws rds modify-db-instance --db-instance-identifier lomash-catalog-prod --backup-retention-period 7) or lower backupRetentionDays");
+  });
+
+  it("reads the newest available snapshot for a snapshot restore, with its age", async () => {
+    await buildFleet(recovery);
+    await rds().send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: "lomash-orders-prod", DBSnapshotIdentifier: "lomash-orders-prod-manual" }));
+    await withOverrides({ orders: { method: "snapshot" } }, async (config, root) => {
+      const orders = item(await check(config, root), "database", "orders");
+      assert.equal(orders.restoredFrom, "snapshot lomash-orders-prod-manual");
+      assert.equal(orders.achievableRpoMinutes, 0);
+      assert.deepEqual(orders.problems, [ENGINE_UNCHECKED]);
+    });
+  });
+
+  it("fails a named snapshot that does not exist, naming the key to change", async () => {
+    await buildFleet(recovery);
+    await withOverrides({ orders: { snapshot: "lomash-orders-prod-before-migration" } }, async (config, root) => {
+      const orders = item(await check(config, root), "database", "orders");
+      assert.equal(orders.status, "fail");
+      assert.equal(orders.problems[0], "snapshot lomash-orders-prod-before-migration does not exist; set recovery:databases.orders.snapshot to an existing snapshot of lomash-orders-prod, or to latest");
+    });
+  });
+
+  it("does not judge a pinned restore time by the RPO, and says to unpin it after the incident", async () => {
+    await buildFleet(recovery);
+    const pinned = new Date(Date.now() - 3 * 60 * 60_000).toISOString();
+    await withOverrides({ orders: { time: pinned } }, async (config, root) => {
+      const orders = item(await check(config, root), "database", "orders");
+      assert.equal(orders.restorePoint, pinned);
+      assert.equal(orders.achievableRpoMinutes, 180);
+      assert.deepEqual(orders.problems, [ENGINE_UNCHECKED]);
+      assert.ok(orders.notes.includes(`restore point pinned to ${pinned}: set it back to latest once the incident is over`));
+    });
   });
 
   it("fails a dump older than its tier allows, with the age and the tier", async () => {
