@@ -21,7 +21,7 @@ export function renderTable(r: ReadinessReport): string {
   const todo = r.items.filter((i) => i.problems.length > 0);
   if (todo.length > 0) {
     lines.push("", "what to do:");
-    for (const i of todo) for (const p of i.problems) lines.push(`  ${i.kind}:${i.name} (${i.status}): ${p}`);
+    for (const i of todo) lines.push(`  ${i.kind}:${i.name} (${i.status})`, ...i.problems.map((p) => `    - ${p}`));
   }
   if (r.uncovered.length > 0) {
     lines.push("", "in the account but not in the inventory (npm run readiness -- --suggest prints their inventory entries):");

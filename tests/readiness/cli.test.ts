@@ -120,7 +120,7 @@ describe("npm run readiness", function () {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^readiness of recovery \(restores prod, eu-west-2\) at \S+: NOT READY: 6 ok, 5 warn, 1 fail, 0 uncovered\n/);
     assert.match(r.stdout, /\nsecret:sendgrid +lomash-wood\/production\/sendgrid-api-key \(stage AWSPREVIOUS\) +— \/ 15 min \(stack\) +fail\n/);
-    assert.match(r.stdout, /\n {2}secret:sendgrid \(fail\): secret lomash-wood\/production\/sendgrid-api-key does not exist; recreate it from its owner's copy \(the restore has no version to read\)\n/);
+    assert.match(r.stdout, /\n {2}secret:sendgrid \(fail\)\n {4}- secret lomash-wood\/production\/sendgrid-api-key does not exist; recreate it from its owner's copy \(the restore has no version to read\)\n/);
   });
 
   it("prints a Markdown report with --markdown", async () => {
