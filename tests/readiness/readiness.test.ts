@@ -4,6 +4,7 @@ import { CreateDBSnapshotCommand, DeleteDBInstanceCommand, DescribeDBInstancesCo
 import { DeleteBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { awsClients } from "../../readiness/aws";
+import { readinessPreflight } from "../../readiness/preflight";
 import { runReadiness } from "../../readiness/run";
 import type { ItemKind, ReadinessItem, ReadinessReport } from "../../readiness/types";
 import { loadStack, type RecoveryConfig } from "../../stacks";
@@ -267,6 +268,15 @@ describe("readiness against moto: could the recovery stack restore production no
     assert.deepEqual(webhook.problems, [
       "secret lomash-wood/production/stripe-webhook-secret has no version in stage AWSPREVIOUS (it has AWSCURRENT), it was never rotated; set recovery:secrets.stripe-webhook.versionStage to AWSCURRENT, or rotate it once",
     ]);
+  });
+
+  it("gives the drill's preflight one check naming what fails, with the whole report", async () => {
+    await buildFleet(recovery);
+    await secrets().send(new DeleteSecretCommand({ SecretId: "lomash-wood/production/sendgrid-api-key", ForceDeleteWithoutRecovery: true }));
+    const check = await readinessPreflight(loadStack("drill"), { aws: awsClients(10_000) });
+    assert.equal(check.result, "warn");
+    assert.equal(check.detail, "6 ok, 5 warn, 1 fail, 0 not checked, 0 uncovered: secret:sendgrid");
+    assert.equal(check.report.stack, "drill");
   });
 
   it("lists what the account has that the inventory does not cover, and none of this project's own resources", async () => {
