@@ -1,4 +1,4 @@
-import type { Inventory, RestoreStack } from "../stacks/schema";
+import { DEFAULT_TIERS, type Inventory, type RestoreStack } from "../stacks/schema";
 
 /** A deterministic pseudo-random generator, so every bench run plans the same fleets. */
 function mulberry32(seed: number): () => number {
@@ -74,6 +74,8 @@ export function generateFleet(n: number, seed = 42): { inventory: Inventory; sta
     mode: "inventory",
     region: "eu-west-2",
     objectives: { rtoMinutes: 60, rpoMinutes: 15 },
+    tiers: { ...DEFAULT_TIERS },
+    coverage: { include: [], exclude: [] },
     estimates: {},
     cluster: { namespace: "fleet", manifests: "k8s/fleet" },
     databases,

@@ -150,9 +150,32 @@ function exactlyOneGateway(inv: Inventory): Problem[] {
   }));
 }
 
-/** Mistakes the schema alone cannot see: duplicates, references, cycles, the gateway. */
+/** An item's `tier` names one of `recovery:tiers` (seed 001's three when it is not given). */
+function unknownTiers(inv: Inventory): Problem[] {
+  const tiers = Object.keys(inv.tiers);
+  const problems: Problem[] = [];
+  for (const list of ["databases", "caches", "buckets", "secrets"] as const)
+    inv[list].forEach((item, i) => {
+      if (item.tier !== undefined && !tiers.includes(item.tier))
+        problems.push({ key: keyPath([list, i, "tier"]), message: `"${item.tier}" is not a tier; use one of ${tiers.join(", ")} or define it under recovery:tiers` });
+    });
+  return problems;
+}
+
+/** A coverage rule that names neither a pattern nor a tag would match everything, silently. */
+function emptyCoverageRules(inv: Inventory): Problem[] {
+  return (["include", "exclude"] as const).flatMap((side) =>
+    inv.coverage[side].flatMap((rule, i) =>
+      rule.name === undefined && rule.tag === undefined
+        ? [{ key: keyPath(["coverage", side, i]), message: "names neither a name pattern nor a tag, so it would match everything; add name: <pattern> or tag: <key>=<value>" }]
+        : [],
+    ),
+  );
+}
+
+/** Mistakes the schema alone cannot see: duplicates, references, cycles, the gateway, tiers. */
 export function checkInventory(inv: Inventory): Problem[] {
-  const duplicates = [...duplicateNames(inv), ...sourceIdentifiersUnique(inv)];
+  const duplicates = [...duplicateNames(inv), ...sourceIdentifiersUnique(inv), ...unknownTiers(inv), ...emptyCoverageRules(inv)];
   // With two things of one name, every reference to it is ambiguous: report the cause alone.
   if (duplicates.length > 0) return [...duplicates, ...exactlyOneGateway(inv)];
   return [...danglingReferences(inv), ...dependencyCycles(inv), ...dependenciesOnTheGateway(inv), ...exactlyOneGateway(inv)];

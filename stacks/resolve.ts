@@ -212,6 +212,8 @@ export function resolveRestoreStack(
     source: stack.source,
     region: inv.region,
     objectives: inv.objectives,
+    tiers: inv.tiers,
+    coverage: inv.coverage,
     suffix,
     restorePoint: stack.restorePoint,
     failureTime: stack.failureTime,

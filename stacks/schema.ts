@@ -48,6 +48,9 @@ const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[
  */
 const duration = z.custom<string>((v) => typeof v === "string" && /^[1-9][0-9]*(s|m|h)$/.test(v), { error: "DURATION" });
 
+/** A tier's name, as `recovery:tiers` keys it and an item's `tier` names it. */
+const tier = name.optional();
+
 export const databaseSchema = z.strictObject({
   name,
   identifier: z.string().min(1),
@@ -64,6 +67,7 @@ export const databaseSchema = z.strictObject({
   dbiResourceId: z.string().regex(/^db-[A-Z0-9]+$/, { error: "DBI_RESOURCE_ID" }).optional(),
   backupRetentionDays: z.number().int().positive(),
   dumps: z.strictObject({ bucket: z.string().min(3), prefix: z.string() }),
+  tier,
   estimateMinutes,
 });
 
@@ -76,6 +80,7 @@ export const cacheSchema = z.strictObject({
   securityGroupIds: z.array(z.string().min(1)).min(1),
   snapshotRetentionDays: z.number().int().positive(),
   kmsKeyId: kmsKeyArn.optional(),
+  tier,
   estimateMinutes,
 });
 
@@ -83,6 +88,7 @@ export const bucketSchema = z.strictObject({
   name,
   bucket: z.string().min(3),
   replica: z.strictObject({ bucket: z.string().min(3), region: z.string().min(1) }),
+  tier,
   estimateMinutes,
 });
 
@@ -91,6 +97,7 @@ export const secretSchema = z.strictObject({
   secretId: z.string().min(1),
   kubernetesSecret: z.string().min(1),
   key: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "ENV_KEY" }),
+  tier,
   estimateMinutes,
 });
 
@@ -128,11 +135,32 @@ const estimatesSchema = z.strictObject(
   >,
 );
 
+const objectivesSchema = z.strictObject({ rtoMinutes: minutes, rpoMinutes: minutes });
+
+/** Seed 001's tiers: what an item's `tier` names when the inventory does not define its own. */
+export const DEFAULT_TIERS = {
+  critical: { rpoMinutes: 15, rtoMinutes: 60 },
+  standard: { rpoMinutes: 60, rtoMinutes: 240 },
+  "non-critical": { rpoMinutes: 1440, rtoMinutes: 1440 },
+} as const;
+
+/** A coverage rule: a name pattern (`*` any run of characters) and/or a tag (`key` or `key=value`). */
+const coverageRuleSchema = z.strictObject({
+  kind: z.enum(["database", "cache", "bucket", "secret"]).optional(),
+  name: z.string().min(1).optional(),
+  tag: z.string().min(1).optional(),
+});
+
 /** Pulumi.prod.yaml: the inventory of production. Read from the repository, never from prod's state. */
 export const inventorySchema = z.strictObject({
   mode: z.literal("inventory"),
   region: z.string().min(1),
-  objectives: z.strictObject({ rtoMinutes: minutes, rpoMinutes: minutes }),
+  objectives: objectivesSchema,
+  tiers: z.record(name, objectivesSchema).default(DEFAULT_TIERS),
+  /** What readiness counts as production when it looks for resources the inventory does not cover. */
+  coverage: z
+    .strictObject({ include: z.array(coverageRuleSchema).default([]), exclude: z.array(coverageRuleSchema).default([]) })
+    .default({ include: [], exclude: [] }),
   estimates: estimatesSchema.default({}),
   cluster: z.strictObject({
     namespace: name,

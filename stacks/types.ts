@@ -3,6 +3,7 @@ import type {
   BucketInventory,
   CacheInventory,
   DatabaseInventory,
+  Inventory,
   RestoreMethod,
   SecretInventory,
   ServiceInventory,
@@ -74,6 +75,10 @@ export interface RecoveryConfig {
   readonly source: string;
   readonly region: string;
   readonly objectives: { readonly rtoMinutes: number; readonly rpoMinutes: number };
+  /** The inventory's tiers by name (seed 001's when it defines none); an item without `tier` has `objectives`. */
+  readonly tiers: Readonly<Record<string, { readonly rtoMinutes: number; readonly rpoMinutes: number }>>;
+  /** The inventory's `recovery:coverage` rules, for readiness's look at what it does not cover. */
+  readonly coverage: Inventory["coverage"];
   readonly suffix: string;
   readonly restorePoint: string;
   readonly failureTime?: string;

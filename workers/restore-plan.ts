@@ -72,7 +72,8 @@ export async function planRestore(
     if (absent.length === 0) foreignKeysToAdd.push(fk.entry);
     else {
       skippedForeignKeys.push(fk.entry.tag);
-      notRestored.push({ object: describeEntry(fk.entry), reason: `needs ${absent.join(", ")}, which is neither restored nor in the target` });
+      if (fk.ofRestoredTable)
+        notRestored.push({ object: describeEntry(fk.entry), reason: `needs ${absent.join(", ")}, which is neither restored nor in the target` });
     }
   }
   const privileges = options.noAcl ? undefined : planPrivileges(restoring, facts.roles);

@@ -29,6 +29,12 @@ export interface CrossForeignKey {
   readonly entry: TocEntry;
   /** The tables outside the selection it needs (they must exist in the target). */
   readonly needs: string[];
+  /**
+   * Whether the key belongs to a restored table (its tag is `<table> <constraint>`). A key of a
+   * table outside the selection only points into it: when that table is absent, nothing the
+   * restored tables had is missing.
+   */
+  readonly ofRestoredTable: boolean;
 }
 
 export interface Selection {
@@ -93,7 +99,10 @@ export function selectEntries(all: readonly TocEntry[], requested: readonly Tabl
       if (![...tables].some((t) => selected.has(t))) continue;
       const outside = [...tables].filter((t) => !selected.has(t));
       if (outside.length === 0) keep.add(e);
-      else if (e.desc === "FK CONSTRAINT") crossForeignKeys.push({ entry: e, needs: outside });
+      else if (e.desc === "FK CONSTRAINT") {
+        const ofRestoredTable = [...tables].some((t) => selected.has(t) && e.tag.startsWith(`${t.slice(e.namespace.length + 1)} `));
+        crossForeignKeys.push({ entry: e, needs: outside, ofRestoredTable });
+      }
       else notBrought.push({ object: describeEntry(e), reason: `refers to ${outside.join(", ")}, which is not restored` });
     }
   }

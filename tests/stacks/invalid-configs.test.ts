@@ -445,6 +445,26 @@ const CASES: Case[] = [
     ],
   },
   {
+    title: "an item naming a tier the inventory does not have",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[2].tier = "platinum";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:databases[2].tier: "platinum" is not a tier; use one of critical, standard, non-critical or define it under recovery:tiers',
+    ],
+  },
+  {
+    title: "a coverage rule with neither a name pattern nor a tag",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "prod")["recovery:coverage"] = { exclude: [{ kind: "bucket" }] } as never;
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:coverage.exclude[0]: names neither a name pattern nor a tag, so it would match everything; add name: <pattern> or tag: <key>=<value>",
+    ],
+  },
+  {
     title: "several mistakes at once, all reported in one run",
     stack: "recovery",
     change: (f) => {

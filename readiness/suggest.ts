@@ -1,0 +1,117 @@
+import { DescribeCacheClustersCommand } from "@aws-sdk/client-elasticache";
+import { GetBucketLocationCommand, GetBucketReplicationCommand } from "@aws-sdk/client-s3";
+import { Document, isMap, isSeq, type YAMLMap } from "yaml";
+import type { AwsClients } from "./aws";
+import type { UncoveredResource } from "./coverage";
+
+/** An inventory name from an AWS one: `lomash-search-prod` → `search`-like, valid and at most 40 characters. */
+export function inventoryName(id: string): string {
+  const base = id
+    .toLowerCase()
+    .split("/")
+    .pop()!
+    .replace(/^lomash-(wood-)?/, "")
+    .replace(/[-_](prod|production)$/, "")
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .replace(/-+$/, "");
+  return (base || "item").slice(0, 40).replace(/-+$/, "");
+}
+
+type Entry = Record<string, unknown>;
+
+async function entryFor(u: UncoveredResource, aws: AwsClients): Promise<{ list: string; entry: Entry; comment?: string }> {
+  switch (u.kind) {
+    case "database": {
+      const d = u.detail;
+      const replicas = d.ReadReplicaDBInstanceIdentifiers ?? [];
+      return {
+        list: "recovery:databases",
+        entry: {
+          name: inventoryName(u.id),
+          identifier: u.id,
+          engine: d.Engine ?? null,
+          engineVersion: d.EngineVersion ?? null,
+          instanceClass: d.DBInstanceClass ?? null,
+          dbName: d.DBName ?? null,
+          username: d.MasterUsername ?? null,
+          port: d.Endpoint?.Port ?? d.DbInstancePort ?? 5432,
+          subnetGroup: d.DBSubnetGroup?.DBSubnetGroupName ?? null,
+          securityGroupIds: (d.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId),
+          multiAz: d.MultiAZ ?? false,
+          ...(d.KmsKeyId ? { kmsKeyId: d.KmsKeyId } : {}),
+          ...(d.DbiResourceId ? { dbiResourceId: d.DbiResourceId } : {}),
+          backupRetentionDays: d.BackupRetentionPeriod ?? null,
+          dumps: { bucket: null, prefix: null },
+        },
+        comment: [d.Engine !== "postgres" ? ` engine ${d.Engine}: the inventory restores postgres only` : "", replicas.length ? ` read replicas (rebuilt, not restored): ${replicas.join(", ")}` : ""].filter(Boolean).join("\n") || undefined,
+      };
+    }
+    case "cache": {
+      const g = u.detail;
+      let subnetGroup: string | null = null;
+      let securityGroupIds: string[] = [];
+      const member = g.MemberClusters?.[0];
+      if (member !== undefined) {
+        // The group does not say its subnet group or security groups; its first node does.
+        const { CacheClusters = [] } = await aws
+          .elastiCache(u.region)
+          .send(new DescribeCacheClustersCommand({ CacheClusterId: member }), aws.call())
+          .catch(() => ({ CacheClusters: [] }));
+        subnetGroup = CacheClusters[0]?.CacheSubnetGroupName ?? null;
+        securityGroupIds = (CacheClusters[0]?.SecurityGroups ?? []).map((s) => s.SecurityGroupId!).filter(Boolean);
+      }
+      return {
+        list: "recovery:caches",
+        entry: {
+          name: inventoryName(u.id),
+          replicationGroupId: u.id,
+          nodeType: g.CacheNodeType ?? null,
+          numCacheClusters: g.MemberClusters?.length ?? 1,
+          subnetGroup,
+          securityGroupIds: securityGroupIds.length > 0 ? securityGroupIds : null,
+          snapshotRetentionDays: g.SnapshotRetentionLimit || null,
+          ...(g.KmsKeyId ? { kmsKeyId: g.KmsKeyId } : {}),
+        },
+      };
+    }
+    case "bucket": {
+      const s3 = aws.s3(u.region);
+      let replica: Entry = { bucket: null, region: null };
+      const rules = await s3.send(new GetBucketReplicationCommand({ Bucket: u.id }), aws.call()).catch(() => undefined);
+      const dest = rules?.ReplicationConfiguration?.Rules?.find((r) => r.Status === "Enabled")?.Destination?.Bucket?.replace(/^arn:aws[a-z-]*:s3:::/, "");
+      if (dest) {
+        const where = await s3.send(new GetBucketLocationCommand({ Bucket: dest }), aws.call()).catch(() => undefined);
+        replica = { bucket: dest, region: where?.LocationConstraint ?? null };
+      }
+      return {
+        list: "recovery:buckets",
+        entry: { name: inventoryName(u.id), bucket: u.id, replica },
+        comment: dest ? undefined : " no replication rule: give it a versioned replica in another region first",
+      };
+    }
+    case "secret":
+      return { list: "recovery:secrets", entry: { name: inventoryName(u.id), secretId: u.id, kubernetesSecret: null, key: null } };
+  }
+}
+
+/**
+ * The inventory entries for what the account has and the inventory does not, filled from what
+ * the account says. What it cannot say is `null`, which the loader refuses, so nothing is
+ * pasted in half-known.
+ */
+export async function suggestYaml(uncovered: readonly UncoveredResource[], aws: AwsClients): Promise<string> {
+  if (uncovered.length === 0) return "# nothing to add: the inventory covers every database, cache, bucket and secret readiness can see\n";
+  const doc = new Document({});
+  for (const u of uncovered) {
+    const { list, entry, comment } = await entryFor(u, aws);
+    if (!doc.has(list)) doc.set(list, doc.createNode([]));
+    const seq = doc.get(list, true);
+    const node = doc.createNode(entry) as YAMLMap;
+    if (comment) node.commentBefore = comment;
+    if (isSeq(seq)) seq.items.push(node);
+  }
+  doc.commentBefore = " Entries for Pulumi.prod.yaml's config, from what the account says (npm run readiness -- --suggest).\n Replace every null before adding them: the loader refuses a null.";
+  if (!isMap(doc.contents)) return "";
+  return doc.toString({ lineWidth: 0 });
+}

@@ -1,0 +1,114 @@
+import { CreateReplicationGroupCommand, CreateSnapshotCommand, ElastiCacheClient } from "@aws-sdk/client-elasticache";
+import { CreateDBInstanceCommand, RDSClient } from "@aws-sdk/client-rds";
+import {
+  CreateBucketCommand,
+  PutBucketReplicationCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createHash } from "node:crypto";
+import type { RecoveryConfig } from "../../stacks";
+import { manifestKeyFor, type DumpManifest } from "../../workers/dump-manifest";
+
+export const rds = (region = "eu-west-2") => new RDSClient({ region });
+export const s3 = (region = "eu-west-2") => new S3Client({ region, followRegionRedirects: true });
+export const secrets = () => new SecretsManagerClient({ region: "eu-west-2" });
+export const elastiCache = () => new ElastiCacheClient({ region: "eu-west-2" });
+
+/** Empties moto between tests: every `it` starts from the same fleet. */
+export async function resetMoto(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/reset`, { method: "POST", signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`moto reset answered ${res.status}`);
+}
+
+export async function createBucket(name: string, region: string, versioned: boolean): Promise<void> {
+  await s3(region).send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: { LocationConstraint: region as "eu-west-1" } }));
+  if (versioned) await s3(region).send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: "Enabled" } }));
+}
+
+export async function createDatabase(identifier: string, retentionDays = 7): Promise<void> {
+  await rds().send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: identifier,
+      Engine: "postgres",
+      EngineVersion: "15.7",
+      DBInstanceClass: "db.r6g.large",
+      AllocatedStorage: 20,
+      MasterUsername: "lomash_admin",
+      MasterUserPassword: "not-a-real-password",
+      BackupRetentionPeriod: retentionDays,
+      DBName: identifier.replace(/-prod$/, "").replace(/-/g, "_"),
+      VpcSecurityGroupIds: ["sg-0a1b2c3d4e5f60718"],
+      StorageEncrypted: true,
+      KmsKeyId: "arn:aws:kms:eu-west-2:123456789012:key/8c1d2f7e-1b0a-4a41-9d0e-6f1e2d3c4b5a",
+    }),
+  );
+}
+
+/** A dump and the manifest `npm run backup` writes beside it, the data as of `serverTime`. */
+export async function putDump(bucket: string, prefix: string, database: string, serverTime: Date): Promise<string> {
+  const body = Buffer.from(`PGDMP ${database} ${serverTime.toISOString()}`);
+  const key = `${prefix}${database}-${serverTime.getTime()}.dump`;
+  await s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const manifest: DumpManifest = {
+    kind: "recovery-stacks/pg-dump",
+    formatVersion: 1,
+    dump: { bucket, key, sizeBytes: body.length, sha256: createHash("sha256").update(body).digest("hex"), format: "custom", compression: "none" },
+    createdAt: serverTime.toISOString(),
+    source: { database, host: "prod", port: 5432, postgresVersion: "15.7", serverVersionNum: 150007, systemIdentifier: null, serverTime: serverTime.toISOString() },
+    pgDumpVersion: "15.7",
+    tables: [],
+  };
+  await s3().send(new PutObjectCommand({ Bucket: bucket, Key: manifestKeyFor(key), Body: JSON.stringify(manifest) }));
+  return key;
+}
+
+/**
+ * Pulumi.prod.yaml's fleet as moto knows it, healthy: the databases with 7-day backups, a nightly
+ * dump an hour old, the sessions group with a snapshot, versioned buckets replicating into
+ * versioned replicas in eu-west-1 with the same recent objects, secrets rotated once.
+ */
+export async function buildFleet(config: RecoveryConfig, options: { now?: Date; dumpAgeMinutes?: number; cacheSnapshots?: boolean } = {}): Promise<void> {
+  const now = options.now ?? new Date();
+  for (const d of config.databases) if (d.method !== "logical") await createDatabase(d.source.identifier, d.source.backupRetentionDays);
+  const dumpBuckets = new Set(config.databases.map((d) => d.source.dumps.bucket));
+  for (const b of dumpBuckets) await createBucket(b, config.region, true);
+  for (const d of config.databases.filter((x) => x.method === "logical"))
+    await putDump(d.source.dumps.bucket, d.source.dumps.prefix, d.source.dbName, new Date(now.getTime() - (options.dumpAgeMinutes ?? 60) * 60_000));
+  for (const c of config.caches) {
+    await elastiCache().send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: c.source.replicationGroupId,
+        ReplicationGroupDescription: c.name,
+        CacheNodeType: c.source.nodeType,
+        NumCacheClusters: c.source.numCacheClusters,
+        Engine: "redis",
+        SnapshotRetentionLimit: c.source.snapshotRetentionDays,
+      }),
+    );
+    if (options.cacheSnapshots ?? true) await elastiCache().send(new CreateSnapshotCommand({ ReplicationGroupId: c.source.replicationGroupId, SnapshotName: `${c.source.replicationGroupId}-nightly` }));
+  }
+  for (const b of config.buckets) {
+    await createBucket(b.source.bucket, config.region, true);
+    await createBucket(b.source.replica.bucket, b.source.replica.region, true);
+    await s3().send(
+      new PutBucketReplicationCommand({
+        Bucket: b.source.bucket,
+        ReplicationConfiguration: {
+          Role: "arn:aws:iam::123456789012:role/s3-replication",
+          Rules: [{ ID: "all", Status: "Enabled", Priority: 1, Filter: { Prefix: "" }, DeleteMarkerReplication: { Status: "Enabled" }, Destination: { Bucket: `arn:aws:s3:::${b.source.replica.bucket}` } }],
+        },
+      }),
+    );
+    for (let i = 0; i < 3; i++) {
+      await s3().send(new PutObjectCommand({ Bucket: b.source.bucket, Key: `media/${i}.jpg`, Body: `image ${i}` }));
+      await s3(b.source.replica.region).send(new PutObjectCommand({ Bucket: b.source.replica.bucket, Key: `media/${i}.jpg`, Body: `image ${i}` }));
+    }
+  }
+  for (const s of config.secrets) {
+    await secrets().send(new CreateSecretCommand({ Name: s.source.secretId, SecretString: `${s.name}-v1` }));
+    await secrets().send(new PutSecretValueCommand({ SecretId: s.source.secretId, SecretString: `${s.name}-v2` }));
+  }
+}
