@@ -20,6 +20,8 @@ with --dir <dir>; it loads the file.
   --redis-version V    the Redis that will load the file, e.g. 7.0 (default: redis-server --version
                        on PATH; give it in an init container, whose image is not the Redis one)
   --force              replace the dump.rdb (or anything else) already in the data dir
+  --if-empty           leave a data dir that is not empty alone and exit 0 (an init container:
+                       a restarted pod keeps what its Redis saved since the restore)
   --dry-run            check everything (RDB found, version, checksum, data dir); write nothing
   --json               print one JSON record on stdout (summary on stderr)
   --help               this text
@@ -29,7 +31,7 @@ Exit: 0 written (or checked with --dry-run), 1 refused or failed, 2 bad usage.
 
 function summary(r: RedisRestoreRecord): string {
   const lines = [
-    `${r.dryRun ? "dry run: would restore" : r.ok ? "restored" : "restore FAILED"} ${r.rdb} → ${r.written ?? `${r.toDir}/dump.rdb`}`,
+    `${r.skipped ? "skipped (--if-empty, the data dir holds data):" : r.dryRun ? "dry run: would restore" : r.ok ? "restored" : "restore FAILED"} ${r.rdb} → ${r.written ?? `${r.toDir}/dump.rdb`}`,
     `  saved ${r.savedAt} from ${r.source}, RDB v${r.rdbVersion} (Redis ${r.targetRedisVersion} loads up to v${r.maxRdbVersion}), sha256 ${r.sha256.slice(0, 16)}…`,
     `  ${r.keys} keys in ${r.databases.length} database(s); phases: ${Object.entries(r.durationsMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}`,
   ];
@@ -38,7 +40,7 @@ function summary(r: RedisRestoreRecord): string {
 }
 
 void runCli(
-  { usage, strings: ["from", "to-dir", "redis-version"], booleans: ["latest", "force", "dry-run"] },
+  { usage, strings: ["from", "to-dir", "redis-version"], booleans: ["latest", "force", "if-empty", "dry-run"] },
   async (args) => {
     const from = parseS3Location("--from", args.from);
     const toDir = args["to-dir"];
@@ -52,6 +54,7 @@ void runCli(
       toDir,
       target,
       force: Boolean(args.force),
+      ifEmpty: Boolean(args["if-empty"]),
       dryRun: Boolean(args["dry-run"]),
       showProgress: true,
     });

@@ -22,6 +22,8 @@ export interface RedisRestoreOptions {
   /** The version of the Redis that will load the file, and where that came from. */
   readonly target: TargetRedis;
   readonly force: boolean;
+  /** A data dir that is not empty is left alone and the run succeeds (a restarted pod keeps what Redis saved since). */
+  readonly ifEmpty?: boolean;
   readonly dryRun: boolean;
   readonly showProgress: boolean;
 }
@@ -48,6 +50,8 @@ export interface RedisRestoreRecord {
   /** The file Redis will read, once written (null in a dry run or on a refusal). */
   written: string | null;
   replacedExisting: boolean;
+  /** With --if-empty: the data dir already held data, so nothing was downloaded or written. */
+  skipped: boolean;
   forced: boolean;
   keys: number;
   databases: RedisManifest["databases"];
@@ -139,6 +143,7 @@ export async function restoreRedis(s3: S3Client, options: RedisRestoreOptions): 
     toDir,
     written: null,
     replacedExisting: false,
+    skipped: false,
     forced: options.force,
     keys: manifest.databases.reduce((sum, d) => sum + d.keys, 0),
     databases: manifest.databases,
@@ -165,6 +170,12 @@ export async function restoreRedis(s3: S3Client, options: RedisRestoreOptions): 
         "move it away (restore never deletes data), then rerun",
       record,
     );
+  }
+  if (dir.entries.length > 0 && options.ifEmpty) {
+    record.skipped = true;
+    record.ok = true;
+    durationsMs.total = Date.now() - t0;
+    return record;
   }
   if (dir.entries.length > 0 && !options.force) {
     throw new RefusedError(

@@ -109,6 +109,11 @@ describe("verify's cache checks (seed 004 Restore 2A: PING, DBSIZE, session:* ag
     }
   });
 
+  it("reads the newest manifest under a prefix, as a cache seeded with --latest names its backups", async () => {
+    const results = await check(output({ manifest: "s3://cache-backups/redis/" }));
+    assert.deepEqual(results.map(([n, , r]) => [n, r]), [["cache.ping", "pass"], ["cache.keys", "pass"], ["cache.prefix", "pass"]]);
+  });
+
   it("checks only PING for a cache with no RDB manifest (ElastiCache)", async () => {
     const results = await check(output({ manifest: undefined }));
     assert.deepEqual(results.map(([n, , r]) => [n, r]), [["cache.ping", "pass"]]);

@@ -153,6 +153,16 @@ describe("npm run backup:redis and npm run restore:redis (seed 004 Restore 2A)",
     assert.equal(createHash("sha256").update(readFileSync(join(dir, "dump.rdb"))).digest("hex"), manifest.rdb.sha256);
   });
 
+  it("leaves a data dir that holds data alone with --if-empty, and succeeds", async () => {
+    const dir = emptyDir("restarted-pod");
+    writeFileSync(join(dir, "dump.rdb"), "saved by Redis since the restore");
+    const r = await restore(["--from", `s3://redis-backups/${rdbKey}`, "--to-dir", dir, "--if-empty"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json?.skipped, true);
+    assert.equal(r.json?.written, null);
+    assert.equal(readFileSync(join(dir, "dump.rdb"), "utf8"), "saved by Redis since the restore");
+  });
+
   it("ignores a fresh volume's lost+found", async () => {
     const dir = emptyDir("volume");
     mkdirSync(join(dir, "lost+found"));

@@ -1,9 +1,10 @@
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { redisCommand, redisInfo, keyspaceOf } from "../../workers/redis-connection";
 import { runForOutput } from "../../workers/child-process";
 import { redisCliInvocation, REDIS_CLI_TIMEOUT_MS } from "../../workers/redis-connection";
-import { manifestPrefixCount, parseRedisManifest, type RedisManifest } from "../../workers/redis-manifest";
+import { locateRdb } from "../../workers/redis-locate";
+import { manifestPrefixCount, type RedisManifest } from "../../workers/redis-manifest";
 import { parseS3Location } from "../../workers/s3-location";
 import type { Check } from "../types";
 
@@ -17,6 +18,7 @@ export const cacheOutputSchema = z.looseObject({
   port: z.number().int().positive().optional(),
   tls: z.boolean().optional(),
   url: z.string().regex(/^rediss?:\/\//).optional(),
+  /** The manifest's key, or the RDB prefix an init container restored the newest RDB from. */
   manifest: z.string().regex(/^s3:\/\//).optional(),
 });
 export type CacheOutput = z.infer<typeof cacheOutputSchema>;
@@ -50,10 +52,9 @@ async function countPrefix(url: URL, db: number, prefix: string): Promise<number
   return out === "" ? 0 : out.replace(/\n$/, "").split("\n").length;
 }
 
+/** A manifest key, or an RDB key or prefix (a cache seeded with `--latest`: the newest there). */
 async function readManifest(s3: S3Client, where: string): Promise<RedisManifest> {
-  const location = parseS3Location("caches.manifest", where);
-  const res = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
-  return parseRedisManifest(await res.Body!.transformToString("utf8"), where);
+  return (await locateRdb(s3, parseS3Location("caches.manifest", where), true)).manifest;
 }
 
 /**
