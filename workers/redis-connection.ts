@@ -1,5 +1,6 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { UsageError } from "./errors";
-import { runForOutput } from "./child-process";
 import { maskUrl } from "./mask-url";
 
 /**
@@ -61,15 +62,32 @@ export function redisCliInvocation(url: URL): { args: string[]; env: NodeJS.Proc
   return { args, env };
 }
 
-/** One command through redis-cli (`-e`: an error reply is a non-zero exit, not a printed line). */
-export async function redisCommand(url: URL, command: readonly string[], db?: number): Promise<string> {
+/**
+ * redis-cli with a URL's connection, returning stdout. Plain execFile, not ./child-process: verify
+ * imports this, and ./child-process installs SIGINT handlers that would take over the drill's own.
+ */
+export async function redisCli(url: URL, command: readonly string[], db?: number): Promise<string> {
   const { args, env } = redisCliInvocation(url);
   const dbArgs = db === undefined ? [] : ["-n", String(db)];
   try {
-    return await runForOutput("redis-cli", [...args, "-e", ...dbArgs, ...command], { env, timeout: REDIS_CLI_TIMEOUT_MS });
+    const { stdout } = await promisify(execFile)("redis-cli", [...args, ...dbArgs, ...command], {
+      env,
+      timeout: REDIS_CLI_TIMEOUT_MS,
+      maxBuffer: 1024 * 1024 * 1024,
+      encoding: "utf8",
+    });
+    return stdout;
   } catch (error) {
-    throw new Error(`${maskUrl(url.toString())}: ${(error as Error).message}`);
+    const e = error as { code?: number | string; killed?: boolean; stderr?: string; stdout?: string; message: string };
+    const said = `${e.stderr ?? ""}\n${e.stdout ?? ""}`.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? e.message;
+    const why = e.killed ? `timed out after ${REDIS_CLI_TIMEOUT_MS} ms` : `exited with ${e.code}: ${said}`;
+    throw new Error(`${maskUrl(url.toString())}: redis-cli ${why}`);
   }
+}
+
+/** One command (`-e`: an error reply is a non-zero exit, not a printed line). */
+export function redisCommand(url: URL, command: readonly string[], db?: number): Promise<string> {
+  return redisCli(url, ["-e", ...command], db);
 }
 
 /** `INFO <section>` as key → value (the documented `field:value` lines). */

@@ -1,8 +1,7 @@
 import { linkSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { start } from "./child-process";
+import { runForOutput, start } from "./child-process";
 import { keyspaceOf, parseInfo } from "./redis-connection";
-import { runForOutput } from "./child-process";
 
 /** Keys in one database of an RDB, as a Redis loading it sees them. */
 export interface DatabaseCounts {

@@ -1,8 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
-import { redisCommand, redisInfo, keyspaceOf } from "../../workers/redis-connection";
-import { runForOutput } from "../../workers/child-process";
-import { redisCliInvocation, REDIS_CLI_TIMEOUT_MS } from "../../workers/redis-connection";
+import { keyspaceOf, redisCli, redisCommand, redisInfo } from "../../workers/redis-connection";
 import { locateRdb } from "../../workers/redis-locate";
 import { manifestPrefixCount, type RedisManifest } from "../../workers/redis-manifest";
 import { parseS3Location } from "../../workers/s3-location";
@@ -42,13 +40,9 @@ export function cacheUrl(output: CacheOutput): URL {
 
 /** Keys matching `<prefix>*` in one database, by SCAN (never KEYS, which blocks a serving Redis). */
 async function countPrefix(url: URL, db: number, prefix: string): Promise<number> {
-  const { args, env } = redisCliInvocation(url);
   // SCAN MATCH is a glob: escape its metacharacters so the prefix is taken literally.
   const pattern = `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`;
-  const out = await runForOutput("redis-cli", [...args, "-n", String(db), "--scan", "--pattern", pattern], {
-    env,
-    timeout: REDIS_CLI_TIMEOUT_MS,
-  });
+  const out = await redisCli(url, ["--scan", "--pattern", pattern], db);
   return out === "" ? 0 : out.replace(/\n$/, "").split("\n").length;
 }
 
