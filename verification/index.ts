@@ -7,6 +7,7 @@ import { loadStack } from "../stacks";
 import type { RecoveryConfig } from "../stacks/types";
 import type { Baseline } from "./baseline";
 import { bucketChecks } from "./checks/buckets";
+import { cacheChecks, cacheOutputSchema } from "./checks/cache";
 import { databaseChecks } from "./checks/database";
 import { memoizeSource, secretCheck } from "./checks/secrets";
 import { healthCheck, smokeCheck } from "./checks/services";
@@ -126,6 +127,22 @@ export async function runVerification(options: VerificationOptions): Promise<Ver
           rowTolerance: options.rowTolerance ?? 0.005,
           rds,
         });
+        for (const check of checks) planned.push({ step, check });
+      }
+    }
+
+    if (only.has("caches")) {
+      const s3 = new S3Client({ region: config.region });
+      clients.push(s3);
+      for (const c of config.caches) {
+        const step = `cache:${c.name}`;
+        const out = cacheOutputSchema.safeParse(outputs.caches[c.name]);
+        if (!out.success) {
+          planned.push({ step, check: missingOutput("caches", c.name) });
+          continue;
+        }
+        redactor.addUrl(out.data.url);
+        const checks = cacheChecks({ name: c.name, output: out.data, s3, rpoMinutes: config.objectives.rpoMinutes, tolerance: options.rowTolerance ?? 0.005 });
         for (const check of checks) planned.push({ step, check });
       }
     }

@@ -1,5 +1,5 @@
 /** The groups `--only` selects; one per section of the post-restore checklist (seeds 001, 003, 004). */
-export const CHECK_GROUPS = ["db", "buckets", "secrets", "services", "smoke"] as const;
+export const CHECK_GROUPS = ["db", "caches", "buckets", "secrets", "services", "smoke"] as const;
 export type CheckGroup = (typeof CHECK_GROUPS)[number];
 
 export type CheckOutcome = "pass" | "fail";

@@ -142,7 +142,7 @@ export function cliCases(environment: () => Environment): void {
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /Unknown option '--verbose'; see --help/);
     assert.equal(only.code, 2);
-    assert.match(only.stderr, /--only db,queues: unknown group queues; use a comma-separated list of db, buckets, secrets, services, smoke/);
+    assert.match(only.stderr, /--only db,queues: unknown group queues; use a comma-separated list of db, caches, buckets, secrets, services, smoke/);
   });
 
   it("reads the outputs from the pulumi CLI and the Secrets through kubectl when no files are given", async () => {
