@@ -1,7 +1,9 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startPostgres, createDatabase, type LocalPostgres } from "../support/postgres";
 import { startMoto, type LocalAws } from "../support/moto";
@@ -241,26 +243,44 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
 
     it("leaves a partial target that a rerun refuses without --force and completes with --force", async () => {
       const target = pg!.url("big_restored");
-      const killed = await restore(["--from", bigDump, "--to", target, "--jobs", "2"], {
+      // Killed on the event that pg_restore has created a table in the target, not after a delay.
+      let watching = false;
+      let finished = false;
+      const tablesIn = async (url: string): Promise<number> => {
+        try {
+          return Number((await query<{ n: string }>(url, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'"))[0].n);
+        } catch {
+          return 0; // not created yet
+        }
+      };
+      // Its own work dir: another restore (of this run or a parallel one) clears dead runs' staging in its own.
+      const work = mkdtempSync(join(tmpdir(), "killed-restore-"));
+      const killed = await restore(["--from", bigDump, "--to", target, "--jobs", "2", "--work-dir", work], {
         onStderr: (text, kill) => {
-          if (/pg_restore: started/.test(text)) setTimeout(kill, 400);
+          if (watching || !/pg_restore: started/.test(text)) return;
+          watching = true;
+          void (async () => {
+            while (!finished && (await tablesIn(target)) === 0) await delay(20);
+            kill();
+          })();
         },
       });
+      finished = true;
       assert.notEqual(killed.code, 0, "the first restore was meant to be killed");
       const partial = await query<{ n: string }>(target, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'");
       assert.ok(Number(partial[0].n) > 0, "the killed restore had begun writing");
 
-      const refused = await restore(["--from", bigDump, "--to", target]);
+      const refused = await restore(["--from", bigDump, "--to", target, "--work-dir", work]);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /is not empty/);
 
       const staged = () =>
-        readdirSync(tmpdir()).filter((n) => {
+        readdirSync(work).filter((n) => {
           const m = /^recovery-restore-(\d+)-/.exec(n);
           return m !== null && !isRunning(Number(m[1]));
         });
       assert.ok(staged().length >= 1, "the killed restore could not clean up its staged dump");
-      const r = await restore(["--from", bigDump, "--to", target, "--force", "--jobs", "2"]);
+      const r = await restore(["--from", bigDump, "--to", target, "--force", "--jobs", "2", "--work-dir", work]);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(staged(), [], "the next restore removed the dead run's staged dump");
       const out = r.json as unknown as RestoreJson;
@@ -270,6 +290,7 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
       ]);
       const idx = await query<{ n: string }>(target, "SELECT count(*) AS n FROM pg_indexes WHERE indexname = 'events_kind_idx'");
       assert.equal(idx[0].n, "1");
+      rmSync(work, { recursive: true, force: true });
     });
   });
 });
