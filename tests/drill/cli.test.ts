@@ -150,7 +150,7 @@ describe("npm run drill (the CLI)", function () {
         child.kill("SIGINT");
       }
     });
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     assert.equal(sent, 2, stderr);
     assert.equal(code, 1);
     assert.match(stderr, /drill: SIGINT: cancelling the up, then destroying everything the drill created/);
