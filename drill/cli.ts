@@ -109,6 +109,7 @@ export function summary(report: DrillReport, reportDir: string) {
     rpo: { achievedMinutes: report.rpo.achievedMinutes, objectiveMinutes: report.rpo.objectiveMinutes, verdict: report.rpo.verdict, failureTime: report.rpo.failureTime },
     verification: { passed: report.verification?.passed ?? false, checks: checks.length, failed: checks.filter((c) => c.result === "fail").length },
     destroy: { status: report.destroy.status, leftovers: report.destroy.leftovers.length, command: report.destroy.command },
+    readiness: { status: report.readiness.status, detail: report.readiness.detail },
   };
 }
 

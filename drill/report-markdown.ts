@@ -111,14 +111,14 @@ export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[])
 const READINESS: Record<DrillReport["readiness"]["status"], string> = {
   ready: "ready",
   "not-ready": "**NOT READY** (recorded; a not-ready readiness does not stop a drill)",
-  skipped: "not run",
-  error: "**could not run**",
+  skipped: "",
+  error: "**unknown**",
 };
 
 /** What the drill assumed about production: each item's restore source and restore point as readiness read them. */
 function readinessSection(r: DrillReport): string[] {
   const { status, detail, report } = r.readiness;
-  const out = ["## What the drill assumed (readiness)", "", `Readiness of \`${r.stack}\`: ${READINESS[status]}: ${detail}.`, ""];
+  const out = ["## What the drill assumed (readiness)", "", `Readiness of \`${r.stack}\`: ${READINESS[status] ? `${READINESS[status]}: ` : ""}${detail}.`, ""];
   if (report === undefined) return out;
   out.push(
     table(
