@@ -211,7 +211,8 @@ export async function backupChecks(config: RecoveryConfig, reader: BackupReader,
  * What the drill assumed about production (issue 14): `npm run readiness` against the stack, run
  * in preflight. `ready`/`not-ready`: it ran, and `report` is what it found (each item's restore
  * source and restore point: what this drill restores from). `skipped`: a rehearsal that reads no
- * cloud. `error`: it could not run at all (no answer, no credentials), which is not "ready".
+ * cloud. `error`: it could not run at all (it threw), which is not "ready". Checks that could not
+ * answer (no credentials, a timeout) are its own `not checked` items: a `not-ready` report.
  */
 export interface DrillReadiness {
   readonly status: "ready" | "not-ready" | "skipped" | "error";
