@@ -9,6 +9,7 @@ import { awsBackupReader, loadDrillStack, missingPrerequisites, RefusedError, sd
 import type { DrillReport } from "./report";
 import { runDrill, type Progress } from "./run";
 import { awsStrayLookup } from "./strays";
+import { readinessPreflight } from "../readiness/preflight";
 import { defaultVerifier, rehearsalVerifier } from "./verifier";
 
 const REPO_ROOT = join(__dirname, "..");
@@ -30,7 +31,8 @@ Options:
   --allow-stale-backups   a backup older than the RPO is a warning, not a refusal
   --engine <name>         automation (default): the Pulumi CLI through the Automation API
                           fake: a rehearsal of the orchestration; NOTHING real is created
-  --backups <aws|skip>    check backup freshness with the AWS SDK (default: aws; skip with --engine fake)
+  --backups <aws|skip>    check backup freshness and run readiness (what the drill assumed; never a
+                          stop) with the AWS SDK (default: aws; skip with --engine fake)
   --fake-minute-ms <ms>   fake engine: how long a plan minute lasts (default: 50)
   --fake-fail-step <id>   fake engine: make up fail at this plan step (e.g. database:orders)
   --fake-fail-destroy <id> fake engine: make destroy leave this plan step behind
@@ -107,6 +109,7 @@ export function summary(report: DrillReport, reportDir: string) {
     rpo: { achievedMinutes: report.rpo.achievedMinutes, objectiveMinutes: report.rpo.objectiveMinutes, verdict: report.rpo.verdict, failureTime: report.rpo.failureTime },
     verification: { passed: report.verification?.passed ?? false, checks: checks.length, failed: checks.filter((c) => c.result === "fail").length },
     destroy: { status: report.destroy.status, leftovers: report.destroy.leftovers.length, command: report.destroy.command },
+    readiness: { status: report.readiness.status, detail: report.readiness.detail },
   };
 }
 
@@ -176,6 +179,8 @@ export async function main(args: string[], io: Io): Promise<number> {
         backups: backups === "aws" ? awsBackupReader() : undefined,
         // Where AWS is read at all, the teardown also looks there for what the state lost.
         strays: backups === "aws" ? awsStrayLookup() : undefined,
+        // The same switch: a drill that reads AWS runs readiness too (what it assumed; never a stop).
+        readiness: backups === "aws" ? (config) => readinessPreflight(config, { root: REPO_ROOT }) : undefined,
         allowStaleBackups: flags["allow-stale-backups"],
         keep: flags.keep,
         signal: io.signal,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { RecoveryPlan } from "../plan";
+import type { ReadinessReport } from "../readiness/types";
 import { ConfigError, loadStack, type DatabaseRestore, type RecoveryConfig } from "../stacks";
 import { locateDump } from "../workers/dump-locator";
 import { RefusedError as WorkerRefusedError } from "../workers/errors";
@@ -204,4 +205,44 @@ export async function backupChecks(config: RecoveryConfig, reader: BackupReader,
       return { name, result: allowStale ? "warn" : "fail", detail: `${detail}: older than the RPO${allowStale ? " (allowed by --allow-stale-backups)" : "; fix the backups, or pass --allow-stale-backups to drill anyway"}` };
     }),
   );
+}
+
+/**
+ * What the drill assumed about production (issue 14): `npm run readiness` against the stack, run
+ * in preflight. `ready`/`not-ready`: it ran, and `report` is what it found (each item's restore
+ * source and restore point: what this drill restores from). `skipped`: a rehearsal that reads no
+ * cloud. `error`: it could not run at all (it threw), which is not "ready". Checks that could not
+ * answer (no credentials, a timeout) are its own `not checked` items: a `not-ready` report.
+ */
+export interface DrillReadiness {
+  readonly status: "ready" | "not-ready" | "skipped" | "error";
+  readonly detail: string;
+  readonly report?: ReadinessReport;
+}
+
+/** Runs readiness for the drill's stack: the shape of `readinessPreflight` (readiness/preflight.ts). */
+export type ReadinessRunner = (config: RecoveryConfig) => Promise<{ result: "pass" | "warn"; detail: string; report: ReadinessReport }>;
+
+/**
+ * Readiness never blocks a drill: a drill is how a team finds out what a failing item means, and
+ * the report records what it assumed. Not ready, or not runnable, is a warning in preflight.
+ */
+export async function readinessCheck(
+  config: RecoveryConfig,
+  runner: ReadinessRunner | undefined,
+): Promise<{ check: PreflightCheck; readiness: DrillReadiness }> {
+  if (runner === undefined) {
+    const detail = "not run (rehearsal); a real drill runs npm run readiness against the account first";
+    return { check: { name: "readiness", result: "warn", detail }, readiness: { status: "skipped", detail } };
+  }
+  try {
+    const { result, detail, report } = await runner(config);
+    return {
+      check: { name: "readiness", result, detail: report.ready ? detail : `NOT READY: ${detail} (recorded; the drill goes on)` },
+      readiness: { status: report.ready ? "ready" : "not-ready", detail, report },
+    };
+  } catch (error) {
+    const detail = `could not run (${explainAwsError(error)}); what the drill assumed about production is unknown`;
+    return { check: { name: "readiness", result: "warn", detail }, readiness: { status: "error", detail } };
+  }
 }

@@ -44,6 +44,7 @@ export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[])
     "",
     table(["check", "result", "detail"], r.preflight.map((c) => [c.name, c.result, c.detail])),
     "",
+    ...readinessSection(r),
     "## Steps: estimated vs measured",
     "",
     "Minutes from the start of `up`. ★ marks the critical path. ![timeline](timeline.svg)",
@@ -105,4 +106,27 @@ export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[])
   );
   if (r.errors.length > 0) out.push("## Errors", "", ...r.errors.map((e) => `- ${e}`), "");
   return out.join("\n");
+}
+
+const READINESS: Record<DrillReport["readiness"]["status"], string> = {
+  ready: "ready",
+  "not-ready": "**NOT READY** (recorded; a not-ready readiness does not stop a drill)",
+  skipped: "",
+  error: "**unknown**",
+};
+
+/** What the drill assumed about production: each item's restore source and restore point as readiness read them. */
+function readinessSection(r: DrillReport): string[] {
+  const { status, detail, report } = r.readiness;
+  const out = ["## What the drill assumed (readiness)", "", `Readiness of \`${r.stack}\`: ${READINESS[status] ? `${READINESS[status]}: ` : ""}${detail}.`, ""];
+  if (report === undefined) return out;
+  out.push(
+    table(
+      ["item", "restored from", "restore point", "RPO now / objective", "status"],
+      report.items.map((i) => [`${i.kind}:${i.name}`, i.restoredFrom, i.restorePoint ?? "—", `${min(i.achievableRpoMinutes)} / ${min(i.objective.rpoMinutes)} (${i.objective.tier})`, i.status]),
+    ),
+    "",
+  );
+  if (report.uncovered.length > 0) out.push(`Not in the inventory: ${report.uncovered.map((u) => `${u.kind} \`${u.id}\``).join(", ")}.`, "");
+  return out;
 }

@@ -1,7 +1,7 @@
 import type { PlanStep, RecoveryPlan } from "../plan";
 import type { StrayReport } from "./strays";
 import type { StackResource } from "./engine";
-import type { PreflightCheck } from "./preflight";
+import type { DrillReadiness, PreflightCheck } from "./preflight";
 import type { ResourceTiming, StepTiming } from "./timing";
 import type { VerificationResult } from "./verifier";
 
@@ -78,6 +78,8 @@ export interface DrillReport {
   readonly interrupted?: string;
   readonly phases: readonly PhaseReport[];
   readonly preflight: readonly PreflightCheck[];
+  /** What the drill assumed about production: readiness as preflight ran it (never a stop). */
+  readonly readiness: DrillReadiness;
   readonly plan: { readonly estimatedRtoMinutes: number; readonly criticalPath: readonly string[] };
   readonly steps: readonly StepReport[];
   readonly resources: readonly ResourceReport[];

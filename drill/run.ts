@@ -7,8 +7,11 @@ import {
   isolationCheck,
   loadDrillStack,
   planCheck,
+  readinessCheck,
   type BackupReader,
+  type DrillReadiness,
   type PreflightCheck,
+  type ReadinessRunner,
 } from "./preflight";
 import { resourceReports, round, stepReports, verdict, MINUTE_MS, type DestroyReport, type DrillReport, type PhaseName, type PhaseReport } from "./report";
 import { writeReport } from "./report-files";
@@ -43,6 +46,11 @@ export interface DrillOptions {
   /** Reads the source backups; undefined skips the freshness check (rehearsals), recorded as a warning. */
   readonly backups?: BackupReader;
   readonly allowStaleBackups?: boolean;
+  /**
+   * `npm run readiness` for the stack, in preflight: recorded in the report, never a stop.
+   * Undefined skips it (rehearsals touch no cloud), recorded as a warning.
+   */
+  readonly readiness?: ReadinessRunner;
   /**
    * After the destroy, looks for RDS instances the drill created that the state does not hold (a
    * timed-out create); any found fail the drill, each listed with its removal command. Undefined
@@ -104,6 +112,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
   const engine = options.engine(config, plan);
 
   const phases: PhaseReport[] = [];
+  let readiness: DrillReadiness = { status: "skipped", detail: "preflight did not get to it" };
   const errors: string[] = [];
   const events: StampedEvent[] = [];
   let interrupted: string | undefined;
@@ -148,7 +157,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
       if (options.backups)
         checks.push(...(await untilAborted(backupChecks(config, options.backups, new Date(clock.now()), options.allowStaleBackups), options.signal)));
       else checks.push({ name: "backups", result: "warn", detail: "not checked (rehearsal); a real drill reads them with the AWS SDK" });
-      checks.push(planCheck(plan));
+      const ran = await untilAborted(readinessCheck(config, options.readiness), options.signal);
+      readiness = ran.readiness;
+      checks.push(ran.check, planCheck(plan));
       for (const c of checks) if (c.result !== "pass") progress("preflight", `${c.name}: ${c.result}: ${c.detail}`, c.result === "fail" ? "error" : "warn");
       return checks;
     },
@@ -230,6 +241,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
     interrupted,
     phases,
     preflight: preflight ?? [],
+    readiness,
     plan: { estimatedRtoMinutes: plan.estimatedRtoMinutes, criticalPath: plan.criticalPath },
     steps: stepReports(plan, stepTimings(resources), upStartedAt),
     resources: resourceReports(resources),

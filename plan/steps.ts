@@ -8,7 +8,15 @@ export interface StepSpec {
   readonly name: string;
   readonly dependsOn: string[];
   readonly estimateMinutes: number;
+  /**
+   * An inventory item's step (secret, database, cache, bucket): its `tier`, or `stack` when it
+   * names none (judged against `recovery:objectives`). Undefined for the steps around the items.
+   */
+  readonly tier?: string;
 }
+
+/** The tier of an item that names none: the stack's own objectives (as readiness names it). */
+export const STACK_TIER = "stack";
 
 export const stepId = (kind: StepKind, name: string): string => `${kind}:${name}`;
 
@@ -24,7 +32,7 @@ export function stepsFor(config: RecoveryConfig): StepSpec[] {
 
   // Kubernetes Secrets live in the namespace.
   for (const s of config.secrets)
-    steps.push({ id: stepId("secret", s.name), kind: "secret", name: s.name, dependsOn: [cluster], estimateMinutes: s.estimateMinutes });
+    steps.push({ id: stepId("secret", s.name), kind: "secret", name: s.name, dependsOn: [cluster], estimateMinutes: s.estimateMinutes, tier: s.source.tier ?? STACK_TIER });
 
   // RDS restores need nothing of ours; a logical restore runs as a Job in the cluster.
   for (const d of config.databases)
@@ -34,6 +42,7 @@ export function stepsFor(config: RecoveryConfig): StepSpec[] {
       name: d.name,
       dependsOn: d.method === "logical" ? [cluster] : [],
       estimateMinutes: d.estimateMinutes,
+      tier: d.source.tier ?? STACK_TIER,
     });
 
   const migrationsOf = new Map<string, string[]>();
@@ -51,7 +60,7 @@ export function stepsFor(config: RecoveryConfig): StepSpec[] {
   }
 
   for (const c of config.caches)
-    steps.push({ id: stepId("cache", c.name), kind: "cache", name: c.name, dependsOn: [], estimateMinutes: c.estimateMinutes });
+    steps.push({ id: stepId("cache", c.name), kind: "cache", name: c.name, dependsOn: [], estimateMinutes: c.estimateMinutes, tier: c.source.tier ?? STACK_TIER });
 
   // A rebuild is filled by a sync Job in the cluster; a promoted replica needs nothing.
   for (const b of config.buckets)
@@ -61,6 +70,7 @@ export function stepsFor(config: RecoveryConfig): StepSpec[] {
       name: b.name,
       dependsOn: b.mode === "rebuild" ? [cluster] : [],
       estimateMinutes: b.estimateMinutes,
+      tier: b.source.tier ?? STACK_TIER,
     });
 
   const gateway = config.services.find((s) => s.gateway);

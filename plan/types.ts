@@ -16,6 +16,24 @@ export interface PlanStep {
   readonly finishMinute: number;
   /** On the critical path: a minute late here is a minute late for the whole restore. */
   readonly critical: boolean;
+  /** An inventory item's step: its tier (`stack` when it names none). Absent for the other steps. */
+  readonly tier?: string;
+}
+
+/**
+ * One tier's RTO: when the last of its items' own restore steps finishes, against the tier's
+ * `rtoMinutes`. The services that use the data are in the stack's overall estimate, not here.
+ */
+export interface TierPlan {
+  /** A name of `recovery:tiers`, or `stack` for the items without a tier. */
+  readonly tier: string;
+  readonly rtoMinutes: number;
+  /** The item steps of this tier. */
+  readonly steps: number;
+  readonly finishMinute: number;
+  /** The step that finishes last (the first of them in plan order when several tie). */
+  readonly lastStep: string;
+  readonly verdict: Verdict;
 }
 
 export type Verdict = "within-objective" | "exceeds-objective";
@@ -33,4 +51,6 @@ export interface RecoveryPlan {
   readonly sequentialMinutes: number;
   readonly objective: { readonly rtoMinutes: number; readonly rpoMinutes: number };
   readonly verdict: Verdict;
+  /** Per tier with at least one item, in `recovery:tiers` order, `stack` first. */
+  readonly tiers: readonly TierPlan[];
 }

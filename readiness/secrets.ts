@@ -15,7 +15,7 @@ async function describe(secretId: string, ctx: CheckContext): Promise<DescribeSe
 }
 
 /**
- * The secret and the version the stack restores (a stage, AWSPREVIOUS by default, or a version
+ * The secret and the version the stack restores (a stage, AWSCURRENT by default, or a version
  * id) exist. Only its metadata is read: readiness never reads a secret's value.
  */
 export async function checkSecret(s: SecretRestore, ctx: CheckContext): Promise<ItemResult> {

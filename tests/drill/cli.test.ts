@@ -117,9 +117,9 @@ describe("npm run drill (the CLI)", function () {
     const reports = tempReportsDir();
     const r = spawned(["--stack", "drill", "--engine", "fake", "--fake-minute-ms", "5", "--json", "--reports-dir", reports]);
     assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { outcome: string; rehearsal: boolean; reportDir: string; destroy: { status: string } };
+    const out = JSON.parse(r.stdout) as { outcome: string; rehearsal: boolean; reportDir: string; destroy: { status: string }; readiness: { status: string } };
     assert.equal(r.stdout.trim().split("\n").length, 1);
-    assert.deepEqual([out.outcome, out.rehearsal, out.destroy.status], ["passed", true, "destroyed"]);
+    assert.deepEqual([out.outcome, out.rehearsal, out.destroy.status, out.readiness.status], ["passed", true, "destroyed", "skipped"]);
     assert.match(r.stderr, /^drill: REHEARSAL with --engine fake: nothing real is created, no cloud is touched$/m);
     for (const f of ["report.json", "report.md", "timeline.svg"]) assert.ok(existsSync(join(out.reportDir, f)), f);
   });

@@ -10,6 +10,8 @@ import { readHistory } from "../../drill/history";
 import { awsBackupReader, loadDrillStack } from "../../drill/preflight";
 import { runDrill, type DrillOutcome } from "../../drill/run";
 import { defaultVerifier } from "../../drill/verifier";
+import { awsClients } from "../../readiness/aws";
+import { readinessPreflight } from "../../readiness/preflight";
 import type { RecoveryConfig } from "../../stacks";
 import { captureBaseline, writeBaseline, type CheckGroup } from "../../verification";
 import { backup } from "../../workers/backup";
@@ -104,6 +106,8 @@ describe("an end-to-end drill: the fake engine's up runs the real workers, the r
       engine: (c, plan) => fakeEngine({ config: c, plan, clock: realClock, minuteMs: 5, realiser: workerRealiser(pg!) }),
       verifier: defaultVerifier(baselinePath, GROUPS),
       backups: awsBackupReader(),
+      // The real readiness against moto, as `npm run drill` runs it in preflight.
+      readiness: (c) => readinessPreflight(c, { aws: awsClients(10_000) }),
     });
     if (process.env.DRILL_REPORT_EXCERPT) copyFileSync(join(outcome.reportDir, "report.md"), process.env.DRILL_REPORT_EXCERPT);
   });
@@ -119,6 +123,28 @@ describe("an end-to-end drill: the fake engine's up runs the real workers, the r
     assert.deepEqual(outcome.report.phases.map((p) => [p.name, p.status]), [["preflight", "passed"], ["up", "passed"], ["verify", "passed"], ["destroy", "passed"]], outcome.report.errors.join("\n"));
     assert.equal(outcome.exitCode, 0);
     assert.deepEqual(outcome.report.preflight.filter((c) => c.name.startsWith("backup:")).map((c) => c.result), config.databases.map(() => "pass"));
+  });
+
+  it("ran readiness against moto in preflight and recorded what the drill assumed, without stopping it", () => {
+    const { readiness, preflight } = outcome.report;
+    // This moto account has no secrets and no cache, and its buckets neither version nor replicate: not ready.
+    assert.equal(readiness.status, "not-ready");
+    assert.equal(readiness.report?.stack, "drill");
+    assert.equal(preflight.find((c) => c.name === "readiness")?.result, "warn");
+    const items = readiness.report!.items;
+    assert.deepEqual(items.map((i) => `${i.kind}:${i.name}`), [
+      ...config.databases.map((d) => `database:${d.name}`),
+      ...config.caches.map((c) => `cache:${c.name}`),
+      ...config.buckets.map((b) => `bucket:${b.name}`),
+      ...config.secrets.map((s) => `secret:${s.name}`),
+    ]);
+    for (const d of config.databases.filter((x) => x.method === "logical"))
+      assert.equal(items.find((i) => i.name === d.name)!.restorePoint, dumpTakenAt[d.name], d.name);
+    for (const d of config.databases.filter((x) => x.method === "point-in-time"))
+      assert.equal(items.find((i) => i.name === d.name)!.restoredFrom, `latest restorable time of ${d.source.identifier}`);
+    for (const s of config.secrets)
+      assert.deepEqual(items.find((i) => i.kind === "secret" && i.name === s.name)!.problems, [`secret ${s.source.secretId} does not exist; recreate it from its owner's copy (the restore has no version to read)`]);
+    assert.match(readFileSync(join(outcome.reportDir, "report.md"), "utf8"), /\n## What the drill assumed \(readiness\)\n\nReadiness of `drill`: \*\*NOT READY\*\*/);
   });
 
   it("verification (the real runVerification, db and buckets groups) checked every restored database and bucket against its source", () => {

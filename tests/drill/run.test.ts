@@ -8,6 +8,7 @@ import { escapeXml } from "../../drill/report-svg";
 import { runDrill } from "../../drill/run";
 import { failingVerifier, fakeDrill, removeReportsDirs, xmlProblem } from "./helpers";
 import { reportMarkdown } from "../../drill/report-markdown";
+import type { ReadinessReport } from "../../readiness/types";
 
 const readReport = (dir: string): DrillReport => JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as DrillReport;
 const phase = (r: DrillReport, name: string) => r.phases.find((p) => p.name === name)?.status;
@@ -168,6 +169,62 @@ describe("drill orchestration with the fake engine", () => {
     const identity = report.preflight.find((c) => c.name === "backup:identity")!;
     assert.equal(identity.result, "fail");
     assert.match(identity.detail, /120 min old \(RPO 15 min\): older than the RPO; fix the backups, or pass --allow-stale-backups/);
+  });
+
+  /** What readiness reports when the media bucket's replica is gone: not ready. */
+  const notReady: ReadinessReport = {
+    stack: "drill",
+    source: "prod",
+    region: "eu-west-2",
+    checkedAt: "2026-01-15T09:00:00.000Z",
+    ready: false,
+    items: [
+      { kind: "database", name: "orders", id: "lomash-orders-prod", status: "ok", objective: { tier: "stack", rpoMinutes: 15, rtoMinutes: 60 }, achievableRpoMinutes: 2, restorePoint: "2026-01-15T08:58:00.000Z", restoredFrom: "latest restorable time of lomash-orders-prod", problems: [], notes: [], checked: true },
+      { kind: "bucket", name: "media", id: "lomash-wood-media-prod", status: "fail", objective: { tier: "stack", rpoMinutes: 15, rtoMinutes: 60 }, achievableRpoMinutes: null, restorePoint: null, restoredFrom: "replica s3://lomash-wood-media-prod-replica (eu-west-1)", problems: ["replica bucket lomash-wood-media-prod-replica does not exist in eu-west-1"], notes: [], checked: true },
+    ],
+    uncovered: [{ kind: "database", id: "lomash-search-prod", region: "eu-west-2" }],
+    coverageProblems: [],
+    summary: { ok: 1, warn: 0, fail: 1, unchecked: 0, uncovered: 1 },
+    durationMs: 120,
+  };
+
+  it("a not-ready readiness is recorded in preflight and the report, with what the drill assumed, and does not stop the drill", async () => {
+    const seen: string[] = [];
+    const { drill } = fakeDrill({}, { readiness: async (config) => (seen.push(config.stack), { result: "warn", detail: "1 ok, 0 warn, 1 fail, 0 not checked, 1 uncovered: bucket:media", report: notReady }) });
+    const { exitCode, report, reportDir } = await runDrill(drill);
+    assert.deepEqual(seen, ["drill"]);
+    assert.equal(exitCode, 0);
+    assert.equal(phase(report, "preflight"), "passed");
+    assert.deepEqual(report.preflight.find((c) => c.name === "readiness"), {
+      name: "readiness",
+      result: "warn",
+      detail: "NOT READY: 1 ok, 0 warn, 1 fail, 0 not checked, 1 uncovered: bucket:media (recorded; the drill goes on)",
+    });
+    assert.deepEqual(report.readiness, { status: "not-ready", detail: "1 ok, 0 warn, 1 fail, 0 not checked, 1 uncovered: bucket:media", report: notReady });
+    assert.deepEqual(readReport(reportDir).readiness, report.readiness);
+    const md = readFileSync(join(reportDir, "report.md"), "utf8").split("## What the drill assumed (readiness)")[1];
+    assert.ok(md, "no readiness section in report.md");
+    assert.match(md, /^\n\nReadiness of `drill`: \*\*NOT READY\*\* \(recorded; a not-ready readiness does not stop a drill\): 1 ok, 0 warn, 1 fail, 0 not checked, 1 uncovered: bucket:media\.\n/);
+    assert.match(md, /\n\| database:orders \| latest restorable time of lomash-orders-prod \| 2026-01-15T08:58:00\.000Z \| 2 min \/ 15 min \(stack\) \| ok \|\n/);
+    assert.match(md, /\n\| bucket:media \| replica s3:\/\/lomash-wood-media-prod-replica \(eu-west-1\) \| — \| — \/ 15 min \(stack\) \| fail \|\n/);
+    assert.match(md, /\nNot in the inventory: database `lomash-search-prod`\.\n/);
+  });
+
+  it("a readiness that could not run is shown as such, not as ready, and the drill goes on", async () => {
+    const { drill } = fakeDrill({}, { readiness: async () => Promise.reject(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4566"), { name: "Error" })) });
+    const { exitCode, report, reportDir } = await runDrill(drill);
+    assert.equal(exitCode, 0);
+    const detail = "could not run (Error: connect ECONNREFUSED 127.0.0.1:4566); what the drill assumed about production is unknown";
+    assert.deepEqual(report.preflight.find((c) => c.name === "readiness"), { name: "readiness", result: "warn", detail });
+    assert.deepEqual(report.readiness, { status: "error", detail });
+    assert.match(readFileSync(join(reportDir, "report.md"), "utf8"), /\nReadiness of `drill`: \*\*unknown\*\*: could not run \(Error: connect ECONNREFUSED 127\.0\.0\.1:4566\); what the drill assumed about production is unknown\.\n/);
+  });
+
+  it("a rehearsal without readiness records it as not run", async () => {
+    const { report } = await runDrill(fakeDrill().drill);
+    const detail = "not run (rehearsal); a real drill runs npm run readiness against the account first";
+    assert.deepEqual(report.preflight.find((c) => c.name === "readiness"), { name: "readiness", result: "warn", detail });
+    assert.deepEqual(report.readiness, { status: "skipped", detail });
   });
 
   it("a drill stack still holding an earlier drill's resources is refused in preflight", async () => {

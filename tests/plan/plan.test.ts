@@ -125,8 +125,70 @@ describe("plan: the recovery plan", () => {
     assert.notEqual(plan.criticalPath[0], "database:identity");
   });
 
+  it("gives each inventory item's step its tier, `stack` without one, and the other steps none", () => {
+    const { plan } = planOf("recovery");
+    const tierOf = (id: string) => plan.steps.find((s) => s.id === id)!.tier;
+    assert.equal(tierOf("cache:sessions"), "non-critical");
+    assert.equal(tierOf("database:analytics"), "non-critical");
+    assert.equal(tierOf("database:orders"), "stack");
+    assert.equal(tierOf("secret:jwt"), "stack");
+    assert.equal(tierOf("bucket:media"), "stack");
+    for (const kind of ["cluster-config", "migration", "service", "smoke", "traffic"])
+      assert.deepEqual(plan.steps.filter((s) => s.kind === kind).map((s) => s.tier), plan.steps.filter((s) => s.kind === kind).map(() => undefined), kind);
+  });
+
+  it("judges each tier's RTO by the latest finish of its items' steps against the tier's rtoMinutes", () => {
+    const { plan } = planOf("recovery");
+    assert.deepEqual(plan.tiers, [
+      { tier: "stack", rtoMinutes: 60, steps: 10, finishMinute: 40, lastStep: "database:identity", verdict: "within-objective" },
+      { tier: "non-critical", rtoMinutes: 1440, steps: 2, finishMinute: 25, lastStep: "database:analytics", verdict: "within-objective" },
+    ]);
+  });
+
+  it("says a tier exceeds its objective when its items are restored later than its rtoMinutes, whatever the stack's verdict", () => {
+    const { config } = planOf("recovery");
+    const plan = buildPlan({
+      ...config,
+      objectives: { rtoMinutes: 80, rpoMinutes: 15 },
+      databases: config.databases.map((d) => (d.name === "orders" ? { ...d, source: { ...d.source, tier: "critical" } } : d)),
+      tiers: { ...config.tiers, critical: { rtoMinutes: 30, rpoMinutes: 15 } },
+    });
+    assert.equal(plan.verdict, "within-objective");
+    assert.deepEqual(plan.tiers.map((t) => [t.tier, t.steps, t.finishMinute, t.lastStep, t.verdict]), [
+      ["stack", 9, 40, "database:identity", "within-objective"],
+      ["critical", 1, 40, "database:orders", "exceeds-objective"],
+      ["non-critical", 2, 25, "database:analytics", "within-objective"],
+    ]);
+  });
+
   it("gives the same plan for the same input", () => {
     assert.deepEqual(planOf("recovery").plan, planOf("recovery").plan);
+  });
+});
+
+describe("npm run plan --check on a stack whose only miss is a tier's", function () {
+  this.timeout(60_000);
+  let copy: { root: string; cleanup: () => void };
+  before(() => {
+    const files = repoStackFiles();
+    files.prod.config["recovery:objectives"] = { rtoMinutes: 80, rpoMinutes: 15 };
+    files.prod.config["recovery:tiers"] = { critical: { rtoMinutes: 30, rpoMinutes: 15 }, "non-critical": { rtoMinutes: 1440, rpoMinutes: 1440 } };
+    (files.prod.config["recovery:databases"] as Record<string, unknown>[]).find((d) => d.name === "orders")!.tier = "critical";
+    copy = projectCopy(["scripts", "stacks", "plan"], files);
+  });
+  after(() => copy.cleanup());
+  const plan = (...args: string[]) =>
+    spawnSync(process.execPath, ["--require", "tsx/cjs", join(copy.root, "scripts", "plan.ts"), "--stack", "recovery", ...args], { cwd: copy.root, encoding: "utf8" });
+
+  it("exits 3 and says which tier exceeds, though the whole estimate is within the stack's objective", () => {
+    const r = plan("--check");
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stdout, /^estimated RTO 73 min \(runbook order 331 min\), objective 80 min: within$/m);
+    assert.match(r.stdout, /^ {2}critical +1 step, restored by 40 min \(database:orders\), objective 30 min: exceeds$/m);
+  });
+
+  it("exits 0 without --check", () => {
+    assert.equal(plan().status, 0);
   });
 });
 

@@ -17,7 +17,7 @@ import { versionSnapshot } from "../support/bucket-state";
 import { freePort } from "../support/free-port";
 import { startMoto, type LocalAws } from "../support/moto";
 import { runScript } from "../support/run-script";
-import { buildFleet, createBucket, createDatabase, elastiCache, rds, resetMoto, secrets } from "./fleet";
+import { buildFleet, createBucket, createDatabase, elastiCache, fleetStack, rds, resetMoto, secrets } from "./fleet";
 import { startRequestLog, type RequestLog } from "./request-log";
 
 /** Everything readiness could change, read straight from moto: compared before and after a run. */
@@ -73,8 +73,20 @@ describe("npm run readiness", function () {
     await resetMoto(aws!.endpoint);
     log!.requests.length = 0;
   });
+  let fleet: Awaited<ReturnType<typeof fleetStack>> | undefined;
+  afterEach(() => {
+    fleet?.cleanup();
+    fleet = undefined;
+  });
 
-  const run = (args: string[], endpoint = aws!.endpoint) => runScript("readiness", args, { env: { ...aws!.env, AWS_ENDPOINT_URL: endpoint } });
+  /** The example fleet in moto, and stack files that describe it (dbiResourceId as moto assigned it). */
+  const build = async (): Promise<void> => {
+    await buildFleet(recovery);
+    fleet = await fleetStack("recovery");
+  };
+  /** With a fleet built, the CLI reads its stack files (--config-root). */
+  const run = (args: string[], endpoint = aws!.endpoint) =>
+    runScript("readiness", fleet && args.includes("--stack") ? [...args, "--config-root", fleet.root] : args, { env: { ...aws!.env, AWS_ENDPOINT_URL: endpoint } });
 
   it("prints --help and exits 0", async () => {
     const r = await run(["--help"]);
@@ -99,7 +111,7 @@ describe("npm run readiness", function () {
   }
 
   it("exits 0 and prints the --json object for a ready fleet", async () => {
-    await buildFleet(recovery);
+    await build();
     const r = await run(["--stack", "recovery", "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const json = r.json!;
@@ -114,17 +126,17 @@ describe("npm run readiness", function () {
   });
 
   it("exits 1 with the item and its fix in the table when something would not restore", async () => {
-    await buildFleet(recovery);
+    await build();
     await secrets().send(new DeleteSecretCommand({ SecretId: "lomash-wood/production/sendgrid-api-key", ForceDeleteWithoutRecovery: true }));
     const r = await run(["--stack", "recovery"]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^readiness of recovery \(restores prod, eu-west-2\) at \S+: NOT READY: 6 ok, 5 warn, 1 fail, 0 uncovered\n/);
-    assert.match(r.stdout, /\nsecret:sendgrid +lomash-wood\/production\/sendgrid-api-key \(stage AWSPREVIOUS\) +— \/ 15 min \(stack\) +fail\n/);
+    assert.match(r.stdout, /\nsecret:sendgrid +lomash-wood\/production\/sendgrid-api-key \(stage AWSCURRENT\) +— \/ 15 min \(stack\) +fail\n/);
     assert.match(r.stdout, /\n {2}secret:sendgrid \(fail\)\n {4}- secret lomash-wood\/production\/sendgrid-api-key does not exist; recreate it from its owner's copy \(the restore has no version to read\)\n/);
   });
 
   it("prints a Markdown report with --markdown", async () => {
-    await buildFleet(recovery);
+    await build();
     await createDatabase("lomash-search-prod");
     const r = await run(["--stack", "recovery", "--markdown"]);
     assert.equal(r.code, 1);
@@ -134,7 +146,7 @@ describe("npm run readiness", function () {
   });
 
   it("prints inventory YAML for each uncovered resource with --suggest, filled from the account", async () => {
-    await buildFleet(recovery);
+    await build();
     await createDatabase("lomash-search-prod");
     await createBucket("lomash-wood-exports-prod", "eu-west-2", false);
     await elastiCache().send(new CreateReplicationGroupCommand({ ReplicationGroupId: "lomash-wood-queue-prod", ReplicationGroupDescription: "queue", CacheNodeType: "cache.t4g.small", NumCacheClusters: 1, Engine: "redis", SnapshotRetentionLimit: 3 }));
@@ -170,7 +182,7 @@ describe("npm run readiness", function () {
   });
 
   it("writes nothing to the account: every request is a read, and every bucket, secret, instance and snapshot is unchanged", async () => {
-    await buildFleet(recovery);
+    await build();
     await createDatabase("lomash-search-prod");
     await createBucket("lomash-wood-exports-prod", "eu-west-2", false);
     await rds().send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: "lomash-orders-prod", DBSnapshotIdentifier: "lomash-orders-prod-manual" }));
@@ -188,7 +200,7 @@ describe("npm run readiness", function () {
   });
 
   it("the request log sees a write as one (so the read-only test can fail)", async () => {
-    await buildFleet(recovery);
+    await build();
     const viaLog = { endpoint: log!.endpoint, region: "eu-west-2", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
     await new S3Client({ ...viaLog, forcePathStyle: true }).send(new PutObjectCommand({ Bucket: "lomash-wood-media-prod", Key: "x", Body: "x" }));
     await new (await import("@aws-sdk/client-rds")).RDSClient(viaLog).send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: "lomash-orders-prod", DBSnapshotIdentifier: "w" }));
@@ -222,7 +234,7 @@ describe("npm run readiness", function () {
   });
 
   it("stays quiet when its reader closes the pipe", async () => {
-    await buildFleet(recovery);
+    await build();
     const script = join(__dirname, "..", "..", "scripts", "readiness.ts");
     const child = spawn("sh", ["-c", `"${process.execPath}" --require tsx/cjs "${script}" --stack recovery --json | head -c 1`], {
       env: { ...process.env, ...aws!.env },

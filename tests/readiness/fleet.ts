@@ -1,5 +1,5 @@
 import { CreateReplicationGroupCommand, CreateSnapshotCommand, ElastiCacheClient } from "@aws-sdk/client-elasticache";
-import { CreateDBInstanceCommand, RDSClient } from "@aws-sdk/client-rds";
+import { CreateDBInstanceCommand, DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import {
   CreateBucketCommand,
   PutBucketReplicationCommand,
@@ -9,7 +9,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createHash } from "node:crypto";
-import type { RecoveryConfig } from "../../stacks";
+import { loadStack, type RecoveryConfig } from "../../stacks";
+import { repoStackFiles, writeStackFiles, type StackFiles } from "../support/stack-files";
 import { manifestKeyFor, type DumpManifest } from "../../workers/dump-manifest";
 
 export const rds = (region = "eu-west-2") => new RDSClient({ region });
@@ -110,5 +111,41 @@ export async function buildFleet(config: RecoveryConfig, options: { now?: Date; 
   for (const s of config.secrets) {
     await secrets().send(new CreateSecretCommand({ Name: s.source.secretId, SecretString: `${s.name}-v1` }));
     await secrets().send(new PutSecretValueCommand({ SecretId: s.source.secretId, SecretString: `${s.name}-v2` }));
+  }
+}
+
+/**
+ * The repository's stack files with each database's `dbiResourceId` as the account has it, read
+ * with DescribeDBInstances the way an operator fills it (the query in Pulumi.prod.yaml). moto
+ * assigns its own id on create (CreateDBInstance cannot set one), so the example ids of
+ * Pulumi.prod.yaml never match a fleet built in moto. A database without an instance (a logical
+ * one, or one the test deleted) keeps the file's value.
+ */
+export async function fleetStackFiles(): Promise<StackFiles> {
+  const files = repoStackFiles();
+  for (const db of files.prod.config["recovery:databases"] as Record<string, unknown>[]) {
+    try {
+      const { DBInstances = [] } = await rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: String(db.identifier) }));
+      if (DBInstances[0]?.DbiResourceId) db.dbiResourceId = DBInstances[0].DbiResourceId;
+    } catch (error) {
+      if (!/^DBInstanceNotFound/.test((error as Error).name)) throw error;
+    }
+  }
+  return files;
+}
+
+/** A temp copy of the stack files as `fleetStackFiles` fills them, `edit`ed, and the stack loaded from it. */
+export async function fleetStack(
+  stack: string,
+  edit: (files: StackFiles) => void = () => undefined,
+): Promise<{ config: RecoveryConfig; root: string; cleanup: () => void }> {
+  const files = await fleetStackFiles();
+  edit(files);
+  const { root, cleanup } = writeStackFiles(files);
+  try {
+    return { config: loadStack(stack, { root }), root, cleanup };
+  } catch (error) {
+    cleanup();
+    throw error;
   }
 }

@@ -9,8 +9,8 @@ import { runReadiness } from "../../readiness/run";
 import type { ItemKind, ReadinessItem, ReadinessReport } from "../../readiness/types";
 import { loadStack, type RecoveryConfig } from "../../stacks";
 import { startMoto, type LocalAws } from "../support/moto";
-import { repoStackFiles, writeStackFiles } from "../support/stack-files";
-import { buildFleet, createBucket, createDatabase, elastiCache, rds, resetMoto, s3, secrets } from "./fleet";
+import type { StackFiles } from "../support/stack-files";
+import { buildFleet, createBucket, createDatabase, elastiCache, fleetStack, rds, resetMoto, s3, secrets } from "./fleet";
 
 const ENGINE_UNCHECKED = "could not check that postgres 15.7 is still offered (DescribeDBEngineVersions is not implemented by this endpoint)";
 const CACHE_AGE_UNKNOWN =
@@ -31,8 +31,21 @@ describe("readiness against moto: could the recovery stack restore production no
   beforeEach(async () => {
     await resetMoto(aws!.endpoint);
   });
+  let fleet: Awaited<ReturnType<typeof fleetStack>> | undefined;
+  afterEach(() => {
+    fleet?.cleanup();
+    fleet = undefined;
+  });
 
-  const check = async (config = recovery, root?: string): Promise<ReadinessReport> =>
+  /**
+   * Builds the example fleet in moto and the stack files that describe it faithfully (each
+   * database's dbiResourceId as moto assigned it), `edit`ed; `check()` reads those.
+   */
+  const build = async (options: Parameters<typeof buildFleet>[1] = {}, edit?: (files: StackFiles) => void): Promise<void> => {
+    await buildFleet(recovery, options);
+    fleet = await fleetStack("recovery", edit);
+  };
+  const check = async (config = fleet?.config ?? recovery, root = fleet?.root): Promise<ReadinessReport> =>
     (await runReadiness({ config, root, aws: awsClients(10_000) })).report;
   const item = (report: ReadinessReport, kind: ItemKind, name: string): ReadinessItem => {
     const found = report.items.find((i) => i.kind === kind && i.name === name);
@@ -41,7 +54,7 @@ describe("readiness against moto: could the recovery stack restore production no
   };
 
   it("judges the healthy example fleet ready, with nothing uncovered and what moto cannot answer reported as such", async () => {
-    await buildFleet(recovery);
+    await build();
     const report = await check();
     assert.equal(report.ready, true);
     assert.deepEqual(report.uncovered, []);
@@ -67,7 +80,7 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("gives each item its restore source, restore point and tier", async () => {
-    await buildFleet(recovery);
+    await build();
     const report = await check();
     const orders = item(report, "database", "orders");
     assert.equal(orders.restoredFrom, "latest restorable time of lomash-orders-prod");
@@ -84,7 +97,7 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("fails a database whose source was deleted with its automated backups, and says to restore another way", async () => {
-    await buildFleet(recovery);
+    await build();
     await rds().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: "lomash-orders-prod", SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
     const report = await check();
     const orders = item(report, "database", "orders");
@@ -98,7 +111,7 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("fails a deleted database whose backups are retained until the inventory has its dbiResourceId", async () => {
-    await buildFleet(recovery);
+    await build({}, (files) => delete (files.prod.config["recovery:databases"] as Record<string, unknown>[])[0].dbiResourceId);
     await rds().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: "lomash-identity-prod", SkipFinalSnapshot: true, DeleteAutomatedBackups: false }));
     const identity = item(await check(), "database", "identity");
     assert.equal(identity.status, "fail");
@@ -107,40 +120,45 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("warns, not fails, for a deleted database whose retained backups the inventory finds by dbiResourceId", async () => {
-    await buildFleet(recovery);
-    const { DBInstances } = await rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "lomash-identity-prod" }));
-    const dbi = DBInstances![0].DbiResourceId!;
+    await build();
+    const dbi = fleet!.config.databases.find((d) => d.name === "identity")!.source.dbiResourceId;
     await rds().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: "lomash-identity-prod", SkipFinalSnapshot: true, DeleteAutomatedBackups: false }));
-    const files = repoStackFiles();
-    (files.prod.config["recovery:databases"] as Record<string, unknown>[])[0].dbiResourceId = dbi;
-    const { root, cleanup } = writeStackFiles(files);
-    try {
-      const identity = item(await check(loadStack("recovery", { root }), root), "database", "identity");
-      assert.equal(identity.status, "warn");
-      assert.deepEqual(identity.problems, [
-        `source lomash-identity-prod is gone; the restore uses its retained automated backups (${dbi}) until they expire: find out why it was deleted`,
-        "the retained backups of lomash-identity-prod report no restore window, so the achievable restore point is unknown; check aws rds describe-db-instance-automated-backups --db-instance-identifier lomash-identity-prod",
-        ENGINE_UNCHECKED,
-      ]);
-    } finally {
-      cleanup();
-    }
+    const identity = item(await check(), "database", "identity");
+    assert.equal(identity.status, "warn");
+    assert.deepEqual(identity.problems, [
+      `source lomash-identity-prod is gone; the restore uses its retained automated backups (${dbi}) until they expire: find out why it was deleted`,
+      "the retained backups of lomash-identity-prod report no restore window, so the achievable restore point is unknown; check aws rds describe-db-instance-automated-backups --db-instance-identifier lomash-identity-prod",
+      ENGINE_UNCHECKED,
+    ]);
   });
 
-  /** The repository's stacks with the recovery stack's `recovery:databases` overrides changed. */
+  it("warns when a database's resource id is not the inventory's dbiResourceId: the instance was recreated", async () => {
+    await buildFleet(recovery);
+    // The repository's own files: their example ids are not the ones moto assigned.
+    const { DBInstances } = await rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "lomash-orders-prod" }));
+    const orders = item(await check(recovery), "database", "orders");
+    assert.equal(orders.status, "warn");
+    assert.deepEqual(orders.problems, [
+      `lomash-orders-prod has resource id ${DBInstances![0].DbiResourceId}, the inventory says db-H6TZP3QK8XW2NR5MJ7CBV4YLDF (the instance was recreated); update dbiResourceId`,
+      ENGINE_UNCHECKED,
+    ]);
+  });
+
+  it("moto gives every instance the same DbiResourceId (so a test cannot tell instances apart by it)", async () => {
+    await buildFleet(recovery);
+    const { DBInstances = [] } = await rds().send(new DescribeDBInstancesCommand({}));
+    assert.equal(DBInstances.length, 4);
+    assert.equal(new Set(DBInstances.map((d) => d.DbiResourceId)).size, 1);
+  });
+
+  /** The fleet's stacks with the recovery stack's `recovery:databases` overrides changed. */
   const withOverrides = async (databases: Record<string, unknown>, body: (config: RecoveryConfig, root: string) => Promise<void>) => {
-    const files = repoStackFiles();
-    files.recovery.config["recovery:databases"] = databases;
-    const { root, cleanup } = writeStackFiles(files);
-    try {
-      await body(loadStack("recovery", { root }), root);
-    } finally {
-      cleanup();
-    }
+    fleet = await fleetStack("recovery", (files) => (files.recovery.config["recovery:databases"] = databases));
+    await body(fleet.config, fleet.root);
   };
 
   it("fails a database whose backup retention is below the inventory's, with the command that sets it back", async () => {
-    await buildFleet(recovery);
+    await build();
     await rds().send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: "lomash-catalog-prod", BackupRetentionPeriod: 3, ApplyImmediately: true }));
     const catalog = item(await check(), "database", "catalog");
     assert.equal(catalog.status, "fail");
@@ -181,7 +199,7 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("fails a dump older than its tier allows, with the age and the tier", async () => {
-    await buildFleet(recovery, { dumpAgeMinutes: 2 * 24 * 60 });
+    await build({ dumpAgeMinutes: 2 * 24 * 60 });
     const analytics = item(await check(), "database", "analytics");
     assert.equal(analytics.status, "fail");
     assert.equal(analytics.achievableRpoMinutes, 2880);
@@ -191,7 +209,7 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("fails a dump whose object is gone while its manifest is still there", async () => {
-    await buildFleet(recovery);
+    await build();
     const dumps = await s3().send(new ListObjectVersionsCommand({ Bucket: "lomash-wood-backups", Prefix: "pg-logical/lomash_analytics/" }));
     const dump = dumps.Versions!.find((v) => v.Key!.endsWith(".dump"))!.Key!;
     await s3().send(new DeleteObjectCommand({ Bucket: "lomash-wood-backups", Key: dump }));
@@ -201,7 +219,7 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("fails a cache without snapshots: it would start empty", async () => {
-    await buildFleet(recovery, { cacheSnapshots: false });
+    await build({ cacheSnapshots: false });
     const sessions = item(await check(), "cache", "sessions");
     assert.equal(sessions.status, "fail");
     assert.deepEqual(sessions.problems, [
@@ -210,7 +228,7 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("warns when the cache's group is being deleted but its snapshot is still there", async () => {
-    await buildFleet(recovery);
+    await build();
     await elastiCache().send(new DeleteReplicationGroupCommand({ ReplicationGroupId: "lomash-wood-redis-prod" }));
     const sessions = item(await check(), "cache", "sessions");
     assert.equal(sessions.status, "warn");
@@ -219,7 +237,7 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("fails a bucket whose replica is missing: nothing to rebuild from", async () => {
-    await buildFleet(recovery);
+    await build();
     const replica = s3("eu-west-1");
     for (const v of (await replica.send(new ListObjectVersionsCommand({ Bucket: "lomash-wood-media-prod-replica" }))).Versions ?? [])
       await replica.send(new DeleteObjectCommand({ Bucket: "lomash-wood-media-prod-replica", Key: v.Key, VersionId: v.VersionId }));
@@ -233,7 +251,7 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("measures replication lag from recent source objects missing in the replica", async () => {
-    await buildFleet(recovery);
+    await build();
     await s3().send(new (await import("@aws-sdk/client-s3")).PutObjectCommand({ Bucket: "lomash-wood-uploads-prod", Key: "uploads/new.pdf", Body: "new" }));
     const uploads = item(await check(), "bucket", "uploads");
     assert.equal(uploads.status, "ok");
@@ -242,7 +260,7 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("fails a secret that was deleted", async () => {
-    await buildFleet(recovery);
+    await build();
     await secrets().send(new DeleteSecretCommand({ SecretId: "lomash-wood/production/sendgrid-api-key", ForceDeleteWithoutRecovery: true }));
     const sendgrid = item(await check(), "secret", "sendgrid");
     assert.equal(sendgrid.status, "fail");
@@ -252,35 +270,45 @@ describe("readiness against moto: could the recovery stack restore production no
   });
 
   it("fails a secret scheduled for deletion, with the command that restores it", async () => {
-    await buildFleet(recovery);
+    await build();
     await secrets().send(new DeleteSecretCommand({ SecretId: "lomash-wood/production/jwt-secret", RecoveryWindowInDays: 7 }));
     const jwt = item(await check(), "secret", "jwt");
     assert.equal(jwt.status, "fail");
     assert.match(jwt.problems[0], /^secret lomash-wood\/production\/jwt-secret is scheduled for deletion \(\S+\) and cannot be read; aws secretsmanager restore-secret --secret-id lomash-wood\/production\/jwt-secret$/);
   });
 
-  it("fails a secret without the stage the stack restores", async () => {
-    await buildFleet(recovery);
-    await secrets().send(new DeleteSecretCommand({ SecretId: "lomash-wood/production/stripe-webhook-secret", ForceDeleteWithoutRecovery: true }));
-    await secrets().send(new CreateSecretCommand({ Name: "lomash-wood/production/stripe-webhook-secret", SecretString: "only-one-version" }));
-    const webhook = item(await check(), "secret", "stripe-webhook");
-    assert.equal(webhook.status, "fail");
-    assert.deepEqual(webhook.problems, [
-      "secret lomash-wood/production/stripe-webhook-secret has no version in stage AWSPREVIOUS (it has AWSCURRENT), it was never rotated; set recovery:secrets.stripe-webhook.versionStage to AWSCURRENT, or rotate it once",
+  it("fails a secret without the stage the stack restores: jwt's AWSPREVIOUS, never rotated", async () => {
+    await build();
+    await secrets().send(new DeleteSecretCommand({ SecretId: "lomash-wood/production/jwt-secret", ForceDeleteWithoutRecovery: true }));
+    await secrets().send(new CreateSecretCommand({ Name: "lomash-wood/production/jwt-secret", SecretString: "only-one-version" }));
+    const jwt = item(await check(), "secret", "jwt");
+    assert.equal(jwt.status, "fail");
+    assert.deepEqual(jwt.problems, [
+      "secret lomash-wood/production/jwt-secret has no version in stage AWSPREVIOUS (it has AWSCURRENT), it was never rotated; set recovery:secrets.jwt.versionStage to AWSCURRENT, or rotate it once",
     ]);
   });
 
+  it("passes a secret with one version when the stack restores AWSCURRENT, its default", async () => {
+    await build();
+    await secrets().send(new DeleteSecretCommand({ SecretId: "lomash-wood/production/stripe-webhook-secret", ForceDeleteWithoutRecovery: true }));
+    await secrets().send(new CreateSecretCommand({ Name: "lomash-wood/production/stripe-webhook-secret", SecretString: "only-one-version" }));
+    const webhook = item(await check(), "secret", "stripe-webhook");
+    assert.equal(webhook.restoredFrom, "lomash-wood/production/stripe-webhook-secret (stage AWSCURRENT)");
+    assert.equal(webhook.status, "ok");
+  });
+
   it("gives the drill's preflight one check naming what fails, with the whole report", async () => {
-    await buildFleet(recovery);
+    await build();
     await secrets().send(new DeleteSecretCommand({ SecretId: "lomash-wood/production/sendgrid-api-key", ForceDeleteWithoutRecovery: true }));
-    const check = await readinessPreflight(loadStack("drill"), { aws: awsClients(10_000) });
+    const drill = await fleetStack("drill");
+    const check = await readinessPreflight(drill.config, { root: drill.root, aws: awsClients(10_000) }).finally(drill.cleanup);
     assert.equal(check.result, "warn");
     assert.equal(check.detail, "6 ok, 5 warn, 1 fail, 0 not checked, 0 uncovered: secret:sendgrid");
     assert.equal(check.report.stack, "drill");
   });
 
   it("lists what the account has that the inventory does not cover, and none of this project's own resources", async () => {
-    await buildFleet(recovery);
+    await build();
     await createDatabase("lomash-search-prod");
     await createDatabase("lomash-orders-prod-recovery"); // what the recovery stack restored
     await createDatabase("lomash-catalog-prod-drill"); // what a drill left
@@ -302,15 +330,11 @@ describe("readiness against moto: could the recovery stack restore production no
     await createDatabase("lomash-search-prod");
     await createBucket("lomash-wood-exports-prod", "eu-west-2", false);
     await secrets().send(new CreateSecretCommand({ Name: "ci/deploy-token", SecretString: "x", Tags: [{ Key: "recovery", Value: "ignore" }] }));
-    const files = repoStackFiles();
-    files.prod.config["recovery:coverage"] = { exclude: [{ kind: "database", name: "lomash-search-*" }, { tag: "recovery=ignore" }, { name: "*-exports-*" }] };
-    const { root, cleanup } = writeStackFiles(files);
-    try {
-      const report = await check(loadStack("recovery", { root }), root);
-      assert.deepEqual(report.uncovered, []);
-      assert.equal(report.ready, true);
-    } finally {
-      cleanup();
-    }
+    fleet = await fleetStack("recovery", (files) => {
+      files.prod.config["recovery:coverage"] = { exclude: [{ kind: "database", name: "lomash-search-*" }, { tag: "recovery=ignore" }, { name: "*-exports-*" }] };
+    });
+    const report = await check();
+    assert.deepEqual(report.uncovered, []);
+    assert.equal(report.ready, true);
   });
 });

@@ -20,6 +20,27 @@ describe("scripts: npm run plan", () => {
     assert.match(r.stdout, /^estimated RTO \d+ min \(runbook order \d+ min\), objective 60 min: (within|exceeds)$/m);
   });
 
+  it("shows each step's tier and, after the verdict, the RTO of each tier", () => {
+    const r = plan("--stack", "recovery");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}step +est +start +end +tier +timeline +waits for$/m);
+    assert.match(r.stdout, /^ {2}cache:sessions +5m +0 +5 +non-critical +▒+ +-$/m);
+    assert.match(r.stdout, /^\* database:identity +40m +0 +40 +stack +█+ +-$/m);
+    assert.match(r.stdout, /^ {2}cluster-config:lomash-wood-recovery +5m +0 +5 +- +▒+ +-$/m);
+    assert.ok(
+      r.stdout.endsWith(
+        [
+          "estimated RTO 73 min (runbook order 331 min), objective 60 min: exceeds",
+          "RTO per tier (when the last of its items is restored; the services come after):",
+          "  stack         10 steps, restored by 40 min (database:identity), objective 60 min: within",
+          "  non-critical  2 steps, restored by 25 min (database:analytics), objective 1440 min: within",
+          "",
+        ].join("\n"),
+      ),
+      r.stdout,
+    );
+  });
+
   it("prints exactly one JSON object with --json", () => {
     const r = plan("--stack", "drill", "--json");
     assert.equal(r.code, 0, r.stderr);
@@ -34,9 +55,10 @@ describe("scripts: npm run plan", () => {
       "sequentialMinutes",
       "objective",
       "verdict",
+      "tiers",
     ]);
     assert.equal(json.mode, "drill");
-    assert.deepEqual(Object.keys(json.steps[0]), ["id", "kind", "dependsOn", "estimateMinutes", "startMinute", "finishMinute"]);
+    assert.deepEqual(Object.keys(json.steps[0]), ["id", "kind", "dependsOn", "estimateMinutes", "startMinute", "finishMinute", "tier"]);
   });
 
   it("exits 3 with --check when the estimate exceeds the objective", () => {
