@@ -94,6 +94,10 @@ export function validateRestoredCacheArgs(args: RestoredCacheArgs): string[] {
 export class RestoredCache extends pulumi.ComponentResource {
   public readonly replicationGroupId: pulumi.Output<string>;
   public readonly endpoint: pulumi.Output<string>;
+  /** The group's port (6379). */
+  public readonly port: pulumi.Output<number>;
+  /** Always `true`: the group is encrypted in transit, so clients (verify's PING) must use TLS. */
+  public readonly tls: pulumi.Output<boolean>;
   public readonly snapshotName: pulumi.Output<string>;
   /** `rediss://host:6379`, a Pulumi secret. */
   public readonly redisUrl: pulumi.Output<string>;
@@ -157,10 +161,14 @@ export class RestoredCache extends pulumi.ComponentResource {
     this.snapshotName = pulumi.all([snapshot.name, group.snapshotName]).apply(([looked, kept]) => kept ?? looked);
     this.replicationGroupId = group.replicationGroupId;
     this.endpoint = group.primaryEndpointAddress;
+    this.port = group.port.apply((port) => port ?? 6379);
+    this.tls = pulumi.output(true);
     this.redisUrl = pulumi.secret(pulumi.interpolate`rediss://${group.primaryEndpointAddress}:6379`);
     this.registerOutputs({
       replicationGroupId: this.replicationGroupId,
       endpoint: this.endpoint,
+      port: this.port,
+      tls: this.tls,
       snapshotName: this.snapshotName,
       redisUrl: this.redisUrl,
     });

@@ -66,7 +66,7 @@ export function stackOutputs(config: RecoveryConfig, plan: RecoveryPlan, parts: 
       restorePoint: d.restorePoint.apply((p) => (ISO_TIME.test(p) ? p : undefined)),
     })),
     connectionStrings: byName(parts.databases, (d): Entry<"connectionStrings"> => d.connectionString),
-    caches: byName(parts.caches, (c): Entry<"caches"> => ({ replicationGroupId: c.replicationGroupId, endpoint: c.endpoint })),
+    caches: byName(parts.caches, (c): Entry<"caches"> => ({ replicationGroupId: c.replicationGroupId, endpoint: c.endpoint, port: c.port, tls: c.tls })),
     buckets: byName(parts.buckets, (b, name): Entry<"buckets"> => {
       const c = find(config.buckets, name);
       return { bucket: b.bucketName, mode: c.mode, replica: c.source.replica.bucket, syncedAt: b.syncStartedAt };

@@ -44,6 +44,19 @@ const bucketOutput = z.object({
   syncedAt: isoTime.optional(),
 });
 
+/** One cache as verify reads it (PING, and for an RDB-restored Redis its keys against the manifest). */
+export const cacheOutput = z.object({
+  replicationGroupId: z.string().min(1),
+  endpoint: z.string().min(1),
+  port: z.number().int().positive(),
+  tls: z.boolean(),
+  /** `redis[s]://…` with the password, a Pulumi secret, when the cache needs one. */
+  url: z.string().regex(/^rediss?:\/\//).optional(),
+  /** The RDB manifest the cache was restored from, or the prefix whose newest RDB it was. */
+  manifest: z.string().regex(/^s3:\/\//).optional(),
+});
+export type CacheOutput = z.infer<typeof cacheOutput>;
+
 export const stackOutputsSchema = z
   .object({
     /** The plan `pulumi up` realised (what `npm run plan -- --json` prints). No consumer reads it from here. */
@@ -57,7 +70,8 @@ export const stackOutputsSchema = z
     databases: z.record(z.string(), databaseOutput).default({}),
     /** Per database, `postgresql://…`: Pulumi secrets (`pulumi stack output --show-secrets`). */
     connectionStrings: z.record(z.string(), z.string().min(1)).default({}),
-    caches: z.record(z.string(), z.object({ replicationGroupId: z.string().min(1), endpoint: z.string().min(1) })).default({}),
+    /** Per cache, what verify's checks read: ElastiCache is encrypted in transit, so `tls` is true. */
+    caches: z.record(z.string(), cacheOutput).default({}),
     buckets: z.record(z.string(), bucketOutput).default({}),
     secrets: z
       .record(

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
+import packageJson from "../../package.json";
 import { ClusterRedis, validateClusterRedisArgs, type ClusterRedisArgs } from "../../components/cluster-redis";
 import { promiseOf, startMocks } from "../../offline/pulumi-mocks";
 
@@ -28,7 +29,7 @@ describe("ClusterRedis (seed 004's in-cluster Redis, seeded from an RDB in S3)",
     const spec = set.inputs.spec as StatefulSetSpec;
     assert.equal(spec.replicas, 1);
     const [init] = spec.template.spec.initContainers;
-    assert.equal(init.image, "ghcr.io/lomash-wood/recovery-stacks:latest");
+    assert.equal(init.image, `123456789012.dkr.ecr.eu-west-2.amazonaws.com/lomash-wood/recovery-stacks:${packageJson.version}`);
     assert.deepEqual(init.command, [
       "npm", "run", "restore:redis", "--", "--from", "s3://lomash-wood-backups/redis/", "--latest", "--to-dir", "/data", "--redis-version", "7.0", "--if-empty",
     ]);

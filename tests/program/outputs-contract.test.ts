@@ -23,7 +23,13 @@ async function resolved(value: unknown): Promise<unknown> {
  * inline `connectionString` is the hand-written spelling of `connectionStrings.<name>`, which is
  * what the program produces (so `pulumi stack output` without --show-secrets shows the endpoints).
  */
-const CONTRACT = allKeyPaths(stackOutputsSchema.in).filter((p) => p !== "databases.<name>.connectionString");
+const CONTRACT = allKeyPaths(stackOutputsSchema.in).filter(
+  (p) =>
+    p !== "databases.<name>.connectionString" &&
+    // An RDB-restored Redis (ClusterRedis) produces these; the program does not create one yet (issue 18).
+    p !== "caches.<name>.url" &&
+    p !== "caches.<name>.manifest",
+);
 const hasChildren = (path: string) => CONTRACT.some((p) => p.startsWith(`${path}.`));
 
 /** The paths a value holds, `<name>` where the contract has a map by name; and the keys the contract does not know. */

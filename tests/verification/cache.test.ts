@@ -49,7 +49,9 @@ describe("verify's cache checks (seed 004 Restore 2A: PING, DBSIZE, session:* ag
   });
 
   const output = (extra: Partial<CacheOutput> = {}): CacheOutput => ({
+    replicationGroupId: "sessions-drill",
     endpoint: "127.0.0.1",
+    tls: false,
     port: restored!.port,
     url: `redis://:${password}@127.0.0.1:${restored!.port}`,
     manifest,
@@ -129,7 +131,7 @@ describe("verify's cache checks (seed 004 Restore 2A: PING, DBSIZE, session:* ag
 
   it("runs for every cache of the stack under --only caches, and a cache missing from the outputs fails", async () => {
     const base = loadStack(STACK, { root: FIXTURE_ROOT });
-    const cache = (name: string) => ({ name, estimateMinutes: 5 }) as unknown as CacheRestore;
+    const cache = (name: string) => ({ name, estimateMinutes: 5, source: {} }) as unknown as CacheRestore;
     const config: RecoveryConfig = { ...base, caches: [cache("sessions"), cache("ratelimit")] };
     const outputs = parseOutputs({ namespace: "drill", caches: { sessions: output() } }, "test outputs");
     const result = await runVerification({ config, outputs, only: ["caches"], checkTimeoutMs: 30_000 });

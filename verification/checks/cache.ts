@@ -1,25 +1,14 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { z } from "zod";
 import { keyspaceOf, redisCli, redisCommand, redisInfo } from "../../workers/redis-connection";
 import { locateRdb } from "../../workers/redis-locate";
 import { manifestPrefixCount, type RedisManifest } from "../../workers/redis-manifest";
 import { parseS3Location } from "../../workers/s3-location";
 import type { Check } from "../types";
 
-/**
- * What verify reads of `caches.<name>` beyond endpoint and port (the outputs schema keeps extra
- * keys): `tls` for in-transit encryption, `url` (a Pulumi secret) when the cache needs a
- * password, and `manifest`, the S3 URL of the RDB manifest a cache was restored from.
- */
-export const cacheOutputSchema = z.looseObject({
-  endpoint: z.string().min(1),
-  port: z.number().int().positive().optional(),
-  tls: z.boolean().optional(),
-  url: z.string().regex(/^rediss?:\/\//).optional(),
-  /** The manifest's key, or the RDB prefix an init container restored the newest RDB from. */
-  manifest: z.string().regex(/^s3:\/\//).optional(),
-});
-export type CacheOutput = z.infer<typeof cacheOutputSchema>;
+import type { CacheOutput } from "../../stacks/outputs";
+
+/** `caches.<name>` of the one outputs contract (stacks/outputs.ts). */
+export type { CacheOutput };
 
 export interface CacheTarget {
   readonly name: string;
