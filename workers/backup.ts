@@ -2,19 +2,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGzip } from "node:zlib";
-import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { RefusedError } from "./errors";
-import { Upload } from "@aws-sdk/lib-storage";
 import { dumpFileName, manifestKeyFor, type DumpManifest } from "./dump-manifest";
-import { HashingCounter } from "./hashing-counter";
+import { putManifest, refuseIfTaken, uploadHashed } from "./backup-upload";
 import { start, runForOutput } from "./child-process";
 import { connect, explainLibpqError, identityOf, libpqInvocation } from "./postgres-connection";
 import { probeIdentity } from "./server-identity";
 import { serverFacts, tableRowCounts } from "./postgres-inspect";
 import { asPrefix, formatS3, type S3Location } from "./s3-location";
-import { withRetry } from "./retry";
 import { createProgress, silentProgress, type Progress } from "./progress";
 import { maskUrl } from "./mask-url";
 
@@ -43,8 +40,6 @@ export interface BackupRecord {
   readonly durationsMs: { readonly dumpAndUpload: number; readonly total: number };
 }
 
-const PART_SIZE = 16 * 1024 * 1024;
-
 /**
  * Dumps a database into S3 with a manifest beside it. Row counts and pg_dump read the same
  * exported snapshot, so the counts a restore verifies against are exactly the dumped data.
@@ -69,17 +64,7 @@ export async function backup(s3: S3Client, options: BackupOptions): Promise<Back
     const at = (options.now ?? (() => new Date()))();
     const key = `${asPrefix(options.to.key)}${dumpFileName(facts.database, at, options.format, options.gzip)}`;
     const { dbnameArg, env } = libpqInvocation(options.database);
-    // Seed 000: never overwrite a backup artefact. Two backups in the same second get the same key.
-    const taken = await s3
-      .send(new HeadObjectCommand({ Bucket: options.to.bucket, Key: key }))
-      .then(() => true)
-      .catch((error: { $metadata?: { httpStatusCode?: number } }) => {
-        if (error.$metadata?.httpStatusCode === 404) return false;
-        throw error;
-      });
-    if (taken) {
-      throw new RefusedError(`--to: ${formatS3({ bucket: options.to.bucket, key })} already exists; backups are never overwritten, retry in a second`);
-    }
+    await refuseIfTaken(s3, options.to.bucket, key);
 
     const dumpStarted = Date.now();
     let body: Readable;
@@ -104,28 +89,8 @@ export async function backup(s3: S3Client, options: BackupOptions): Promise<Back
     }
     const stored = options.gzip ? body.pipe(createGzip({ level: 6 })) : body;
     const progress: Progress = options.showProgress ? createProgress("backup upload", "bytes", 0) : silentProgress;
-    const hashed = new HashingCounter((n) => progress.update(n, n));
-    const upload = new Upload({
-      client: s3,
-      params: { Bucket: options.to.bucket, Key: key, Body: hashed, ContentType: "application/octet-stream" },
-      partSize: PART_SIZE,
-      queueSize: 4,
-      leavePartsOnError: false,
-    });
-    const uploaded = upload.done();
-    try {
-      await Promise.all([pipeline(stored, hashed), producer, uploaded]);
-    } catch (error) {
-      // pg_dump failing ends its output early, which would otherwise upload a truncated dump.
-      // It never gets a manifest, so restore would refuse it; remove it so nobody has to ask.
-      await upload.abort().catch(() => undefined);
-      await uploaded.catch(() => undefined);
-      await s3.send(new DeleteObjectCommand({ Bucket: options.to.bucket, Key: key })).catch(() => undefined);
-      if ((error as { name?: string }).name === "NoSuchBucket") {
-        throw new RefusedError(`--to: bucket "${options.to.bucket}" does not exist; check the name (backup never creates buckets)`);
-      }
-      throw error;
-    }
+    // pg_dump failing ends its output early, which would otherwise upload a truncated dump.
+    const hashed = await uploadHashed(s3, options.to.bucket, key, stored, (n) => progress.update(n, n), [producer]);
     progress.stop();
 
     const manifest: DumpManifest = {
@@ -153,17 +118,7 @@ export async function backup(s3: S3Client, options: BackupOptions): Promise<Back
       tables,
     };
     const manifestKey = manifestKeyFor(key);
-    // The manifest goes last: its presence is what tells restore the dump is complete.
-    await withRetry(() =>
-      s3.send(
-        new PutObjectCommand({
-          Bucket: options.to.bucket,
-          Key: manifestKey,
-          Body: JSON.stringify(manifest, null, 2),
-          ContentType: "application/json",
-        }),
-      ),
-    );
+    await putManifest(s3, options.to.bucket, manifestKey, manifest);
     return {
       ok: true,
       dump: formatS3({ bucket: options.to.bucket, key }),

@@ -1,11 +1,9 @@
 import { createReadStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { RefusedError } from "./errors";
-import { HashingCounter } from "./hashing-counter";
+import { putManifest, refuseIfTaken, uploadHashed } from "./backup-upload";
 import { runForOutput, start } from "./child-process";
 import { maskUrl } from "./mask-url";
 import { createProgress, silentProgress, type Progress } from "./progress";
@@ -13,7 +11,6 @@ import { redisCliInvocation, redisIdentityOf, redisInfo } from "./redis-connecti
 import { countKeysInRdb } from "./redis-key-counts";
 import { rdbFileName, rdbManifestKeyFor, type RedisManifest } from "./redis-manifest";
 import { checkRdb } from "./redis-rdb";
-import { withRetry } from "./retry";
 import { asPrefix, formatS3, type S3Location } from "./s3-location";
 
 export interface RedisBackupOptions {
@@ -39,12 +36,6 @@ export interface RedisBackupRecord {
   readonly keys: number;
   readonly databases: RedisManifest["databases"];
   readonly durationsMs: Record<string, number>;
-}
-
-const PART_SIZE = 16 * 1024 * 1024;
-
-function statusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }
 
 /**
@@ -89,42 +80,12 @@ export async function backupRedis(s3: S3Client, options: RedisBackupOptions): Pr
     lap("check", tCheck);
 
     const key = `${asPrefix(options.to.key)}${rdbFileName(new Date(facts.savedAt))}`;
-    // Seed 000: never overwrite a backup artefact. Two backups in the same second get the same key.
-    const taken = await s3
-      .send(new HeadObjectCommand({ Bucket: options.to.bucket, Key: key }))
-      .then(() => true)
-      .catch((error: unknown) => {
-        if (statusOf(error) === 404) return false;
-        if ((error as { name?: string }).name === "NotFound") return false;
-        throw error;
-      });
-    if (taken) {
-      throw new RefusedError(`--to: ${formatS3({ bucket: options.to.bucket, key })} already exists; backups are never overwritten, retry in a second`);
-    }
+    await refuseIfTaken(s3, options.to.bucket, key);
 
     const tUpload = Date.now();
     const size = statSync(file).size;
     const progress: Progress = options.showProgress ? createProgress("rdb upload", "bytes", size) : silentProgress;
-    const hashed = new HashingCounter((n) => progress.update(n));
-    const upload = new Upload({
-      client: s3,
-      params: { Bucket: options.to.bucket, Key: key, Body: hashed, ContentType: "application/octet-stream" },
-      partSize: PART_SIZE,
-      queueSize: 4,
-      leavePartsOnError: false,
-    });
-    const uploaded = upload.done();
-    try {
-      await Promise.all([pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), hashed), uploaded]);
-    } catch (error) {
-      await upload.abort().catch(() => undefined);
-      await uploaded.catch(() => undefined);
-      await s3.send(new DeleteObjectCommand({ Bucket: options.to.bucket, Key: key })).catch(() => undefined);
-      if ((error as { name?: string }).name === "NoSuchBucket") {
-        throw new RefusedError(`--to: bucket "${options.to.bucket}" does not exist; check the name (backup never creates buckets)`);
-      }
-      throw error;
-    }
+    const hashed = await uploadHashed(s3, options.to.bucket, key, createReadStream(file, { highWaterMark: 1024 * 1024 }), (n) => progress.update(n));
     progress.stop();
     lap("upload", tUpload);
 
@@ -143,17 +104,7 @@ export async function backupRedis(s3: S3Client, options: RedisBackupOptions): Pr
       databases,
     };
     const manifestKey = rdbManifestKeyFor(key);
-    // The manifest goes last: its presence is what tells restore the RDB is complete.
-    await withRetry(() =>
-      s3.send(
-        new PutObjectCommand({
-          Bucket: options.to.bucket,
-          Key: manifestKey,
-          Body: JSON.stringify(manifest, null, 2),
-          ContentType: "application/json",
-        }),
-      ),
-    );
+    await putManifest(s3, options.to.bucket, manifestKey, manifest);
     durationsMs.total = Date.now() - t0;
     return {
       ok: true,
