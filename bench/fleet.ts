@@ -35,6 +35,7 @@ export function generateFleet(n: number, seed = 42): { inventory: Inventory; sta
   }));
   const caches = Array.from({ length: count(50) }, (_, i) => ({
     name: `cache-${i}`,
+    kind: "elasticache" as const,
     replicationGroupId: `fleet-cache-${i}`,
     nodeType: "cache.r6g.large",
     numCacheClusters: 2,

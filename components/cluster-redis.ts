@@ -61,6 +61,8 @@ export function validateClusterRedisArgs(name: string, args: ClusterRedisArgs): 
  * `pulumi up` waits for it, so services that use the cache start after it holds the data.
  */
 export class ClusterRedis extends pulumi.ComponentResource {
+  /** Tells the cache kinds apart where both are handled (stack outputs). */
+  public readonly kind = "cluster" as const;
   /** `<name>.<namespace>.svc.cluster.local`. */
   public readonly endpoint: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;

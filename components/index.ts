@@ -1,4 +1,5 @@
 export * from "./cluster-config";
+export * from "./cluster-redis";
 export * from "./logical-restore";
 export * from "./migration-job";
 export * from "./recovery-environment";

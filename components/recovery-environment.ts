@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlanStep, RecoveryPlan } from "../plan/types";
 import type { RecoveryConfig, ServiceRestore } from "../stacks/types";
 import { ClusterConfig } from "./cluster-config";
+import { ClusterRedis } from "./cluster-redis";
 import { LogicalRestore } from "./logical-restore";
 import { MigrationJob } from "./migration-job";
 import { ReplicaBucketSync } from "./replica-bucket-sync";
@@ -51,7 +52,7 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
   /** Every step's component, by plan step id (`database:orders`). */
   public readonly components: ReadonlyMap<string, pulumi.ComponentResource>;
   public readonly databases: ReadonlyMap<string, Database>;
-  public readonly caches: ReadonlyMap<string, RestoredCache>;
+  public readonly caches: ReadonlyMap<string, RestoredCache | ClusterRedis>;
   public readonly buckets: ReadonlyMap<string, ReplicaBucketSync>;
   public readonly secrets: ReadonlyMap<string, SecretVersions>;
   public readonly services: ReadonlyMap<string, ServiceRedeployment>;
@@ -69,7 +70,7 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
     const image = args.workerImage ?? config.workerImage;
     const components = new Map<string, pulumi.ComponentResource>();
     const databases = new Map<string, Database>();
-    const caches = new Map<string, RestoredCache>();
+    const caches = new Map<string, RestoredCache | ClusterRedis>();
     const buckets = new Map<string, ReplicaBucketSync>();
     const secrets = new Map<string, SecretVersions>();
     const services = new Map<string, ServiceRedeployment>();
@@ -135,24 +136,43 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
         }
         case "cache": {
           const c = byName(config.caches, step);
-          const cache = new RestoredCache(
-            name,
-            {
-              stack: config.stack,
-              mode: config.mode,
-              sourceReplicationGroupId: c.source.replicationGroupId,
-              replicationGroupId: c.replicationGroupId,
-              snapshot: c.snapshot,
-              nodeType: c.nodeType,
-              numCacheClusters: c.source.numCacheClusters,
-              subnetGroup: c.source.subnetGroup,
-              securityGroupIds: c.source.securityGroupIds,
-              kmsKeyId: c.source.kmsKeyId,
-              snapshotRetentionDays: c.source.snapshotRetentionDays,
-              lookup: args.cacheSnapshotLookup,
-            },
-            o,
-          );
+          // Both kinds are the same `cache` step with the same edges and a `redisUrl`, so services wait and wire alike.
+          const cache =
+            c.kind === "cluster"
+              ? new ClusterRedis(
+                  name,
+                  {
+                    stack: config.stack,
+                    mode: config.mode,
+                    namespace,
+                    backups: c.rdb,
+                    redisImage: c.redisImage,
+                    redisVersion: c.redisVersion,
+                    workerImage: image,
+                    storageGb: c.storageGb,
+                    storageClassName: c.storageClassName,
+                    estimateMinutes: c.estimateMinutes,
+                  },
+                  o,
+                )
+              : new RestoredCache(
+                  name,
+                  {
+                    stack: config.stack,
+                    mode: config.mode,
+                    sourceReplicationGroupId: c.source.replicationGroupId,
+                    replicationGroupId: c.replicationGroupId,
+                    snapshot: c.snapshot,
+                    nodeType: c.nodeType,
+                    numCacheClusters: c.source.numCacheClusters,
+                    subnetGroup: c.source.subnetGroup,
+                    securityGroupIds: c.source.securityGroupIds,
+                    kmsKeyId: c.source.kmsKeyId,
+                    snapshotRetentionDays: c.source.snapshotRetentionDays,
+                    lookup: args.cacheSnapshotLookup,
+                  },
+                  o,
+                );
           caches.set(c.name, cache);
           created = cache;
           break;

@@ -92,6 +92,8 @@ export function validateRestoredCacheArgs(args: RestoredCacheArgs): string[] {
  * encrypted at rest and in transit.
  */
 export class RestoredCache extends pulumi.ComponentResource {
+  /** Tells the cache kinds apart where both are handled (stack outputs). */
+  public readonly kind = "elasticache" as const;
   public readonly replicationGroupId: pulumi.Output<string>;
   public readonly endpoint: pulumi.Output<string>;
   /** The group's port (6379). */

@@ -3,6 +3,7 @@ import type { PlanStep } from "../plan/types";
 import type { ServiceRestore } from "../stacks/types";
 import type { LogicalRestore } from "./logical-restore";
 import type { ReplicaBucketSync } from "./replica-bucket-sync";
+import type { ClusterRedis } from "./cluster-redis";
 import type { RestoredCache } from "./restored-cache";
 import type { RestoredDatabase } from "./restored-database";
 import type { SecretVersions } from "./secret-versions";
@@ -19,7 +20,7 @@ export function must<T>(map: ReadonlyMap<string, T>, key: string, step: PlanStep
 /** What the steps before a service restored, by name. */
 export interface Restored {
   readonly databases: ReadonlyMap<string, RestoredDatabase | LogicalRestore>;
-  readonly caches: ReadonlyMap<string, RestoredCache>;
+  readonly caches: ReadonlyMap<string, RestoredCache | ClusterRedis>;
   readonly buckets: ReadonlyMap<string, ReplicaBucketSync>;
   readonly secrets: ReadonlyMap<string, SecretVersions>;
   readonly services: ReadonlyMap<string, ServiceRedeployment>;

@@ -4,6 +4,7 @@ import type { StackOutputsInput } from "../stacks/outputs";
 import type { RecoveryConfig } from "../stacks/types";
 import type { LogicalRestore } from "./logical-restore";
 import type { ReplicaBucketSync } from "./replica-bucket-sync";
+import type { ClusterRedis } from "./cluster-redis";
 import type { RestoredCache } from "./restored-cache";
 import type { RestoredDatabase } from "./restored-database";
 import type { SecretVersions } from "./secret-versions";
@@ -30,7 +31,7 @@ type Entry<K extends "databases" | "connectionStrings" | "caches" | "buckets" | 
 
 export interface RestoredParts {
   readonly databases: ReadonlyMap<string, RestoredDatabase | LogicalRestore>;
-  readonly caches: ReadonlyMap<string, RestoredCache>;
+  readonly caches: ReadonlyMap<string, RestoredCache | ClusterRedis>;
   readonly buckets: ReadonlyMap<string, ReplicaBucketSync>;
   readonly secrets: ReadonlyMap<string, SecretVersions>;
   readonly services: ReadonlyMap<string, ServiceRedeployment>;
@@ -45,6 +46,13 @@ function find<T extends { readonly name: string }>(list: readonly T[], name: str
   const found = list.find((x) => x.name === name);
   if (found === undefined) throw new Error(`stack outputs: nothing named "${name}" in the config`);
   return found;
+}
+
+/** A cache's entry: how verify reaches it (its URL a Pulumi secret) and, for an RDB restore, which manifest to count against. */
+export function cacheOutput(c: RestoredCache | ClusterRedis): Entry<"caches"> {
+  return c.kind === "elasticache"
+    ? { kind: "elasticache", replicationGroupId: c.replicationGroupId, endpoint: c.endpoint, port: c.port, tls: c.tls, url: c.redisUrl }
+    : { kind: "cluster", endpoint: c.endpoint, port: c.port, tls: false, url: c.redisUrl, manifest: c.manifest };
 }
 
 /** What `npm run verify` and `npm run drill` read (docs/verify.md has the contract). */
@@ -66,7 +74,7 @@ export function stackOutputs(config: RecoveryConfig, plan: RecoveryPlan, parts: 
       restorePoint: d.restorePoint.apply((p) => (ISO_TIME.test(p) ? p : undefined)),
     })),
     connectionStrings: byName(parts.databases, (d): Entry<"connectionStrings"> => d.connectionString),
-    caches: byName(parts.caches, (c): Entry<"caches"> => ({ replicationGroupId: c.replicationGroupId, endpoint: c.endpoint, port: c.port, tls: c.tls })),
+    caches: byName(parts.caches, (c) => cacheOutput(c)),
     buckets: byName(parts.buckets, (b, name): Entry<"buckets"> => {
       const c = find(config.buckets, name);
       return { bucket: b.bucketName, mode: c.mode, replica: c.source.replica.bucket, syncedAt: b.syncStartedAt };

@@ -96,7 +96,14 @@ function fakeExport(step: PlanStep, config: RecoveryConfig, startedAt: Date): { 
     return { group: "databases", value: { identifier: d.identifier, endpoint, port, database: d.source.dbName }, connectionString: `postgresql://${d.source.username}@${endpoint}:${port}/${d.source.dbName}` };
   }
   const c = step.kind === "cache" ? named(config.caches) : undefined;
-  if (c) return { group: "caches", value: { replicationGroupId: c.replicationGroupId, endpoint: `master.${c.replicationGroupId}.fake.invalid`, port: 6379, tls: true } };
+  if (c)
+    return {
+      group: "caches",
+      value:
+        c.kind === "elasticache"
+          ? { kind: "elasticache", replicationGroupId: c.replicationGroupId, endpoint: `master.${c.replicationGroupId}.fake.invalid`, port: 6379, tls: true }
+          : { kind: "cluster", endpoint: `cache-${c.name}.${config.cluster.namespace}.svc.cluster.local`, port: 6379, tls: false, manifest: `s3://${c.rdb.bucket}/${c.rdb.prefix}` },
+    };
   const b = step.kind === "bucket" ? named(config.buckets) : undefined;
   if (b) return { group: "buckets", value: { bucket: b.bucket, mode: b.mode, replica: b.source.replica.bucket, ...(b.mode === "rebuild" ? { syncedAt: startedAt.toISOString() } : {}) } };
   const s = step.kind === "secret" ? named(config.secrets) : undefined;

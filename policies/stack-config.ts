@@ -48,6 +48,6 @@ export function packConfigFor(config: RecoveryConfig, gatewayDeployment: string,
 function namedSnapshots(config: RecoveryConfig): string[] {
   return [
     ...config.databases.filter((d) => d.method === "snapshot" && d.snapshot !== "latest").map((d) => d.snapshot),
-    ...config.caches.filter((c) => c.snapshot !== "latest").map((c) => c.snapshot),
+    ...config.caches.flatMap((c) => (c.kind === "elasticache" && c.snapshot !== "latest" ? [c.snapshot] : [])),
   ];
 }

@@ -1,5 +1,9 @@
 import { paginateDescribeReplicationGroups, paginateDescribeSnapshots, type ReplicationGroup, type Snapshot } from "@aws-sdk/client-elasticache";
-import type { CacheRestore } from "../stacks";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import type { CacheRestore, ClusterCacheRestore, ElastiCacheRestore } from "../stacks";
+import { RefusedError } from "../workers/errors";
+import { locateRdb } from "../workers/redis-locate";
+import { formatS3 } from "../workers/s3-location";
 import { couldNotCheck, isNotFound } from "./aws";
 import type { CheckContext } from "./context";
 import { failed, unknown } from "./results";
@@ -12,8 +16,51 @@ function takenAt(s: Snapshot): Date | undefined {
   return times.length > 0 ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
 }
 
+/** What the restore would use exists: an ElastiCache snapshot, or a cluster cache's newest RDB. */
+export function checkCache(cache: CacheRestore, ctx: CheckContext): Promise<ItemResult> {
+  return cache.kind === "cluster" ? checkClusterCache(cache, ctx) : checkElastiCache(cache, ctx);
+}
+
+/**
+ * A cluster cache restores the newest RDB under its prefix by manifest (components/cluster-redis.ts):
+ * that manifest exists, its RDB is there at the manifest's size, and its save time is the restore point.
+ */
+async function checkClusterCache(cache: ClusterCacheRestore, ctx: CheckContext): Promise<ItemResult> {
+  const where = { bucket: cache.rdb.bucket, key: cache.rdb.prefix };
+  const from = `newest RDB under ${formatS3(where)}`;
+  const s3 = ctx.aws.s3(ctx.config.region);
+  let found: Awaited<ReturnType<typeof locateRdb>>;
+  try {
+    found = await locateRdb(s3, where, true);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.replace(/^--from: /, "") : String(error);
+    if (error instanceof RefusedError)
+      return failed(from, `${message}; the restored cache would have nothing to load (run npm run backup:redis -- --to ${formatS3(where)})`);
+    return unknown(from, couldNotCheck("ListObjectsV2", error, ctx.aws.timeoutMs));
+  }
+  const { manifest } = found;
+  const rdb = formatS3({ bucket: manifest.rdb.bucket, key: manifest.rdb.key });
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: manifest.rdb.bucket, Key: manifest.rdb.key }));
+    if (head.ContentLength !== manifest.rdb.sizeBytes)
+      return failed(from, `${rdb} is ${head.ContentLength} bytes, its manifest says ${manifest.rdb.sizeBytes}; the restore would refuse it: take a new backup (npm run backup:redis)`);
+  } catch (error) {
+    if (isNotFound(error, "NotFound", "NoSuchKey")) return failed(from, `${rdb} is missing though its manifest is there; take a new backup (npm run backup:redis)`);
+    return unknown(from, couldNotCheck("HeadObject", error, ctx.aws.timeoutMs));
+  }
+  const at = new Date(manifest.source.savedAt);
+  return {
+    restoredFrom: `RDB ${rdb}`,
+    restorePoint: at.toISOString(),
+    achievableRpoMinutes: minutesBetween(at, ctx.now),
+    findings: [],
+    notes: [],
+    rpoFix: `RDB backups under ${formatS3(where)} are too far apart; run npm run backup:redis more often`,
+  };
+}
+
 /** The snapshot the stack's restore would use (named, or the newest of the group) exists and is available. */
-export async function checkCache(cache: CacheRestore, ctx: CheckContext): Promise<ItemResult> {
+async function checkElastiCache(cache: ElastiCacheRestore, ctx: CheckContext): Promise<ItemResult> {
   const group = cache.source.replicationGroupId;
   const named = cache.snapshot !== "latest";
   const from = named ? `snapshot ${cache.snapshot}` : `newest snapshot of ${group}`;

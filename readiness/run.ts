@@ -69,7 +69,7 @@ export async function runReadiness(options: ReadinessOptions): Promise<Readiness
   const ctx: CheckContext = { config, now, aws: options.aws ?? awsClients(options.timeoutMs ?? 30_000), sampleSize: options.sampleSize ?? 20 };
   const work: Work[] = [
     ...config.databases.map((d): Work => ({ kind: "database", name: d.name, id: d.source.identifier, tier: d.source.tier, check: () => checkDatabase(d, ctx) })),
-    ...config.caches.map((c): Work => ({ kind: "cache", name: c.name, id: c.source.replicationGroupId, tier: c.source.tier, check: () => checkCache(c, ctx) })),
+    ...config.caches.map((c): Work => ({ kind: "cache", name: c.name, id: c.kind === "elasticache" ? c.source.replicationGroupId : c.source.statefulSet, tier: c.source.tier, check: () => checkCache(c, ctx) })),
     ...config.buckets.map((b): Work => ({ kind: "bucket", name: b.name, id: b.source.bucket, tier: b.source.tier, check: () => checkBucket(b, ctx) })),
     ...config.secrets.map((s): Work => ({ kind: "secret", name: s.name, id: s.source.secretId, tier: s.source.tier, check: () => checkSecret(s, ctx) })),
   ];

@@ -41,7 +41,7 @@ function sourceIdentifiersUnique(inv: Inventory): Problem[] {
     else owners.set(name, key);
   };
   inv.databases.forEach((d, i) => claim(d.identifier, ["databases", i, "identifier"]));
-  inv.caches.forEach((c, i) => claim(c.replicationGroupId, ["caches", i, "replicationGroupId"]));
+  inv.caches.forEach((c, i) => (c.kind === "elasticache" ? claim(c.replicationGroupId, ["caches", i, "replicationGroupId"]) : claim(c.statefulSet, ["caches", i, "statefulSet"])));
   inv.buckets.forEach((b, i) => {
     claim(b.bucket, ["buckets", i, "bucket"]);
     claim(b.replica.bucket, ["buckets", i, "replica", "bucket"]);

@@ -46,13 +46,17 @@ const bucketOutput = z.object({
 
 /** One cache as verify reads it (PING, and for an RDB-restored Redis its keys against the manifest). */
 export const cacheOutput = z.object({
-  replicationGroupId: z.string().min(1),
+  /** elasticache: a replication group restored from a snapshot; cluster: a Redis StatefulSet seeded from an RDB. */
+  kind: z.enum(["elasticache", "cluster"]),
+  /** elasticache: the new replication group id (never the source's). */
+  replicationGroupId: z.string().min(1).optional(),
   endpoint: z.string().min(1),
   port: z.number().int().positive(),
+  /** In-transit encryption (ElastiCache: always on; the in-cluster Redis: off, inside the namespace). */
   tls: z.boolean(),
-  /** `redis[s]://…` with the password, a Pulumi secret, when the cache needs one. */
+  /** `redis[s]://…` (with the password when the cache needs one), a Pulumi secret. */
   url: z.string().regex(/^rediss?:\/\//).optional(),
-  /** The RDB manifest the cache was restored from, or the prefix whose newest RDB it was. */
+  /** cluster: the RDB manifest the cache was restored from, or the prefix whose newest RDB it was. */
   manifest: z.string().regex(/^s3:\/\//).optional(),
 });
 export type CacheOutput = z.infer<typeof cacheOutput>;
@@ -70,7 +74,7 @@ export const stackOutputsSchema = z
     databases: z.record(z.string(), databaseOutput).default({}),
     /** Per database, `postgresql://…`: Pulumi secrets (`pulumi stack output --show-secrets`). */
     connectionStrings: z.record(z.string(), z.string().min(1)).default({}),
-    /** Per cache, what verify's checks read: ElastiCache is encrypted in transit, so `tls` is true. */
+    /** Per cache, what verify's checks read: where it answers, its URL (a Pulumi secret) and for an RDB restore its manifest. */
     caches: z.record(z.string(), cacheOutput).default({}),
     buckets: z.record(z.string(), bucketOutput).default({}),
     secrets: z

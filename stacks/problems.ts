@@ -96,7 +96,9 @@ export function problemsFromZod(
         message = `must be at most ${String(issue.maximum)} (got ${String(input)})`;
         break;
       case "invalid_union":
-        message = `${describe(input)} is not valid; use "latest" or an ISO 8601 time with a zone, like 2026-02-18T14:30:00Z`;
+        message = (issue as { discriminator?: string }).discriminator !== undefined
+          ? `is not a kind this project restores; use elasticache (an ElastiCache replication group, the default) or cluster (a Redis StatefulSet backed up as RDB files)`
+          : `${describe(input)} is not valid; use "latest" or an ISO 8601 time with a zone, like 2026-02-18T14:30:00Z`;
         break;
       default:
         message = customMessage(issue.message, input);
@@ -118,6 +120,8 @@ function customMessage(code: string, input: unknown): string {
       return `${describe(input)} is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which \`aws kms describe-key --key-id ${String(input)} --query KeyMetadata.Arn --output text\` prints`;
     case "DBI_RESOURCE_ID":
       return `${describe(input)} is not a DbiResourceId (db- followed by capitals and digits); read it with \`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].DbiResourceId'\``;
+    case "REDIS_VERSION":
+      return `${describe(input)} is not a Redis version; write its major.minor, like "7.0"`;
     case "DURATION":
       return `${describe(input)} is not a duration; write a whole number with a unit, like 90m or 4h (s, m or h)`;
     case "WORKER_IMAGE":

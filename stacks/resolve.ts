@@ -24,7 +24,7 @@ export function sourceNamesOf(inv: Inventory): string[] {
   return [
     inv.cluster.namespace,
     ...inv.databases.flatMap((d) => [d.identifier, d.dumps.bucket]),
-    ...inv.caches.map((c) => c.replicationGroupId),
+    ...inv.caches.flatMap((c) => (c.kind === "elasticache" ? [c.replicationGroupId] : [c.statefulSet, c.rdb.bucket])),
     ...inv.buckets.flatMap((b) => [b.bucket, b.replica.bucket]),
     ...inv.secrets.map((s) => s.secretId),
   ];
@@ -128,18 +128,43 @@ export function resolveRestoreStack(
   });
   problems.push(...checkCreateTimeout(stack.timeouts?.database.create, databases));
 
-  const caches: CacheRestore[] = inv.caches.map((source) => {
+  const caches: CacheRestore[] = inv.caches.map((source): CacheRestore => {
     const o = stack.caches[source.name] ?? {};
+    const path = ["caches", source.name];
+    const estimateMinutes = source.estimateMinutes ?? estimates.cache;
+    // Each kind's overrides only: a nodeType would be silently ignored by a StatefulSet, a volume size by ElastiCache.
+    const foreign = (source.kind === "cluster" ? (["snapshot", "nodeType"] as const) : (["storageGb", "storageClassName"] as const)).filter((k) => o[k] !== undefined);
+    for (const key of foreign)
+      problems.push({
+        key: keyPath([...path, key]),
+        message:
+          source.kind === "cluster"
+            ? `${key} applies to an ElastiCache cache; "${source.name}" is of kind cluster (restored from its newest RDB into a StatefulSet), so remove it (its overrides are storageGb, storageClassName)`
+            : `${key} applies to a cache of kind cluster; "${source.name}" is an ElastiCache cache, so remove it (its overrides are snapshot, nodeType)`,
+      });
+    if (source.kind === "cluster")
+      return {
+        kind: "cluster",
+        name: source.name,
+        source,
+        rdb: source.rdb,
+        redisImage: source.redisImage,
+        redisVersion: source.redisVersion,
+        storageGb: o.storageGb ?? source.storageGb,
+        storageClassName: o.storageClassName,
+        estimateMinutes,
+      };
     const replicationGroupId = `${source.replicationGroupId}-${suffix}`;
     if (replicationGroupId.length > MAX_CACHE_ID)
       problems.push({ key: keyPath(["suffix"]), message: `"${replicationGroupId}" is longer than ElastiCache's ${MAX_CACHE_ID} characters; use a shorter suffix` });
     return {
+      kind: "elasticache",
       name: source.name,
       source,
       replicationGroupId,
       snapshot: o.snapshot ?? "latest",
       nodeType: o.nodeType ?? source.nodeType,
-      estimateMinutes: source.estimateMinutes ?? estimates.cache,
+      estimateMinutes,
     };
   });
 
@@ -201,7 +226,8 @@ export function resolveRestoreStack(
   const targetNames = [
     namespace,
     ...databases.map((d) => d.identifier),
-    ...caches.map((c) => c.replicationGroupId),
+    // A cluster cache's StatefulSet lives in the namespace above, named by the step.
+    ...caches.flatMap((c) => (c.kind === "elasticache" ? [c.replicationGroupId] : [])),
     ...buckets.filter((b) => b.mode === "rebuild").map((b) => b.bucket),
     ...secrets.flatMap((s) => (s.recoverySecretId ? [s.recoverySecretId] : [])),
   ];

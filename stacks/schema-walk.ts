@@ -23,6 +23,7 @@ function schemaAt(schema: unknown, path: readonly PropertyKey[]): unknown {
     if (def?.type === "object") node = def.shape?.[String(part)];
     else if (def?.type === "array") node = def.element;
     else if (def?.type === "record") node = def.valueType;
+    else if (def?.type === "union") node = def.options?.map((o) => defOf(unwrap(o))?.shape?.[String(part)]).find((x) => x !== undefined);
     else return undefined;
     node = unwrap(node);
   }
@@ -32,6 +33,8 @@ function schemaAt(schema: unknown, path: readonly PropertyKey[]): unknown {
 /** The keys a strict object at `path` accepts. */
 export function keysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
   const def = defOf(schemaAt(schema, path));
+  // A union (the cache kinds): every key some kind accepts.
+  if (def?.type === "union") return [...new Set((def.options ?? []).flatMap((o) => Object.keys(defOf(unwrap(o))?.shape ?? {})))];
   return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
 }
 
@@ -46,6 +49,7 @@ export function allKeyPaths(schema: unknown, prefix = ""): string[] {
     });
   }
   if (def?.type === "array") return allKeyPaths(def.element, `${prefix}[]`);
+  if (def?.type === "union") return [...new Set((def.options ?? []).flatMap((o) => allKeyPaths(o, prefix)))];
   if (def?.type === "record") return allKeyPaths(def.valueType, `${prefix}.<name>`);
   return [];
 }

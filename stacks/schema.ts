@@ -71,7 +71,9 @@ export const databaseSchema = z.strictObject({
   estimateMinutes,
 });
 
-export const cacheSchema = z.strictObject({
+/** A cache AWS runs: an ElastiCache replication group, restored from its own snapshots. The default kind. */
+export const elastiCacheSchema = z.strictObject({
+  kind: z.literal("elasticache").default("elasticache"),
   name,
   replicationGroupId: z.string().min(1),
   nodeType: z.string().min(1),
@@ -83,6 +85,31 @@ export const cacheSchema = z.strictObject({
   tier,
   estimateMinutes,
 });
+
+/**
+ * A Redis the cluster runs itself, as seed 004's (a StatefulSet `redis-master`), backed up as RDB
+ * files by `npm run backup:redis`: restored as a StatefulSet whose init container puts the newest
+ * RDB into its volume (components/cluster-redis.ts).
+ */
+export const clusterCacheSchema = z.strictObject({
+  kind: z.literal("cluster"),
+  name,
+  /** The production StatefulSet (read, never written): what the restore stands in for. */
+  statefulSet: z.string().min(1),
+  /** Where `npm run backup:redis` writes the RDB files and their manifests. */
+  rdb: z.strictObject({ bucket: z.string().min(3), prefix: z.string() }),
+  /** The Redis image of the restored StatefulSet; defaults in components/ (redis:7.0.15, seed 004's 7.0). */
+  redisImage: z.string().min(1).optional(),
+  /** The `major.minor` that image runs, which decides the newest RDB it loads; defaults to the image tag's. */
+  redisVersion: z.string().regex(/^\d+\.\d+$/, { error: "REDIS_VERSION" }).optional(),
+  /** The data volume in GiB: room for the RDB and one more save beside it. */
+  storageGb: z.number().int().positive().default(10),
+  tier,
+  estimateMinutes,
+});
+
+/** `kind` tells the two apart; absent, a cache is ElastiCache (files from before the cluster kind stay valid). */
+export const cacheSchema = z.discriminatedUnion("kind", [elastiCacheSchema, clusterCacheSchema]);
 
 export const bucketSchema = z.strictObject({
   name,
@@ -224,8 +251,17 @@ export const restoreStackSchema = z.strictObject({
     })
     .optional(),
   databases: z.record(z.string(), databaseRestoreSchema).default({}),
+  /** ElastiCache: snapshot, nodeType. Cluster: storageGb, storageClassName. resolve.ts refuses the other kind's. */
   caches: z
-    .record(z.string(), z.strictObject({ snapshot: z.string().min(1).optional(), nodeType: z.string().optional() }))
+    .record(
+      z.string(),
+      z.strictObject({
+        snapshot: z.string().min(1).optional(),
+        nodeType: z.string().optional(),
+        storageGb: z.number().int().positive().optional(),
+        storageClassName: z.string().min(1).optional(),
+      }),
+    )
     .default({}),
   buckets: z
     .record(
@@ -249,6 +285,8 @@ export type Inventory = z.infer<typeof inventorySchema>;
 export type RestoreStack = z.infer<typeof restoreStackSchema>;
 export type DatabaseInventory = z.infer<typeof databaseSchema>;
 export type CacheInventory = z.infer<typeof cacheSchema>;
+export type ElastiCacheInventory = z.infer<typeof elastiCacheSchema>;
+export type ClusterCacheInventory = z.infer<typeof clusterCacheSchema>;
 export type BucketInventory = z.infer<typeof bucketSchema>;
 export type SecretInventory = z.infer<typeof secretSchema>;
 export type ServiceInventory = z.infer<typeof serviceSchema>;

@@ -1,8 +1,9 @@
 import type { EstimateKind } from "./estimates";
 import type {
   BucketInventory,
-  CacheInventory,
+  ClusterCacheInventory,
   DatabaseInventory,
+  ElastiCacheInventory,
   Inventory,
   RestoreMethod,
   SecretInventory,
@@ -29,13 +30,31 @@ export interface DatabaseRestore {
   readonly restoreRun?: number;
 }
 
-export interface CacheRestore {
+/** A cache to restore, by kind: an ElastiCache group from a snapshot, or a Redis StatefulSet from an RDB. */
+export type CacheRestore = ElastiCacheRestore | ClusterCacheRestore;
+
+export interface ElastiCacheRestore {
+  readonly kind: "elasticache";
   readonly name: string;
-  readonly source: CacheInventory;
+  readonly source: ElastiCacheInventory;
   readonly replicationGroupId: string;
   /** A snapshot name, or `latest` for the newest snapshot of the source group. */
   readonly snapshot: string;
   readonly nodeType: string;
+  readonly estimateMinutes: number;
+}
+
+export interface ClusterCacheRestore {
+  readonly kind: "cluster";
+  readonly name: string;
+  readonly source: ClusterCacheInventory;
+  /** The RDB backups the init container restores the newest of (read only). */
+  readonly rdb: { readonly bucket: string; readonly prefix: string };
+  readonly redisImage?: string;
+  readonly redisVersion?: string;
+  readonly storageGb: number;
+  /** Absent: the cluster's default storage class. */
+  readonly storageClassName?: string;
   readonly estimateMinutes: number;
 }
 

@@ -78,7 +78,9 @@ export async function buildFleet(config: RecoveryConfig, options: { now?: Date; 
   for (const b of dumpBuckets) await createBucket(b, config.region, true);
   for (const d of config.databases.filter((x) => x.method === "logical"))
     await putDump(d.source.dumps.bucket, d.source.dumps.prefix, d.source.dbName, new Date(now.getTime() - (options.dumpAgeMinutes ?? 60) * 60_000));
+  // A cluster cache's RDB backups are the backups bucket's (seeded with the dumps, or not at all).
   for (const c of config.caches) {
+    if (c.kind !== "elasticache") continue;
     await elastiCache().send(
       new CreateReplicationGroupCommand({
         ReplicationGroupId: c.source.replicationGroupId,

@@ -49,7 +49,7 @@ describe("verify's cache checks (seed 004 Restore 2A: PING, DBSIZE, session:* ag
   });
 
   const output = (extra: Partial<CacheOutput> = {}): CacheOutput => ({
-    replicationGroupId: "sessions-drill",
+    kind: "cluster",
     endpoint: "127.0.0.1",
     tls: false,
     port: restored!.port,
