@@ -82,7 +82,7 @@ export class ClusterRedis extends pulumi.ComponentResource {
       {
         metadata: { name, namespace: args.namespace, labels },
         // Headless: the StatefulSet's governing Service; its one pod answers the name.
-        spec: { clusterIP: "None", selector: labels, ports: [{ name: "redis", port: 6379, targetPort: 6379 }] },
+        spec: { type: "ClusterIP", clusterIP: "None", selector: labels, ports: [{ name: "redis", port: 6379, targetPort: 6379 }] },
       },
       { parent: this },
     );

@@ -58,6 +58,7 @@ describe("ClusterRedis (seed 004's in-cluster Redis, seeded from an RDB in S3)",
     await rec.settle();
     const svc = rec.one("kubernetes:core/v1:Service", "cache-sessions-svc");
     assert.deepEqual(svc.inputs.spec, {
+      type: "ClusterIP",
       clusterIP: "None",
       selector: { app: "cache-sessions", "recovery/step": "cache-sessions" },
       ports: [{ name: "redis", port: 6379, targetPort: 6379 }],

@@ -2,6 +2,8 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_INGRESS_HOSTNAME, MOCK_JOB_START_TIME, MOCK_SNAPSHOT_TIME, promiseOf, runProgram } from "../../offline/pulumi-mocks";
 import { readStackConfig } from "../../stacks";
+import { cacheOutput } from "../../components/stack-outputs";
+import type { RestoredCache } from "../../components/restored-cache";
 import { stackOutputsSchema } from "../../stacks/outputs";
 import { allKeyPaths } from "../../stacks/schema-walk";
 import { parseOutputs } from "../../verification";
@@ -23,13 +25,7 @@ async function resolved(value: unknown): Promise<unknown> {
  * inline `connectionString` is the hand-written spelling of `connectionStrings.<name>`, which is
  * what the program produces (so `pulumi stack output` without --show-secrets shows the endpoints).
  */
-const CONTRACT = allKeyPaths(stackOutputsSchema.in).filter(
-  (p) =>
-    p !== "databases.<name>.connectionString" &&
-    // An RDB-restored Redis (ClusterRedis) produces these; the program does not create one yet (issue 18).
-    p !== "caches.<name>.url" &&
-    p !== "caches.<name>.manifest",
-);
+const CONTRACT = allKeyPaths(stackOutputsSchema.in).filter((p) => p !== "databases.<name>.connectionString");
 const hasChildren = (path: string) => CONTRACT.some((p) => p.startsWith(`${path}.`));
 
 /** The paths a value holds, `<name>` where the contract has a map by name; and the keys the contract does not know. */
@@ -76,7 +72,28 @@ describe("the stack outputs contract (stacks/outputs.ts), program against consum
 
   it("every field a consumer can read is produced by a stack that has every kind", () => {
     const { present } = pathsOf(outputs);
-    assert.deepEqual(CONTRACT.filter((p) => !present.has(p)), []);
+    assert.deepEqual(CONTRACT.filter((p) => !present.has(p) && !ELASTICACHE_ONLY.includes(p)), []);
+  });
+
+  it("gives an ElastiCache cache the fields only it has, and its entry parses as verify reads it", async () => {
+    const elastiCache = { kind: "elasticache", replicationGroupId: pulumi.output("lomash-wood-redis-prod-recovery"), endpoint: pulumi.output("master.x.cache.amazonaws.com"), port: pulumi.output(6379) };
+    const entry = await resolved(cacheOutput(elastiCache as unknown as RestoredCache));
+    const { present } = pathsOf({ ...outputs, caches: { sessions: entry } });
+    assert.deepEqual(ELASTICACHE_ONLY.filter((p) => !present.has(p)), []);
+    assert.deepEqual(parseOutputs({ ...outputs, caches: { sessions: entry } }, "test").caches.sessions, {
+      kind: "elasticache",
+      replicationGroupId: "lomash-wood-redis-prod-recovery",
+      endpoint: "master.x.cache.amazonaws.com",
+      port: 6379,
+      tls: true,
+      url: "redis://cache-sessions.lomash-wood-recovery.svc.cluster.local:6379",
+    });
+  });
+
+  it("gives the in-cluster Redis its RDB prefix for verify's counts, its URL apart as a secret", () => {
+    const caches = outputs.caches as Record<string, object>;
+    assert.deepEqual(caches.sessions, { kind: "cluster", endpoint: "cache-sessions.lomash-wood-recovery.svc.cluster.local", port: 6379, tls: false, manifest: "s3://lomash-wood-backups/redis/" });
+    assert.deepEqual(outputs.cacheUrls, { sessions: "redis://cache-sessions.lomash-wood-recovery.svc.cluster.local:6379" });
   });
 
   it("the program exports nothing the contract does not name", () => {
@@ -112,6 +129,6 @@ describe("the stack outputs contract (stacks/outputs.ts), program against consum
 
   it("would catch a consumer field nothing produces: without the rebuilt bucket, syncedAt is reported unproduced", () => {
     const withoutSync = { ...outputs, buckets: { media: (outputs.buckets as Record<string, object>).media } };
-    assert.deepEqual(CONTRACT.filter((p) => !pathsOf(withoutSync).present.has(p)), ["buckets.<name>.syncedAt"]);
+    assert.deepEqual(CONTRACT.filter((p) => !pathsOf(withoutSync).present.has(p) && !ELASTICACHE_ONLY.includes(p)), ["buckets.<name>.syncedAt"]);
   });
 });

@@ -34,6 +34,8 @@ function expectedCounts(c: RecoveryConfig): Record<string, number> {
   const migrations = c.services.filter((s) => s.migrations).length;
   const recoverySecrets = c.secrets.filter((s) => s.recoverySecretId).length;
   const gateway = c.services.some((s) => s.gateway) ? 1 : 0;
+  const elastiCaches = c.caches.filter((x) => x.kind === "elasticache").length;
+  const clusterCaches = c.caches.length - elastiCaches;
   const traffic = gateway && c.mode === "recovery" && c.trafficCutover ? 1 : 0;
   const withEnvSecret = c.services.filter((s) => s.dependsOn.some((d) => /^(database|cache|bucket):/.test(d))).length;
   const counts: Record<string, number> = {
@@ -52,8 +54,11 @@ function expectedCounts(c: RecoveryConfig): Record<string, number> {
     "pulumi-nodejs:dynamic:Resource": c.databases.filter((d) => d.method === "snapshot").length,
     "random:index/randomPassword:RandomPassword": logical + c.databases.filter((d) => d.method !== "logical" && d.rotatePassword).length,
     "recovery:database:MigrationJob": migrations,
-    "recovery:cache:RestoredCache": c.caches.length,
-    [T.cache]: c.caches.length,
+    "recovery:cache:RestoredCache": elastiCaches,
+    [T.cache]: elastiCaches,
+    // A cluster cache: a StatefulSet (its volume from the claim template) behind a headless Service.
+    "recovery:cache:ClusterRedis": clusterCaches,
+    "kubernetes:apps/v1:StatefulSet": clusterCaches,
     "recovery:storage:ReplicaBucketSync": c.buckets.length,
     [T.bucket]: rebuilds,
     "aws:s3/bucketVersioning:BucketVersioning": rebuilds,
@@ -63,7 +68,7 @@ function expectedCounts(c: RecoveryConfig): Record<string, number> {
     [T.job]: logical + rebuilds + migrations + gateway,
     "recovery:services:ServiceRedeployment": c.services.length,
     [T.deployment]: c.services.length,
-    "kubernetes:core/v1:Service": c.services.length,
+    "kubernetes:core/v1:Service": c.services.length + clusterCaches,
     "recovery:services:SmokeGate": gateway,
     "recovery:services:TrafficCutover": traffic,
     [T.ingress]: traffic,
@@ -155,7 +160,12 @@ for (const { title, stack, config: configOf } of VARIANTS) {
     it("creates one component per plan step, of the step's kind, named <kind>-<name>, and no other", () => {
       const components = run.resources.filter((r) => !r.custom && r.type.startsWith("recovery:") && r.type !== T.env && r.parent === run.ofType(T.env)[0].urn);
       const expected = plan.steps.map((s) => {
-        const type = s.kind === "database" ? (config.databases.find((d) => d.name === s.name)?.method === "logical" ? "recovery:database:LogicalRestore" : "recovery:database:RestoredDatabase") : COMPONENT_TYPE[s.kind];
+        const type =
+          s.kind === "database"
+            ? config.databases.find((d) => d.name === s.name)?.method === "logical" ? "recovery:database:LogicalRestore" : "recovery:database:RestoredDatabase"
+            : s.kind === "cache" && config.caches.find((c) => c.name === s.name)?.kind === "cluster"
+              ? "recovery:cache:ClusterRedis"
+              : COMPONENT_TYPE[s.kind];
         return `${type} ${s.kind}-${s.name}`;
       });
       assert.deepEqual(components.map((c) => `${c.type} ${c.name}`).sort(), expected.sort());
@@ -170,7 +180,7 @@ for (const { title, stack, config: configOf } of VARIANTS) {
         ...run.ofType("aws:secretsmanager/secret:Secret").map((r) => r.inputs.name),
         ...run.ofType("kubernetes:core/v1:Namespace").map((r) => (r.inputs.metadata as { name: string }).name),
       ];
-      assert.equal(names.length, config.databases.length + config.caches.length + config.buckets.filter((b) => b.mode === "rebuild").length + config.secrets.filter((s) => s.recoverySecretId).length + 1);
+      assert.equal(names.length, config.databases.length + config.caches.filter((c) => c.kind === "elasticache").length + config.buckets.filter((b) => b.mode === "rebuild").length + config.secrets.filter((s) => s.recoverySecretId).length + 1);
       for (const name of names) assert.equal(source.has(String(name)), false, `${String(name)} is a production name`);
       assert.deepEqual(run.ofType(T.rds).map((r) => r.inputs.identifier).sort(), config.databases.map((d) => d.identifier).sort());
     });

@@ -38,7 +38,8 @@ describe("the whole program against what the real providers do", () => {
 
   it("tags every AWS resource it creates with the stack and the source, so a teardown can find what is not in state", () => {
     const aws = recovery.resources.filter((r) => r.custom && r.type.startsWith("aws:") && "tags" in r.inputs);
-    assert.ok(aws.length >= 8);
+    // The example's cache is in the cluster (seed 004), so the AWS resources are the databases' and buckets'.
+    assert.ok(aws.length >= 7);
     for (const r of aws) {
       assert.equal(tagsOf(r.inputs)["recovery:stack"], "recovery", r.name);
       assert.ok(tagsOf(r.inputs)["recovery:source"], r.name);

@@ -16,6 +16,16 @@ type Json = Record<string, unknown> & Record<number, unknown>;
 const cfg = (files: StackFiles, stack: string) => files[stack].config as Record<string, Json>;
 const services = (f: StackFiles) => cfg(f, "prod")["recovery:services"] as unknown as Json[];
 const databases = (f: StackFiles) => cfg(f, "prod")["recovery:databases"] as unknown as Json[];
+const caches = (f: StackFiles) => cfg(f, "prod")["recovery:caches"] as unknown as Json[];
+/** The other cache kind, in place of the example's in-cluster Redis. */
+const ELASTICACHE_SESSIONS = {
+  name: "sessions",
+  replicationGroupId: "lomash-wood-redis-prod",
+  nodeType: "cache.r6g.large",
+  subnetGroup: "lomash-wood-cache-subnet",
+  securityGroupIds: ["sg-0b2c3d4e5f6071829"],
+  snapshotRetentionDays: 5,
+};
 
 const SERVICE_KEYS = "name, image, port, healthPath, replicas, gateway, migrations, dependsOn, estimateMinutes";
 const RESTORE_KEYS =
@@ -395,6 +405,53 @@ const CASES: Case[] = [
     ],
   },
   {
+    title: "a cache kind this project does not restore",
+    stack: "recovery",
+    change: (f) => {
+      caches(f)[0].kind = "memcached";
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:caches[0].kind: is not a kind this project restores; use elasticache (an ElastiCache replication group, the default) or cluster (a Redis StatefulSet backed up as RDB files)",
+    ],
+  },
+  {
+    title: "a cluster cache without its RDB backups",
+    stack: "recovery",
+    change: (f) => {
+      delete caches(f)[0].rdb;
+    },
+    messages: ["Pulumi.prod.yaml: recovery:caches[0].rdb: is required; add it (a map)"],
+  },
+  {
+    title: "a Redis version that is not major.minor",
+    stack: "recovery",
+    change: (f) => {
+      caches(f)[0].redisVersion = "7";
+    },
+    messages: ['Pulumi.prod.yaml: recovery:caches[0].redisVersion: the string "7" is not a Redis version; write its major.minor, like "7.0"'],
+  },
+  {
+    title: "an ElastiCache override on a cluster cache",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:caches"] = { sessions: { nodeType: "cache.t4g.small" } } as never;
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:caches.sessions.nodeType: nodeType applies to an ElastiCache cache; "sessions" is of kind cluster (restored from its newest RDB into a StatefulSet), so remove it (its overrides are storageGb, storageClassName)',
+    ],
+  },
+  {
+    title: "a cluster cache's override on an ElastiCache cache",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "prod")["recovery:caches"] = [ELASTICACHE_SESSIONS] as never;
+      cfg(f, "recovery")["recovery:caches"] = { sessions: { storageGb: 5 } } as never;
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:caches.sessions.storageGb: storageGb applies to a cache of kind cluster; "sessions" is an ElastiCache cache, so remove it (its overrides are snapshot, nodeType)',
+    ],
+  },
+  {
     title: "migrations for a database that does not exist",
     stack: "recovery",
     change: (f) => {
@@ -418,6 +475,7 @@ const CASES: Case[] = [
     title: "a suffix that makes the cache id too long",
     stack: "recovery",
     change: (f) => {
+      cfg(f, "prod")["recovery:caches"] = [ELASTICACHE_SESSIONS] as never;
       cfg(f, "recovery")["recovery:suffix"] = "recovery-after-the-outage" as never;
     },
     messages: [
