@@ -64,7 +64,7 @@ RUN set -eu; \
       *) echo "PG_APT must be pgdg or debian (got $PG_APT)" >&2; exit 2 ;; \
     esac; \
     packages=""; for major in $PG_MAJORS; do packages="$packages postgresql-client-$major"; done; \
-    apt-get install -y --no-install-recommends $packages; \
+    apt-get install -y --no-install-recommends $packages redis-tools; \
     newest=$(printf '%s\n' $PG_MAJORS | sort -n | tail -n 1); \
     for tool in pg_dump pg_dumpall pg_restore psql; do ln -s "/usr/lib/postgresql/$newest/bin/$tool" /usr/local/bin/$tool; done; \
     apt-get clean; rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin; \
