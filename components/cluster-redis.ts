@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "../stacks/image-reference";
 import { maxRdbVersionFor } from "../workers/redis-rdb";
 import { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, isDnsName, jobTimeout, modeProblems, throwIfProblems, type RecoveryMode } from "./shared";
 
@@ -29,13 +30,11 @@ export interface ClusterRedisArgs {
   readonly estimateMinutes?: number;
 }
 
-const DEFAULT_REDIS_IMAGE = "redis:7.0.15";
 /** The official redis image runs redis-server as uid/gid 999; the volume is given to that group. */
 const REDIS_GID = 999;
 
 function versionOf(args: ClusterRedisArgs): string | undefined {
-  if (args.redisVersion !== undefined) return args.redisVersion;
-  return /:(\d+\.\d+)(?:[.-][\w.-]*)?$/.exec(args.redisImage ?? DEFAULT_REDIS_IMAGE)?.[1];
+  return args.redisVersion ?? redisVersionOfImage(args.redisImage ?? DEFAULT_REDIS_IMAGE);
 }
 
 /** Pure checks of ClusterRedisArgs; an empty list means valid. */

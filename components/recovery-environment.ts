@@ -164,6 +164,7 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
                     replicationGroupId: c.replicationGroupId,
                     snapshot: c.snapshot,
                     nodeType: c.nodeType,
+                    parameterGroupName: c.parameterGroup,
                     numCacheClusters: c.source.numCacheClusters,
                     subnetGroup: c.source.subnetGroup,
                     securityGroupIds: c.source.securityGroupIds,

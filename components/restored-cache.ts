@@ -63,6 +63,11 @@ export interface RestoredCacheArgs {
   readonly numCacheClusters?: number;
   readonly subnetGroup: string;
   readonly securityGroupIds: readonly string[];
+  /**
+   * Production's cache parameter group (the inventory's `parameterGroup`). A group created from a
+   * snapshot otherwise gets the engine's default group. Defaults to the engine's default.
+   */
+  readonly parameterGroupName?: string;
   /** The KMS key for encryption at rest. Defaults to the account's ElastiCache key. */
   readonly kmsKeyId?: string;
   /** Defaults to `5`. */
@@ -145,6 +150,7 @@ export class RestoredCache extends pulumi.ComponentResource {
         automaticFailoverEnabled: clusters > 1,
         multiAzEnabled: clusters > 1,
         port: 6379,
+        parameterGroupName: args.parameterGroupName,
         snapshotName: snapshot.name,
         subnetGroupName: args.subnetGroup,
         securityGroupIds: [...args.securityGroupIds],

@@ -332,8 +332,8 @@ export function pulumiConfigOf(config: Record<string, unknown>): Record<string, 
 }
 
 /** Forgets the project's own modules (not node_modules, not the tests), so the program runs afresh. */
-function forgetProjectModules(): void {
-  const own = ["index.ts", "components", "stacks", "plan"].map((p) => join(ROOT, p));
+function forgetProjectModules(root: string): void {
+  const own = ["index.ts", "components", "stacks", "plan"].map((p) => join(root, p));
   for (const key of Object.keys(require.cache))
     if (!key.includes(`${"/"}node_modules${"/"}`) && own.some((p) => key === p || key.startsWith(`${p}/`))) delete require.cache[key];
 }
@@ -350,6 +350,11 @@ export interface RunOptions extends MockOptions {
   readonly config?: Record<string, unknown>;
   /** Resolve with `error` set instead of rejecting when the program throws, to inspect what was registered. */
   readonly catchError?: boolean;
+  /**
+   * A copy of the project to run instead of this one (tests/support/project-copy.ts), for an
+   * inventory of the test's own: the program reads the Pulumi.prod.yaml beside its index.ts.
+   */
+  readonly root?: string;
 }
 
 /**
@@ -358,11 +363,12 @@ export interface RunOptions extends MockOptions {
  * registration has been answered. The working directory must be the project root (mocha's).
  */
 export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
-  pulumi.runtime.setAllConfig(pulumiConfigOf(options.config ?? readStackConfig(stack, ROOT)));
+  const root = options.root ?? ROOT;
+  pulumi.runtime.setAllConfig(pulumiConfigOf(options.config ?? readStackConfig(stack, root)));
   const recording = await startMocks({ ...options, stack });
-  forgetProjectModules();
+  forgetProjectModules(root);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cache = require(join(ROOT, "components", "restored-cache.ts")) as typeof import("../components/restored-cache");
+  const cache = require(join(root, "components", "restored-cache.ts")) as typeof import("../components/restored-cache");
   cache.setCacheSnapshotLookup(async (groupId) =>
     options.snapshots === "none" ? undefined : { name: `automatic.${groupId}-2026-11-24-03-00`, createTime: MOCK_SNAPSHOT_TIME },
   );
@@ -370,7 +376,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
   let error: unknown;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    outputs = require(join(ROOT, "index.ts")) as Record<string, unknown>;
+    outputs = require(join(root, "index.ts")) as Record<string, unknown>;
   } catch (thrown) {
     if (!options.catchError) throw thrown;
     error = thrown;

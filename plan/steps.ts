@@ -13,6 +13,8 @@ export interface StepSpec {
    * names none (judged against `recovery:objectives`). Undefined for the steps around the items.
    */
   readonly tier?: string;
+  /** Where the estimate came from, when the plan names it (caches: the item, the stack, or seed 004's table). */
+  readonly estimateSource?: string;
 }
 
 /** The tier of an item that names none: the stack's own objectives (as readiness names it). */
@@ -59,8 +61,17 @@ export function stepsFor(config: RecoveryConfig): StepSpec[] {
     migrationsOf.set(svc.migrations.database, [...(migrationsOf.get(svc.migrations.database) ?? []), id]);
   }
 
+  // ElastiCache needs nothing of ours; a cluster cache is a StatefulSet in the namespace, run by its service account.
   for (const c of config.caches)
-    steps.push({ id: stepId("cache", c.name), kind: "cache", name: c.name, dependsOn: [], estimateMinutes: c.estimateMinutes, tier: c.source.tier ?? STACK_TIER });
+    steps.push({
+      id: stepId("cache", c.name),
+      kind: "cache",
+      name: c.name,
+      dependsOn: c.kind === "cluster" ? [cluster] : [],
+      estimateMinutes: c.estimateMinutes,
+      estimateSource: c.estimateSource,
+      tier: c.source.tier ?? STACK_TIER,
+    });
 
   // A rebuild is filled by a sync Job in the cluster; a promoted replica needs nothing.
   for (const b of config.buckets)

@@ -18,6 +18,8 @@ export interface PlanStep {
   readonly critical: boolean;
   /** An inventory item's step: its tier (`stack` when it names none). Absent for the other steps. */
   readonly tier?: string;
+  /** Where the estimate came from, when the plan names it (caches: the item, the stack, or seed 004's table). */
+  readonly estimateSource?: string;
 }
 
 /**

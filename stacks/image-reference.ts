@@ -47,3 +47,11 @@ export function unpinnedImageProblem(ref: string): string | undefined {
   if (!VERSION_TAG.test(parsed.tag)) return `has the tag "${parsed.tag}", which is not a version and can move; ${fix(parsed.name)}`;
   return undefined;
 }
+
+/** The restored StatefulSet's Redis when the inventory names none: seed 004 runs Redis 7.0. */
+export const DEFAULT_REDIS_IMAGE = "redis:7.0.15";
+
+/** The `major.minor` a Redis image's tag names (`redis:7.0.15-bookworm` → `7.0`); undefined without one. */
+export function redisVersionOfImage(image: string): string | undefined {
+  return /^(\d+\.\d+)(?:[.-][\w.-]*)?$/.exec(parseImageReference(image)?.tag ?? "")?.[1];
+}

@@ -1,5 +1,6 @@
 import type { ConfigProblem } from "./problems";
 import { keyPath } from "./problems";
+import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "./image-reference";
 import type { Inventory } from "./schema";
 
 type Problem = Omit<ConfigProblem, "file">;
@@ -174,8 +175,18 @@ function emptyCoverageRules(inv: Inventory): Problem[] {
 }
 
 /** Mistakes the schema alone cannot see: duplicates, references, cycles, the gateway, tiers. */
+/** A cluster cache's Redis version decides which RDB it loads (the restore refuses a newer one): it must be known. */
+function redisVersionsKnown(inv: Inventory): Problem[] {
+  return inv.caches.flatMap((c, i) => {
+    if (c.kind !== "cluster" || c.redisVersion !== undefined) return [];
+    const image = c.redisImage ?? DEFAULT_REDIS_IMAGE;
+    if (redisVersionOfImage(image) !== undefined) return [];
+    return [{ key: keyPath(["caches", i, "redisVersion"]), message: `is required: the image "${image}" has no major.minor version in its tag; give the Redis version it runs, like "7.0"` }];
+  });
+}
+
 export function checkInventory(inv: Inventory): Problem[] {
-  const duplicates = [...duplicateNames(inv), ...sourceIdentifiersUnique(inv), ...unknownTiers(inv), ...emptyCoverageRules(inv)];
+  const duplicates = [...duplicateNames(inv), ...sourceIdentifiersUnique(inv), ...unknownTiers(inv), ...emptyCoverageRules(inv), ...redisVersionsKnown(inv)];
   // With two things of one name, every reference to it is ambiguous: report the cause alone.
   if (duplicates.length > 0) return [...duplicates, ...exactlyOneGateway(inv)];
   return [...danglingReferences(inv), ...dependencyCycles(inv), ...dependenciesOnTheGateway(inv), ...exactlyOneGateway(inv)];

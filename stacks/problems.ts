@@ -122,6 +122,8 @@ function customMessage(code: string, input: unknown): string {
       return `${describe(input)} is not a DbiResourceId (db- followed by capitals and digits); read it with \`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].DbiResourceId'\``;
     case "REDIS_VERSION":
       return `${describe(input)} is not a Redis version; write its major.minor, like "7.0"`;
+    case "CACHE_PARAMETER_GROUP":
+      return `${describe(input)} is not an ElastiCache parameter group name (a letter, then letters, digits and single hyphens, not ending in a hyphen, at most 255 characters); copy it from \`aws elasticache describe-cache-clusters --cache-cluster-id <a node of the group> --query 'CacheClusters[0].CacheParameterGroup.CacheParameterGroupName'\``;
     case "DURATION":
       return `${describe(input)} is not a duration; write a whole number with a unit, like 90m or 4h (s, m or h)`;
     case "WORKER_IMAGE":

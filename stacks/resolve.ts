@@ -1,4 +1,5 @@
-import { DEFAULT_ESTIMATES, type EstimateKind } from "./estimates";
+import { CACHE_ESTIMATE_SOURCES, DEFAULT_ESTIMATES, type EstimateKind } from "./estimates";
+import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "./image-reference";
 import { keyPath, type ConfigProblem } from "./problems";
 import { AWS_STAGES, DEFAULT_SECRET_STAGE, misspeltAwsStage } from "./secret-stages";
 import type { Inventory, RestoreStack } from "./schema";
@@ -132,6 +133,13 @@ export function resolveRestoreStack(
     const o = stack.caches[source.name] ?? {};
     const path = ["caches", source.name];
     const estimateMinutes = source.estimateMinutes ?? estimates.cache;
+    // The plan says where the number came from: the item, the stack's estimates, or seed 004's table.
+    const estimateSource =
+      source.estimateMinutes !== undefined
+        ? `recovery:caches[${inv.caches.indexOf(source)}].estimateMinutes`
+        : inv.estimates.cache !== undefined
+          ? "recovery:estimates.cache"
+          : CACHE_ESTIMATE_SOURCES[source.kind];
     // Each kind's overrides only: a nodeType would be silently ignored by a StatefulSet, a volume size by ElastiCache.
     const foreign = (source.kind === "cluster" ? (["snapshot", "nodeType"] as const) : (["storageGb", "storageClassName"] as const)).filter((k) => o[k] !== undefined);
     for (const key of foreign)
@@ -142,18 +150,23 @@ export function resolveRestoreStack(
             ? `${key} applies to an ElastiCache cache; "${source.name}" is of kind cluster (restored from its newest RDB into a StatefulSet), so remove it (its overrides are storageGb, storageClassName)`
             : `${key} applies to a cache of kind cluster; "${source.name}" is an ElastiCache cache, so remove it (its overrides are snapshot, nodeType)`,
       });
-    if (source.kind === "cluster")
+    if (source.kind === "cluster") {
+      const redisImage = source.redisImage ?? DEFAULT_REDIS_IMAGE;
+      // checkInventory refused an image whose tag names no version, so this is always known.
+      const redisVersion = source.redisVersion ?? redisVersionOfImage(redisImage) ?? "";
       return {
         kind: "cluster",
         name: source.name,
         source,
         rdb: source.rdb,
-        redisImage: source.redisImage,
-        redisVersion: source.redisVersion,
+        redisImage,
+        redisVersion,
         storageGb: o.storageGb ?? source.storageGb,
         storageClassName: o.storageClassName,
         estimateMinutes,
+        estimateSource,
       };
+    }
     const replicationGroupId = `${source.replicationGroupId}-${suffix}`;
     if (replicationGroupId.length > MAX_CACHE_ID)
       problems.push({ key: keyPath(["suffix"]), message: `"${replicationGroupId}" is longer than ElastiCache's ${MAX_CACHE_ID} characters; use a shorter suffix` });
@@ -164,7 +177,9 @@ export function resolveRestoreStack(
       replicationGroupId,
       snapshot: o.snapshot ?? "latest",
       nodeType: o.nodeType ?? source.nodeType,
+      parameterGroup: source.parameterGroup,
       estimateMinutes,
+      estimateSource,
     };
   });
 

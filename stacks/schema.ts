@@ -82,6 +82,16 @@ export const elastiCacheSchema = z.strictObject({
   securityGroupIds: z.array(z.string().min(1)).min(1),
   snapshotRetentionDays: z.number().int().positive(),
   kmsKeyId: kmsKeyArn.optional(),
+  /**
+   * Production's cache parameter group (issue 19): a restore from a snapshot gets the engine's
+   * default group unless it is named, losing settings such as maxmemory-policy. AWS's rules: a
+   * letter first, then letters, digits and single hyphens, no hyphen last, at most 255; or one of
+   * AWS's own `default.<family>` groups.
+   */
+  parameterGroup: z
+    .string()
+    .regex(/^(?=.{1,255}$)(?:default\.[a-z0-9.-]+|[A-Za-z](?!.*--)[A-Za-z0-9-]*(?<!-))$/, { error: "CACHE_PARAMETER_GROUP" })
+    .optional(),
   tier,
   estimateMinutes,
 });
@@ -99,7 +109,14 @@ export const clusterCacheSchema = z.strictObject({
   /** Where `npm run backup:redis` writes the RDB files and their manifests. */
   rdb: z.strictObject({ bucket: z.string().min(3), prefix: z.string() }),
   /** The Redis image of the restored StatefulSet; defaults in components/ (redis:7.0.15, seed 004's 7.0). */
-  redisImage: z.string().min(1).optional(),
+  redisImage: z
+    .string()
+    .min(1)
+    .superRefine((value, ctx) => {
+      // Pinned like the worker image: a moving tag would start a Redis nobody reviewed, maybe one too old for the RDB.
+      if (unpinnedImageProblem(value) !== undefined) ctx.addIssue({ code: "custom", message: "WORKER_IMAGE", input: value });
+    })
+    .optional(),
   /** The `major.minor` that image runs, which decides the newest RDB it loads; defaults to the image tag's. */
   redisVersion: z.string().regex(/^\d+\.\d+$/, { error: "REDIS_VERSION" }).optional(),
   /** The data volume in GiB: room for the RDB and one more save beside it. */

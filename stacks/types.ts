@@ -41,7 +41,11 @@ export interface ElastiCacheRestore {
   /** A snapshot name, or `latest` for the newest snapshot of the source group. */
   readonly snapshot: string;
   readonly nodeType: string;
+  /** Production's cache parameter group, given to the restored group; absent: the engine's default. */
+  readonly parameterGroup?: string;
   readonly estimateMinutes: number;
+  /** Where the estimate came from (the item, `recovery:estimates.cache`, or seed 004's table), for the plan. */
+  readonly estimateSource: string;
 }
 
 export interface ClusterCacheRestore {
@@ -50,12 +54,16 @@ export interface ClusterCacheRestore {
   readonly source: ClusterCacheInventory;
   /** The RDB backups the init container restores the newest of (read only). */
   readonly rdb: { readonly bucket: string; readonly prefix: string };
-  readonly redisImage?: string;
-  readonly redisVersion?: string;
+  /** The Redis image of the restored StatefulSet: the inventory's, or DEFAULT_REDIS_IMAGE. */
+  readonly redisImage: string;
+  /** The `major.minor` that image runs: the inventory's, or the image tag's. */
+  readonly redisVersion: string;
   readonly storageGb: number;
   /** Absent: the cluster's default storage class. */
   readonly storageClassName?: string;
   readonly estimateMinutes: number;
+  /** Where the estimate came from (the item, `recovery:estimates.cache`, or seed 004's table), for the plan. */
+  readonly estimateSource: string;
 }
 
 export interface BucketRestore {

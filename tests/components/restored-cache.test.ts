@@ -78,3 +78,21 @@ describe("RestoredCache: the latest snapshot, resolved once", () => {
     });
   });
 });
+
+describe("RestoredCache: production's parameter group (issue 19)", () => {
+  const named = "cache-sessions-redis";
+
+  it("gives the restored group the inventory's parameter group, which a snapshot restore does not carry over", async () => {
+    const rec = await startMocks();
+    new RestoredCache("cache-sessions", cacheArgs({ lookup: answering("s-0300", "2026-11-24T03:00:00.000Z"), parameterGroupName: "lomash-wood-redis7" }));
+    await rec.settle();
+    assert.equal(rec.one(GROUP, named).inputs.parameterGroupName, "lomash-wood-redis7");
+  });
+
+  it("leaves the engine's default parameter group when the inventory names none", async () => {
+    const rec = await startMocks();
+    new RestoredCache("cache-sessions", cacheArgs({ lookup: answering("s-0300", "2026-11-24T03:00:00.000Z") }));
+    await rec.settle();
+    assert.equal(rec.one(GROUP, named).inputs.parameterGroupName, undefined);
+  });
+});

@@ -2,8 +2,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_INGRESS_HOSTNAME, MOCK_JOB_START_TIME, MOCK_SNAPSHOT_TIME, promiseOf, runProgram } from "../../offline/pulumi-mocks";
 import { readStackConfig } from "../../stacks";
-import { cacheOutput } from "../../components/stack-outputs";
-import type { RestoredCache } from "../../components/restored-cache";
+import { bothCacheKindsStackFiles, programCopy } from "../support/cache-kinds";
 import { stackOutputsSchema } from "../../stacks/outputs";
 import { allKeyPaths } from "../../stacks/schema-walk";
 import { parseOutputs } from "../../verification";
@@ -51,7 +50,9 @@ function pathsOf(value: unknown, prefix = ""): { present: Set<string>; unknown: 
 
 /**
  * A recovery stack with every kind of output: point-in-time, snapshot and logical restores, a
- * promoted and a rebuilt bucket, a cache, secrets, services and the traffic cutover.
+ * promoted and a rebuilt bucket, both kinds of cache (the example's in-cluster Redis and an
+ * ElastiCache group beside it, from an inventory of the test's own), secrets, services and the
+ * traffic cutover.
  */
 function everyKind(): Record<string, unknown> {
   const c = readStackConfig("recovery");
@@ -65,35 +66,50 @@ function everyKind(): Record<string, unknown> {
 describe("the stack outputs contract (stacks/outputs.ts), program against consumers", () => {
   let outputs: Record<string, unknown>;
 
+  let copy: { root: string; cleanup: () => void } | undefined;
+
   before(async () => {
-    const run = await runProgram("recovery", { config: everyKind() });
+    copy = programCopy(bothCacheKindsStackFiles());
+    const run = await runProgram("recovery", { config: everyKind(), root: copy.root });
     outputs = (await resolved({ ...run.outputs })) as Record<string, unknown>;
   });
+  after(() => copy?.cleanup());
 
   it("every field a consumer can read is produced by a stack that has every kind", () => {
     const { present } = pathsOf(outputs);
-    assert.deepEqual(CONTRACT.filter((p) => !present.has(p) && !ELASTICACHE_ONLY.includes(p)), []);
+    assert.deepEqual(CONTRACT.filter((p) => !present.has(p)), []);
   });
 
-  it("gives an ElastiCache cache the fields only it has, and its entry parses as verify reads it", async () => {
-    const elastiCache = { kind: "elasticache", replicationGroupId: pulumi.output("lomash-wood-redis-prod-recovery"), endpoint: pulumi.output("master.x.cache.amazonaws.com"), port: pulumi.output(6379) };
-    const entry = await resolved(cacheOutput(elastiCache as unknown as RestoredCache));
-    const { present } = pathsOf({ ...outputs, caches: { sessions: entry } });
-    assert.deepEqual(ELASTICACHE_ONLY.filter((p) => !present.has(p)), []);
-    assert.deepEqual(parseOutputs({ ...outputs, caches: { sessions: entry } }, "test").caches.sessions, {
-      kind: "elasticache",
-      replicationGroupId: "lomash-wood-redis-prod-recovery",
-      endpoint: "master.x.cache.amazonaws.com",
+  it("gives the in-cluster Redis its URL and the RDB prefix verify counts against, and no replication group", () => {
+    const caches = outputs.caches as Record<string, object>;
+    assert.deepEqual(caches.sessions, {
+      kind: "cluster",
+      endpoint: "cache-sessions.lomash-wood-recovery.svc.cluster.local",
       port: 6379,
-      tls: true,
+      tls: false,
       url: "redis://cache-sessions.lomash-wood-recovery.svc.cluster.local:6379",
+      manifest: "s3://lomash-wood-backups/redis/",
     });
   });
 
-  it("gives the in-cluster Redis its RDB prefix for verify's counts, its URL apart as a secret", () => {
+  it("gives an ElastiCache cache its new group, TLS and its rediss URL, and no manifest", () => {
     const caches = outputs.caches as Record<string, object>;
-    assert.deepEqual(caches.sessions, { kind: "cluster", endpoint: "cache-sessions.lomash-wood-recovery.svc.cluster.local", port: 6379, tls: false, manifest: "s3://lomash-wood-backups/redis/" });
-    assert.deepEqual(outputs.cacheUrls, { sessions: "redis://cache-sessions.lomash-wood-recovery.svc.cluster.local:6379" });
+    const endpoint = "master.lomash-wood-ratelimit-prod-recovery.abcdef.euw2.cache.amazonaws.com";
+    assert.deepEqual(caches["rate-limits"], {
+      kind: "elasticache",
+      replicationGroupId: "lomash-wood-ratelimit-prod-recovery",
+      endpoint,
+      port: 6379,
+      tls: true,
+      url: `rediss://${endpoint}:6379`,
+    });
+  });
+
+  it("exports every cache URL as a Pulumi secret", async () => {
+    const run = await runProgram("recovery", { config: everyKind(), root: copy!.root });
+    const caches = run.outputs.caches as Record<string, { url: pulumi.Output<string> }>;
+    assert.deepEqual(Object.keys(caches).sort(), ["rate-limits", "sessions"]);
+    for (const [name, c] of Object.entries(caches)) assert.equal(await pulumi.isSecret(c.url), true, name);
   });
 
   it("the program exports nothing the contract does not name", () => {
@@ -129,6 +145,6 @@ describe("the stack outputs contract (stacks/outputs.ts), program against consum
 
   it("would catch a consumer field nothing produces: without the rebuilt bucket, syncedAt is reported unproduced", () => {
     const withoutSync = { ...outputs, buckets: { media: (outputs.buckets as Record<string, object>).media } };
-    assert.deepEqual(CONTRACT.filter((p) => !pathsOf(withoutSync).present.has(p) && !ELASTICACHE_ONLY.includes(p)), ["buckets.<name>.syncedAt"]);
+    assert.deepEqual(CONTRACT.filter((p) => !pathsOf(withoutSync).present.has(p)), ["buckets.<name>.syncedAt"]);
   });
 });

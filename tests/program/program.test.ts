@@ -4,6 +4,8 @@ import { buildPlan } from "../../plan";
 import type { RecoveryPlan } from "../../plan";
 import { loadStack, loadStackFromConfig, readStackConfig, type RecoveryConfig } from "../../stacks";
 import { MOCK_SNAPSHOT_TIME, mockSecretValue, promiseOf, runProgram, type ProgramRun, type RecordedResource } from "../../offline/pulumi-mocks";
+import { elastiCacheStackFiles, programCopy } from "../support/cache-kinds";
+import type { StackFiles } from "../support/stack-files";
 
 const T = {
   env: "recovery:environment:RecoveryEnvironment",
@@ -135,23 +137,37 @@ function recoveryVariant(): Record<string, unknown> {
   };
 }
 
-const VARIANTS = [
+interface Variant {
+  readonly title: string;
+  readonly stack: "recovery" | "drill";
+  readonly config: () => Record<string, unknown>;
+  /** Stack files of the variant's own (another inventory): the program runs from a copy beside them. */
+  readonly files?: () => StackFiles;
+}
+
+const VARIANTS: readonly Variant[] = [
   { title: "stack recovery", stack: "recovery", config: () => readStackConfig("recovery") },
   { title: "stack drill", stack: "drill", config: () => readStackConfig("drill") },
   { title: "stack recovery with snapshots, a promoted replica and a recovery secret", stack: "recovery", config: recoveryVariant },
-] as const;
+  // The other cache kind, which the example inventory no longer has: an ElastiCache group from its snapshot.
+  { title: "stack recovery of an inventory whose cache is ElastiCache", stack: "recovery", config: () => readStackConfig("recovery"), files: () => elastiCacheStackFiles() },
+  { title: "stack drill of an inventory whose cache is ElastiCache", stack: "drill", config: () => elastiCacheStackFiles().drill.config, files: () => elastiCacheStackFiles() },
+];
 
-for (const { title, stack, config: configOf } of VARIANTS) {
+for (const { title, stack, config: configOf, files } of VARIANTS) {
   describe(`the whole program, ${title}`, () => {
     let run: ProgramRun;
     let config: RecoveryConfig;
     let plan: RecoveryPlan;
+    let copy: { root: string; cleanup: () => void } | undefined;
 
     before(async () => {
-      config = loadStackFromConfig(stack, configOf());
+      copy = files ? programCopy(files()) : undefined;
+      config = loadStackFromConfig(stack, configOf(), { root: copy?.root });
       plan = buildPlan(config);
-      run = await runProgram(stack, { config: configOf() });
+      run = await runProgram(stack, { config: configOf(), root: copy?.root });
     });
+    after(() => copy?.cleanup());
 
     it("registers exactly the resource types and counts the config asks for, nothing more", () => {
       assert.deepEqual(countsOf(run), expectedCounts(config));
@@ -248,7 +264,7 @@ for (const { title, stack, config: configOf } of VARIANTS) {
       });
 
       it("uses names disjoint from production's and from the recovery stack's", async () => {
-        const recovery = loadStack("recovery");
+        const recovery = loadStack("recovery", { root: copy?.root });
         const namesOf = (r: ProgramRun) => [
           ...r.ofType(T.rds).map((x) => x.inputs.identifier),
           ...r.ofType(T.cache).map((x) => x.inputs.replicationGroupId),
@@ -256,13 +272,68 @@ for (const { title, stack, config: configOf } of VARIANTS) {
           ...r.ofType("kubernetes:core/v1:Namespace").map((x) => (x.inputs.metadata as { name: string }).name),
         ].map(String);
         const drillNames = namesOf(run);
-        const recoveryRun = await runProgram("recovery");
+        const recoveryRun = await runProgram("recovery", { root: copy?.root });
         const taken = new Set([...config.sourceNames, ...recovery.targetNames, ...namesOf(recoveryRun)]);
         assert.deepEqual(drillNames.filter((n) => taken.has(n)), []);
         assert.ok(drillNames.length >= config.databases.length + config.caches.length + 1);
-        run = await runProgram("drill"); // later tests of this block read the drill's record
+        run = await runProgram("drill", { config: configOf(), root: copy?.root }); // later tests of this block read the drill's record
       });
     }
+
+    it("restores every ElastiCache cache with the inventory's parameter group, and every cluster cache as a StatefulSet", () => {
+      const groups = run.ofType(T.cache).map((g) => [g.inputs.replicationGroupId, g.inputs.parameterGroupName]);
+      const elastiCaches = config.caches.flatMap((c) => (c.kind === "elasticache" ? [[c.replicationGroupId, c.parameterGroup]] : []));
+      assert.deepEqual(groups, elastiCaches);
+      const sets = run.ofType("kubernetes:apps/v1:StatefulSet").map((r) => (r.inputs.metadata as { name: string; namespace: string }));
+      const clusters = config.caches.flatMap((c) => (c.kind === "cluster" ? [{ name: `cache-${c.name}`, namespace: config.cluster.namespace }] : []));
+      assert.deepEqual(sets.map((m) => ({ name: m.name, namespace: m.namespace })), clusters);
+    });
+
+    it("seeds every cluster cache's StatefulSet from its newest RDB by an init container of the worker image, ready on PONG", () => {
+      for (const c of config.caches) {
+        if (c.kind !== "cluster") continue;
+        const set = run.one("kubernetes:apps/v1:StatefulSet", `cache-${c.name}-redis`);
+        const pod = (set.inputs.spec as { template: { spec: { initContainers: { image: string; command: string[] }[]; containers: { image: string; readinessProbe: unknown }[] } } }).template.spec;
+        assert.deepEqual(pod.initContainers.map((i) => [i.image, i.command]), [
+          [
+            config.workerImage,
+            ["npm", "run", "restore:redis", "--", "--from", `s3://${c.rdb.bucket}/${c.rdb.prefix}`, "--latest", "--to-dir", "/data", "--redis-version", c.redisVersion, "--if-empty"],
+          ],
+        ]);
+        assert.equal(pod.containers[0].image, c.redisImage);
+        assert.deepEqual(pod.containers[0].readinessProbe, { exec: { command: ["sh", "-c", "redis-cli ping | grep -q PONG"] }, periodSeconds: 5, failureThreshold: 3 });
+      }
+    });
+
+    it("waits, for a cluster cache, for the namespace step, and makes every service that uses a cache wait for its resources", () => {
+      for (const c of config.caches) {
+        const step = plan.steps.find((s) => s.id === `cache:${c.name}`)!;
+        assert.deepEqual(step.dependsOn, c.kind === "cluster" ? [`cluster-config:${config.cluster.namespace}`] : []);
+        const cacheLeaves = leaves(run, stepComponent(run, step.id).urn);
+        assert.deepEqual(cacheLeaves.map((r) => r.type).sort(), c.kind === "cluster" ? ["kubernetes:apps/v1:StatefulSet", "kubernetes:core/v1:Service"] : [T.cache]);
+        const users = config.services.filter((svc) => svc.dependsOn.includes(`cache:${c.name}`));
+        assert.ok(users.length > 0, `nothing uses cache:${c.name}, so nothing was checked`);
+        for (const svc of users) {
+          const deployment = leaves(run, stepComponent(run, `service:${svc.name}`).urn).find((r) => r.type === T.deployment)!;
+          for (const leaf of cacheLeaves) assert.ok(run.dependsOn(deployment.urn, leaf.urn), `${svc.name} does not wait for ${leaf.type} ${leaf.name}`);
+        }
+      }
+    });
+
+    it("gives a service of one cache REDIS_URL pointing at that cache, as a Pulumi secret", () => {
+      for (const svc of config.services) {
+        const used = svc.dependsOn.filter((d) => d.startsWith("cache:")).map((d) => config.caches.find((c) => `cache:${c.name}` === d)!);
+        if (used.length !== 1) continue;
+        const env = run.one(T.k8sSecret, `service-${svc.name}-env`);
+        const url = (env.inputs.stringData as Record<string, string>).REDIS_URL;
+        assert.ok(isSecretPath(env, "stringData.REDIS_URL"), svc.name);
+        const expected =
+          used[0].kind === "cluster"
+            ? `redis://cache-${used[0].name}.${config.cluster.namespace}.svc.cluster.local:6379`
+            : `rediss://master.${used[0].replicationGroupId}.`;
+        assert.ok(url.startsWith(expected), `${svc.name}: ${url}`);
+      }
+    });
 
     it("registers, for every plan edge A → B, B's component depending on each of A's resources", () => {
       for (const step of plan.steps) {
