@@ -4,6 +4,7 @@ import { buildPlan } from "../../plan";
 import type { RecoveryPlan } from "../../plan";
 import { loadStack, loadStackFromConfig, readStackConfig, type RecoveryConfig } from "../../stacks";
 import { MOCK_SNAPSHOT_TIME, mockSecretValue, promiseOf, runProgram, type ProgramRun, type RecordedResource } from "../../offline/pulumi-mocks";
+import { DEFAULT_WORKER_IMAGE } from "../../components/shared";
 import { elastiCacheStackFiles, programCopy } from "../support/cache-kinds";
 import type { StackFiles } from "../support/stack-files";
 
@@ -296,7 +297,7 @@ for (const { title, stack, config: configOf, files } of VARIANTS) {
         const pod = (set.inputs.spec as { template: { spec: { initContainers: { image: string; command: string[] }[]; containers: { image: string; readinessProbe: unknown }[] } } }).template.spec;
         assert.deepEqual(pod.initContainers.map((i) => [i.image, i.command]), [
           [
-            config.workerImage,
+            config.workerImage ?? DEFAULT_WORKER_IMAGE,
             ["npm", "run", "restore:redis", "--", "--from", `s3://${c.rdb.bucket}/${c.rdb.prefix}`, "--latest", "--to-dir", "/data", "--redis-version", c.redisVersion, "--if-empty"],
           ],
         ]);
