@@ -1,7 +1,7 @@
 import { closest } from "fastest-levenshtein";
 import type { z } from "zod";
 import { unpinnedImageProblem } from "./image-reference";
-import { keysAt } from "./schema-walk";
+import { keysAt, kindsAccepting } from "./schema-walk";
 
 /** One mistake in a stack file: where it is, what is wrong, what to do. */
 export interface ConfigProblem {
@@ -60,8 +60,19 @@ export function problemsFromZod(
   for (const issue of issues) {
     const input = (issue as { input?: unknown }).input;
     if (issue.code === "unrecognized_keys") {
-      const known = keysAt(schema, issue.path);
+      const known = keysAt(schema, issue.path, input);
       for (const key of issue.keys) {
+        // A key of another kind (an ElastiCache key on a cluster cache): say so rather than guess a spelling.
+        const kinds = kindsAccepting(schema, issue.path, key);
+        if (kinds !== undefined && kinds.values.length > 0) {
+          const own = input !== null && typeof input === "object" ? (input as Record<string, unknown>)[kinds.discriminator] : undefined;
+          problems.push({
+            file,
+            key: keyPath([...issue.path, key]),
+            message: `applies to ${kinds.discriminator} ${kinds.values.join(" or ")}, not to this ${kinds.discriminator} ${String(own ?? kinds.defaultValue)}; remove it (known keys: ${known.join(", ")})`,
+          });
+          continue;
+        }
         const guess = known.length > 0 ? closest(key, known) : undefined;
         const hint = guess ? `did you mean "${guess}"? ` : "";
         problems.push({

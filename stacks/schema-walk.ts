@@ -3,7 +3,17 @@
  * rather than a parse: "did you mean" hints for unknown keys, and the README's config reference
  * (kept in step with the schema by a test).
  */
-type Def = { type?: string; innerType?: unknown; shape?: Record<string, unknown>; element?: unknown; valueType?: unknown; options?: unknown[] };
+type Def = {
+  type?: string;
+  innerType?: unknown;
+  shape?: Record<string, unknown>;
+  element?: unknown;
+  valueType?: unknown;
+  options?: unknown[];
+  discriminator?: string;
+  values?: unknown[];
+  defaultValue?: unknown;
+};
 
 const defOf = (node: unknown): Def | undefined => (node as { _zod?: { def?: Def } } | undefined)?._zod?.def;
 
@@ -30,12 +40,46 @@ function schemaAt(schema: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
-/** The keys a strict object at `path` accepts. */
-export function keysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
+/** The value a discriminator field takes: its literal, or the literal its default is. */
+function discriminatorValue(field: unknown, given: unknown): boolean {
+  const def = defOf(field);
+  if (given === undefined) return def?.type === "default";
+  return (defOf(unwrap(field))?.values ?? []).includes(given);
+}
+
+/**
+ * The keys a strict object at `path` accepts. For a discriminated union (the cache kinds), the
+ * keys of the option `input` chose by its discriminator (`kind`, or the option that defaults it);
+ * without one, every key some option accepts.
+ */
+export function keysAt(schema: unknown, path: readonly PropertyKey[], input?: unknown): string[] {
   const def = defOf(schemaAt(schema, path));
-  // A union (the cache kinds): every key some kind accepts.
-  if (def?.type === "union") return [...new Set((def.options ?? []).flatMap((o) => Object.keys(defOf(unwrap(o))?.shape ?? {})))];
+  if (def?.type === "union") {
+    const shapes = (def.options ?? []).map((o) => defOf(unwrap(o))?.shape ?? {});
+    const disc = def.discriminator;
+    const given = disc !== undefined && input !== null && typeof input === "object" ? (input as Record<string, unknown>)[disc] : undefined;
+    const chosen = disc === undefined ? undefined : shapes.find((shape) => discriminatorValue(shape[disc], given));
+    return chosen ? Object.keys(chosen) : [...new Set(shapes.flatMap((shape) => Object.keys(shape)))];
+  }
   return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
+}
+
+/**
+ * For a discriminated union at `path`: the discriminator and the values of the options that
+ * accept `key` (`{ discriminator: "kind", values: ["elasticache"] }`); undefined elsewhere.
+ */
+export function kindsAccepting(
+  schema: unknown,
+  path: readonly PropertyKey[],
+  key: string,
+): { discriminator: string; values: string[]; defaultValue?: string } | undefined {
+  const def = defOf(schemaAt(schema, path));
+  if (def?.type !== "union" || def.discriminator === undefined) return undefined;
+  const disc = def.discriminator;
+  const shapes = (def.options ?? []).map((o) => defOf(unwrap(o))?.shape ?? {});
+  const values = shapes.filter((shape) => key in shape).flatMap((shape) => (defOf(unwrap(shape[disc]))?.values ?? []).map(String));
+  const defaulted = shapes.map((shape) => defOf(shape[disc])).find((d) => d?.type === "default");
+  return { discriminator: disc, values, defaultValue: defaulted === undefined ? undefined : String(defaulted.defaultValue) };
 }
 
 /** Every key path the schema accepts, as documented: `services[].dependsOn`, `databases.<name>.method`. */

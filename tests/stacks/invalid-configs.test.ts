@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, loadStack } from "../../stacks";
+import { ELASTICACHE_SESSIONS } from "../support/cache-kinds";
 import { repoStackFiles, writeStackFiles, type StackFiles } from "../support/stack-files";
 
 const NOW = new Date("2026-11-25T12:00:00Z");
@@ -17,16 +18,6 @@ const cfg = (files: StackFiles, stack: string) => files[stack].config as Record<
 const services = (f: StackFiles) => cfg(f, "prod")["recovery:services"] as unknown as Json[];
 const databases = (f: StackFiles) => cfg(f, "prod")["recovery:databases"] as unknown as Json[];
 const caches = (f: StackFiles) => cfg(f, "prod")["recovery:caches"] as unknown as Json[];
-/** The other cache kind, in place of the example's in-cluster Redis. */
-const ELASTICACHE_SESSIONS = {
-  name: "sessions",
-  replicationGroupId: "lomash-wood-redis-prod",
-  nodeType: "cache.r6g.large",
-  subnetGroup: "lomash-wood-cache-subnet",
-  securityGroupIds: ["sg-0b2c3d4e5f6071829"],
-  snapshotRetentionDays: 5,
-};
-
 const SERVICE_KEYS = "name, image, port, healthPath, replicas, gateway, migrations, dependsOn, estimateMinutes";
 const RESTORE_KEYS =
   "mode, source, suffix, namespace, restorePoint, deletionProtection, trafficCutover, workerImage, failureTime, timeouts, databases, caches, buckets, secrets";
@@ -449,6 +440,57 @@ const CASES: Case[] = [
     },
     messages: [
       'Pulumi.recovery.yaml: recovery:caches.sessions.storageGb: storageGb applies to a cache of kind cluster; "sessions" is an ElastiCache cache, so remove it (its overrides are snapshot, nodeType)',
+    ],
+  },
+  {
+    title: "an ElastiCache parameter group name AWS would refuse",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "prod")["recovery:caches"] = [{ ...ELASTICACHE_SESSIONS, parameterGroup: "lomash--redis7" }] as never;
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:caches[0].parameterGroup: the string \"lomash--redis7\" is not an ElastiCache parameter group name (a letter, then letters, digits and single hyphens, not ending in a hyphen, at most 255 characters); copy it from `aws elasticache describe-cache-clusters --cache-cluster-id <a node of the group> --query 'CacheClusters[0].CacheParameterGroup.CacheParameterGroupName'`",
+    ],
+  },
+  {
+    title: "a parameter group on a cluster cache, which has none",
+    stack: "recovery",
+    change: (f) => {
+      caches(f)[0].parameterGroup = "lomash-wood-redis7";
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:caches[0].parameterGroup: applies to kind elasticache, not to this kind cluster; remove it (known keys: kind, name, statefulSet, rdb, redisImage, redisVersion, storageGb, tier, estimateMinutes)",
+    ],
+  },
+  {
+    title: "a cluster cache's key on an ElastiCache cache that leaves its kind out",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "prod")["recovery:caches"] = [{ ...ELASTICACHE_SESSIONS, rdb: { bucket: "lomash-wood-backups", prefix: "redis/" } }] as never;
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:caches[0].rdb: applies to kind cluster, not to this kind elasticache; remove it (known keys: kind, name, replicationGroupId, nodeType, numCacheClusters, subnetGroup, securityGroupIds, snapshotRetentionDays, kmsKeyId, parameterGroup, tier, estimateMinutes)",
+    ],
+  },
+  {
+    title: "a cluster cache's Redis image on a moving tag",
+    stack: "recovery",
+    change: (f) => {
+      caches(f)[0].redisImage = "redis:latest";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:caches[0].redisImage: the string "redis:latest" uses the moving tag "latest"; pin it with a version tag (redis:<version>) or a digest (redis@sha256:<64 hex digits>); a recovery must run the code that was reviewed',
+    ],
+  },
+  {
+    title: "a cluster cache's Redis image by digest without its Redis version",
+    stack: "recovery",
+    change: (f) => {
+      caches(f)[0].redisImage = `redis@sha256:${"a".repeat(64)}`;
+      delete caches(f)[0].redisVersion;
+    },
+    messages: [
+      `Pulumi.prod.yaml: recovery:caches[0].redisVersion: is required: the image "redis@sha256:${"a".repeat(64)}" has no major.minor version in its tag; give the Redis version it runs, like "7.0"`,
     ],
   },
   {
