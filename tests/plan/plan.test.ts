@@ -2,10 +2,12 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { buildPlan, type RecoveryPlan } from "../../plan";
+import { planJson, renderPlan } from "../../plan/render";
 import { schedule } from "../../plan/schedule";
 import type { StepSpec } from "../../plan/steps";
 import { loadStack, type RecoveryConfig } from "../../stacks";
 import { projectCopy } from "../support/project-copy";
+import { elastiCacheStackFiles } from "../support/cache-kinds";
 import { repoStackFiles } from "../support/stack-files";
 
 
@@ -163,6 +165,70 @@ describe("plan: the recovery plan", () => {
 
   it("gives the same plan for the same input", () => {
     assert.deepEqual(planOf("recovery").plan, planOf("recovery").plan);
+  });
+});
+
+describe("plan: the cache step of each kind", () => {
+  const withElastiCache = (): RecoveryConfig => {
+    const copy = projectCopy(["stacks"], elastiCacheStackFiles());
+    try {
+      return loadStack("recovery", { root: copy.root, now: NOW });
+    } finally {
+      copy.cleanup();
+    }
+  };
+  const cacheStep = (plan: RecoveryPlan) => plan.steps.find((s) => s.id === "cache:sessions")!;
+
+  it("makes the example's cluster cache (a StatefulSet in the namespace) wait for the namespace step", () => {
+    assert.deepEqual(cacheStep(planOf("recovery").plan).dependsOn, ["cluster-config:lomash-wood-recovery"]);
+  });
+
+  it("lets an ElastiCache cache start at minute 0: it needs nothing of ours", () => {
+    const step = cacheStep(buildPlan(withElastiCache()));
+    assert.deepEqual([step.dependsOn, step.startMinute], [[], 0]);
+  });
+
+  it("takes the RDB path's estimate from seed 004's table and names it", () => {
+    const step = cacheStep(planOf("recovery").plan);
+    assert.equal(step.estimateMinutes, 5);
+    assert.equal(step.estimateSource, 'seed 004 "Redis RDB restore: 2–5 minutes" (upper bound)');
+  });
+
+  it("says seed 004 has no row for an ElastiCache snapshot restore", () => {
+    assert.equal(
+      cacheStep(buildPlan(withElastiCache())).estimateSource,
+      'seed 004 has no row for an ElastiCache snapshot restore; its "Redis RDB restore: 2–5 minutes" (upper bound)',
+    );
+  });
+
+  it("names the stack's or the item's estimate when one overrides seed 004's", () => {
+    const files = repoStackFiles();
+    files.prod.config["recovery:estimates"] = { cache: 8 };
+    const copy = projectCopy(["stacks"], files);
+    try {
+      assert.deepEqual(
+        [cacheStep(buildPlan(loadStack("recovery", { root: copy.root, now: NOW })))].map((s) => [s.estimateMinutes, s.estimateSource])[0],
+        [8, "recovery:estimates.cache"],
+      );
+    } finally {
+      copy.cleanup();
+    }
+    const caches = files.prod.config["recovery:caches"] as Record<string, unknown>[];
+    caches[0].estimateMinutes = 3;
+    const again = projectCopy(["stacks"], files);
+    try {
+      const step = cacheStep(buildPlan(loadStack("recovery", { root: again.root, now: NOW })));
+      assert.deepEqual([step.estimateMinutes, step.estimateSource], [3, "recovery:caches[0].estimateMinutes"]);
+    } finally {
+      again.cleanup();
+    }
+  });
+
+  it("prints the cache estimate's source under the table and in --json", () => {
+    const { plan } = planOf("recovery");
+    assert.ok(renderPlan(plan).split("\n").includes('  cache:sessions 5m: seed 004 "Redis RDB restore: 2–5 minutes" (upper bound)'));
+    const json = planJson(plan) as { steps: { id: string; estimateSource: string | null }[] };
+    assert.deepEqual(json.steps.filter((s) => s.estimateSource !== null).map((s) => [s.id, s.estimateSource]), [["cache:sessions", 'seed 004 "Redis RDB restore: 2–5 minutes" (upper bound)']]);
   });
 });
 
