@@ -1,10 +1,14 @@
-import { paginateDescribeReplicationGroups, paginateDescribeSnapshots, type ReplicationGroup, type Snapshot } from "@aws-sdk/client-elasticache";
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import type { CacheRestore, ClusterCacheRestore, ElastiCacheRestore } from "../stacks";
-import { RefusedError } from "../workers/errors";
-import { locateRdb } from "../workers/redis-locate";
-import { formatS3 } from "../workers/s3-location";
-import { couldNotCheck, isNotFound } from "./aws";
+import {
+  DescribeCacheClustersCommand,
+  paginateDescribeReplicationGroups,
+  paginateDescribeSnapshots,
+  type ElastiCacheClient,
+  type ReplicationGroup,
+  type Snapshot,
+} from "@aws-sdk/client-elasticache";
+import type { CacheRestore, ElastiCacheRestore } from "../stacks";
+import { couldNotCheck, isNotFound, type AwsClients } from "./aws";
+import { checkClusterCache } from "./cluster-caches";
 import type { CheckContext } from "./context";
 import { failed, unknown } from "./results";
 import type { Finding, ItemResult } from "./types";
@@ -16,47 +20,55 @@ function takenAt(s: Snapshot): Date | undefined {
   return times.length > 0 ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
 }
 
+/** The snapshot a `latest` restore takes: the newest available one by its node snapshots' time. */
+export function newestSnapshot(snapshots: readonly Snapshot[]): Snapshot | undefined {
+  return snapshots.filter((s) => s.SnapshotStatus === "available").sort((a, b) => (takenAt(b)?.getTime() ?? 0) - (takenAt(a)?.getTime() ?? 0))[0];
+}
+
 /** What the restore would use exists: an ElastiCache snapshot, or a cluster cache's newest RDB. */
 export function checkCache(cache: CacheRestore, ctx: CheckContext): Promise<ItemResult> {
   return cache.kind === "cluster" ? checkClusterCache(cache, ctx) : checkElastiCache(cache, ctx);
 }
 
 /**
- * A cluster cache restores the newest RDB under its prefix by manifest (components/cluster-redis.ts):
- * that manifest exists, its RDB is there at the manifest's size, and its save time is the restore point.
+ * The parameter group a replication group uses now, and who said so. A group does not say it; its
+ * first node does (DescribeCacheClusters). Where the node does not answer (moto has no member
+ * clusters), a snapshot records the group's at its time (DescribeSnapshots' CacheParameterGroupName).
  */
-async function checkClusterCache(cache: ClusterCacheRestore, ctx: CheckContext): Promise<ItemResult> {
-  const where = { bucket: cache.rdb.bucket, key: cache.rdb.prefix };
-  const from = `newest RDB under ${formatS3(where)}`;
-  const s3 = ctx.aws.s3(ctx.config.region);
-  let found: Awaited<ReturnType<typeof locateRdb>>;
-  try {
-    found = await locateRdb(s3, where, true);
-  } catch (error) {
-    const message = error instanceof Error ? error.message.replace(/^--from: /, "") : String(error);
-    if (error instanceof RefusedError)
-      return failed(from, `${message}; the restored cache would have nothing to load (run npm run backup:redis -- --to ${formatS3(where)})`);
-    return unknown(from, couldNotCheck("ListObjectsV2", error, ctx.aws.timeoutMs));
+export async function parameterGroupOf(
+  client: ElastiCacheClient,
+  group: ReplicationGroup | undefined,
+  snapshot: Snapshot | undefined,
+  aws: Pick<AwsClients, "call">,
+): Promise<{ name: string; from: string } | undefined> {
+  const member = group?.MemberClusters?.[0];
+  if (member !== undefined) {
+    const answer = await client.send(new DescribeCacheClustersCommand({ CacheClusterId: member }), aws.call()).catch(() => undefined);
+    const name = answer?.CacheClusters?.[0]?.CacheParameterGroup?.CacheParameterGroupName;
+    if (name) return { name, from: `node ${member}` };
   }
-  const { manifest } = found;
-  const rdb = formatS3({ bucket: manifest.rdb.bucket, key: manifest.rdb.key });
-  try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: manifest.rdb.bucket, Key: manifest.rdb.key }));
-    if (head.ContentLength !== manifest.rdb.sizeBytes)
-      return failed(from, `${rdb} is ${head.ContentLength} bytes, its manifest says ${manifest.rdb.sizeBytes}; the restore would refuse it: take a new backup (npm run backup:redis)`);
-  } catch (error) {
-    if (isNotFound(error, "NotFound", "NoSuchKey")) return failed(from, `${rdb} is missing though its manifest is there; take a new backup (npm run backup:redis)`);
-    return unknown(from, couldNotCheck("HeadObject", error, ctx.aws.timeoutMs));
-  }
-  const at = new Date(manifest.source.savedAt);
-  return {
-    restoredFrom: `RDB ${rdb}`,
-    restorePoint: at.toISOString(),
-    achievableRpoMinutes: minutesBetween(at, ctx.now),
-    findings: [],
-    notes: [],
-    rpoFix: `RDB backups under ${formatS3(where)} are too far apart; run npm run backup:redis more often`,
-  };
+  const recorded = snapshot?.CacheParameterGroupName;
+  return recorded ? { name: recorded, from: `snapshot ${snapshot?.SnapshotName}` } : undefined;
+}
+
+/** What the inventory's parameterGroup says against what production uses (issue 19): drift is a warning. */
+function parameterGroupDrift(cache: ElastiCacheRestore, live: { name: string; from: string } | undefined): Finding[] {
+  const recorded = cache.source.parameterGroup;
+  const group = cache.source.replicationGroupId;
+  if (live === undefined)
+    return recorded === undefined ? [] : [{ level: "warn", message: `could not check that ${group} still uses parameter group ${recorded}: neither its node nor a snapshot names one` }];
+  if (recorded === live.name) return [];
+  // AWS's own default group is what a restore gets without one: nothing is lost.
+  if (recorded === undefined && live.name.startsWith("default.")) return [];
+  return [
+    {
+      level: "warn",
+      message:
+        recorded === undefined
+          ? `${group} uses parameter group ${live.name} (${live.from}), which the inventory does not record, so the restore would get the engine's default; add parameterGroup: ${live.name} to this cache in the inventory`
+          : `${group} uses parameter group ${live.name} (${live.from}), the inventory says ${recorded}; set parameterGroup: ${live.name} on this cache in the inventory, or set production back`,
+    },
+  ];
 }
 
 /** The snapshot the stack's restore would use (named, or the newest of the group) exists and is available. */
@@ -100,10 +112,11 @@ async function checkElastiCache(cache: ElastiCacheRestore, ctx: CheckContext): P
   if (available.length === 0)
     return failed(from, `no snapshot of ${group} is available (${snapshots.map((s) => `${s.SnapshotName}: ${s.SnapshotStatus}`).join(", ")}); wait for it, or name another in ${key}`);
   // The component's own choice for latest: the newest by its node snapshots' time.
-  const newest = available.sort((a, b) => (takenAt(b)?.getTime() ?? 0) - (takenAt(a)?.getTime() ?? 0))[0];
+  const newest = newestSnapshot(available)!;
   const at = takenAt(newest);
   if (at === undefined)
     findings.push({ level: "warn", message: `snapshot ${newest.SnapshotName} reports no creation time, so its age is unknown; check aws elasticache describe-snapshots --snapshot-name ${newest.SnapshotName}` });
+  findings.push(...parameterGroupDrift(cache, await parameterGroupOf(client, source, newest, ctx.aws)));
   return {
     restoredFrom: `snapshot ${newest.SnapshotName}`,
     restorePoint: at?.toISOString() ?? null,

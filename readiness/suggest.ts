@@ -1,7 +1,8 @@
-import { DescribeCacheClustersCommand } from "@aws-sdk/client-elasticache";
+import { DescribeCacheClustersCommand, DescribeSnapshotsCommand } from "@aws-sdk/client-elasticache";
 import { GetBucketLocationCommand, GetBucketReplicationCommand } from "@aws-sdk/client-s3";
 import { Document, isMap, isSeq, type YAMLMap } from "yaml";
 import type { AwsClients } from "./aws";
+import { newestSnapshot, parameterGroupOf } from "./caches";
 import type { UncoveredResource } from "./coverage";
 
 /** An inventory name from an AWS one: `lomash-search-prod` → `search`-like, valid and at most 40 characters. */
@@ -51,6 +52,12 @@ async function entryFor(u: UncoveredResource, aws: AwsClients): Promise<{ list: 
       const g = u.detail;
       let subnetGroup: string | null = null;
       let securityGroupIds: string[] = [];
+      const client = aws.elastiCache(u.region);
+      // The newest snapshot names the parameter group where the group's node does not answer.
+      const snapshots = await client
+        .send(new DescribeSnapshotsCommand({ ReplicationGroupId: u.id }), aws.call())
+        .then((r) => r.Snapshots ?? [], () => []);
+      const parameterGroup = await parameterGroupOf(client, g, newestSnapshot(snapshots), aws);
       const member = g.MemberClusters?.[0];
       if (member !== undefined) {
         // The group does not say its subnet group or security groups; its first node does.
@@ -72,6 +79,8 @@ async function entryFor(u: UncoveredResource, aws: AwsClients): Promise<{ list: 
           securityGroupIds: securityGroupIds.length > 0 ? securityGroupIds : null,
           snapshotRetentionDays: g.SnapshotRetentionLimit || null,
           ...(g.KmsKeyId ? { kmsKeyId: g.KmsKeyId } : {}),
+          // AWS's default group is what a restore gets anyway; a custom one must be recorded (issue 19).
+          ...(parameterGroup && !parameterGroup.name.startsWith("default.") ? { parameterGroup: parameterGroup.name } : {}),
         },
       };
     }

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
-import { CreateReplicationGroupCommand, DescribeReplicationGroupsCommand, DescribeSnapshotsCommand } from "@aws-sdk/client-elasticache";
+import { CreateReplicationGroupCommand, CreateSnapshotCommand, DescribeReplicationGroupsCommand, DescribeSnapshotsCommand } from "@aws-sdk/client-elasticache";
 import {
   CreateDBSnapshotCommand,
   DescribeDBInstanceAutomatedBackupsCommand,
@@ -17,7 +17,8 @@ import { versionSnapshot } from "../support/bucket-state";
 import { freePort } from "../support/free-port";
 import { startMoto, type LocalAws } from "../support/moto";
 import { runScript } from "../support/run-script";
-import { buildFleet, createBucket, createDatabase, elastiCache, fleetStack, rds, resetMoto, secrets } from "./fleet";
+import { bothCacheKindsStackFiles } from "../support/cache-kinds";
+import { buildFleet, createBucket, createDatabase, elastiCache, fleetStack, rds, resetMoto, secrets, stackFrom } from "./fleet";
 import { startRequestLog, type RequestLog } from "./request-log";
 
 /** Everything readiness could change, read straight from moto: compared before and after a run. */
@@ -130,7 +131,7 @@ describe("npm run readiness", function () {
     await secrets().send(new DeleteSecretCommand({ SecretId: "lomash-wood/production/sendgrid-api-key", ForceDeleteWithoutRecovery: true }));
     const r = await run(["--stack", "recovery"]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /^readiness of recovery \(restores prod, eu-west-2\) at \S+: NOT READY: 6 ok, 5 warn, 1 fail, 0 uncovered\n/);
+    assert.match(r.stdout, /^readiness of recovery \(restores prod, eu-west-2\) at \S+: NOT READY: 7 ok, 4 warn, 1 fail, 0 uncovered\n/);
     assert.match(r.stdout, /\nsecret:sendgrid +lomash-wood\/production\/sendgrid-api-key \(stage AWSCURRENT\) +— \/ 15 min \(stack\) +fail\n/);
     assert.match(r.stdout, /\n {2}secret:sendgrid \(fail\)\n {4}- secret lomash-wood\/production\/sendgrid-api-key does not exist; recreate it from its owner's copy \(the restore has no version to read\)\n/);
   });
@@ -140,7 +141,7 @@ describe("npm run readiness", function () {
     await createDatabase("lomash-search-prod");
     const r = await run(["--stack", "recovery", "--markdown"]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /^### Readiness of `recovery`: ❌ NOT READY: 7 ok, 5 warn, 0 fail, 1 uncovered\n/);
+    assert.match(r.stdout, /^### Readiness of `recovery`: ❌ NOT READY: 8 ok, 4 warn, 0 fail, 1 uncovered\n/);
     assert.match(r.stdout, /\n\| `bucket:media` \| replica s3:\/\/lomash-wood-media-prod-replica \(eu-west-1\) \| 0 min \/ 15 min \(stack\) \| ok \| — \|\n/);
     assert.match(r.stdout, /\n- database `lomash-search-prod` \(eu-west-2\)\n?$/);
   });
@@ -149,7 +150,9 @@ describe("npm run readiness", function () {
     await build();
     await createDatabase("lomash-search-prod");
     await createBucket("lomash-wood-exports-prod", "eu-west-2", false);
-    await elastiCache().send(new CreateReplicationGroupCommand({ ReplicationGroupId: "lomash-wood-queue-prod", ReplicationGroupDescription: "queue", CacheNodeType: "cache.t4g.small", NumCacheClusters: 1, Engine: "redis", SnapshotRetentionLimit: 3 }));
+    await elastiCache().send(new CreateReplicationGroupCommand({ ReplicationGroupId: "lomash-wood-queue-prod", ReplicationGroupDescription: "queue", CacheNodeType: "cache.t4g.small", NumCacheClusters: 1, Engine: "redis", SnapshotRetentionLimit: 3, CacheParameterGroupName: "lomash-wood-queue-redis7" }));
+    // moto's group has no node to ask; its snapshot records the parameter group.
+    await elastiCache().send(new CreateSnapshotCommand({ ReplicationGroupId: "lomash-wood-queue-prod", SnapshotName: "lomash-wood-queue-prod-nightly" }));
     await secrets().send(new CreateSecretCommand({ Name: "lomash-wood/production/algolia-key", SecretString: "x" }));
     const r = await run(["--stack", "recovery", "--suggest"]);
     assert.equal(r.code, 1);
@@ -175,14 +178,16 @@ describe("npm run readiness", function () {
       },
     ]);
     assert.deepEqual(config["recovery:caches"], [
-      { name: "queue", replicationGroupId: "lomash-wood-queue-prod", nodeType: "cache.t4g.small", numCacheClusters: 1, subnetGroup: null, securityGroupIds: null, snapshotRetentionDays: 3 },
+      { name: "queue", replicationGroupId: "lomash-wood-queue-prod", nodeType: "cache.t4g.small", numCacheClusters: 1, subnetGroup: null, securityGroupIds: null, snapshotRetentionDays: 3, parameterGroup: "lomash-wood-queue-redis7" },
     ]);
     assert.deepEqual(config["recovery:buckets"], [{ name: "exports", bucket: "lomash-wood-exports-prod", replica: { bucket: null, region: null } }]);
     assert.deepEqual(config["recovery:secrets"], [{ name: "algolia-key", secretId: "lomash-wood/production/algolia-key", kubernetesSecret: null, key: null }]);
   });
 
   it("writes nothing to the account: every request is a read, and every bucket, secret, instance and snapshot is unchanged", async () => {
-    await build();
+    // Both cache kinds, so both are looked at: the in-cluster Redis's RDB and an ElastiCache group's snapshots.
+    await buildFleet(stackFrom(bothCacheKindsStackFiles(), "recovery"));
+    fleet = await fleetStack("recovery", (files) => void bothCacheKindsStackFiles(files));
     await createDatabase("lomash-search-prod");
     await createBucket("lomash-wood-exports-prod", "eu-west-2", false);
     await rds().send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: "lomash-orders-prod", DBSnapshotIdentifier: "lomash-orders-prod-manual" }));
@@ -195,7 +200,7 @@ describe("npm run readiness", function () {
     assert.equal(drill.code, 1, drill.stderr);
     assert.deepEqual(await accountState(), before);
     assert.deepEqual(log!.requests.filter((r) => !isReadOnly(r)), []);
-    for (const seen of ["rds DescribeDBInstances", "elasticache DescribeSnapshots", "s3 GET ?versioning", "s3 GET ?replication", "s3 HEAD", "secretsmanager DescribeSecret", "secretsmanager ListSecrets"])
+    for (const seen of ["rds DescribeDBInstances", "elasticache DescribeSnapshots", "elasticache DescribeCacheClusters", "s3 GET ?list-type&prefix", "s3 GET ?versioning", "s3 GET ?replication", "s3 HEAD", "secretsmanager DescribeSecret", "secretsmanager ListSecrets"])
       assert.ok(log!.requests.includes(seen), `no ${seen} in ${[...new Set(log!.requests)].join(", ")}`);
   });
 

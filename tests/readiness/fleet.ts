@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { loadStack, type RecoveryConfig } from "../../stacks";
 import { repoStackFiles, writeStackFiles, type StackFiles } from "../support/stack-files";
 import { manifestKeyFor, type DumpManifest } from "../../workers/dump-manifest";
+import { rdbFileName, rdbManifestKeyFor, type RedisManifest } from "../../workers/redis-manifest";
 
 export const rds = (region = "eu-west-2") => new RDSClient({ region });
 export const s3 = (region = "eu-west-2") => new S3Client({ region, followRegionRedirects: true });
@@ -67,20 +68,68 @@ export async function putDump(bucket: string, prefix: string, database: string, 
 }
 
 /**
+ * An RDB and the manifest `npm run backup:redis` writes beside it, saved at `savedAt` by a Redis
+ * of `redisVersion` (RDB version `rdbVersion`). The bytes are not a loadable RDB: readiness reads
+ * the manifest and heads the object, never the file itself.
+ */
+export async function putRdb(
+  bucket: string,
+  prefix: string,
+  savedAt: Date,
+  options: { rdbVersion?: number; redisVersion?: string } = {},
+): Promise<string> {
+  const rdbVersion = options.rdbVersion ?? 10;
+  const body = Buffer.from(`REDIS${String(rdbVersion).padStart(4, "0")} sessions as of ${savedAt.toISOString()}`);
+  const key = `${prefix}${rdbFileName(savedAt)}`;
+  await s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const manifest: RedisManifest = {
+    kind: "recovery-stacks/redis-rdb",
+    formatVersion: 1,
+    rdb: { bucket, key, sizeBytes: body.length, sha256: createHash("sha256").update(body).digest("hex"), rdbVersion },
+    createdAt: savedAt.toISOString(),
+    source: { host: "redis-master-0", port: 6379, redisVersion: options.redisVersion ?? "7.0.15", savedAt: savedAt.toISOString(), usedMemoryBytes: 1_048_576 },
+    redisCliVersion: "7.0.15",
+    databases: [{ db: 0, keys: 3, expires: 1, prefixes: { "session:": 3 }, otherPrefixKeys: 0 }],
+  };
+  await s3().send(new PutObjectCommand({ Bucket: bucket, Key: rdbManifestKeyFor(key), Body: JSON.stringify(manifest) }));
+  return key;
+}
+
+/**
  * Pulumi.prod.yaml's fleet as moto knows it, healthy: the databases with 7-day backups, a nightly
- * dump an hour old, the sessions group with a snapshot, versioned buckets replicating into
+ * dump an hour old, the sessions cache's RDB an hour old (or, for an ElastiCache inventory, its group with a snapshot), versioned buckets replicating into
  * versioned replicas in eu-west-1 with the same recent objects, secrets rotated once.
  */
-export async function buildFleet(config: RecoveryConfig, options: { now?: Date; dumpAgeMinutes?: number; cacheSnapshots?: boolean } = {}): Promise<void> {
+export interface FleetOptions {
+  readonly now?: Date;
+  readonly dumpAgeMinutes?: number;
+  /** ElastiCache: whether each group has its nightly snapshot. Defaults to `true`. */
+  readonly cacheSnapshots?: boolean;
+  /** ElastiCache: the parameter group production runs, when not the inventory's (drift). */
+  readonly cacheParameterGroup?: string;
+  /** Cluster caches: the age of the newest RDB, or `null` for none at all. Defaults to 60 minutes. */
+  readonly rdbAgeMinutes?: number | null;
+}
+
+export async function buildFleet(config: RecoveryConfig, options: FleetOptions = {}): Promise<void> {
   const now = options.now ?? new Date();
   for (const d of config.databases) if (d.method !== "logical") await createDatabase(d.source.identifier, d.source.backupRetentionDays);
-  const dumpBuckets = new Set(config.databases.map((d) => d.source.dumps.bucket));
-  for (const b of dumpBuckets) await createBucket(b, config.region, true);
+  const backupBuckets = new Set([...config.databases.map((d) => d.source.dumps.bucket), ...config.caches.flatMap((c) => (c.kind === "cluster" ? [c.rdb.bucket] : []))]);
+  for (const b of backupBuckets) await createBucket(b, config.region, true);
   for (const d of config.databases.filter((x) => x.method === "logical"))
     await putDump(d.source.dumps.bucket, d.source.dumps.prefix, d.source.dbName, new Date(now.getTime() - (options.dumpAgeMinutes ?? 60) * 60_000));
-  // A cluster cache's RDB backups are the backups bucket's (seeded with the dumps, or not at all).
   for (const c of config.caches) {
-    if (c.kind !== "elasticache") continue;
+    if (c.kind === "cluster") {
+      // Seed 004's nightly RDB of the in-cluster Redis, with an older one beside it.
+      const age = options.rdbAgeMinutes === undefined ? 60 : options.rdbAgeMinutes;
+      if (age !== null) {
+        await putRdb(c.rdb.bucket, c.rdb.prefix, new Date(now.getTime() - (age + 24 * 60) * 60_000));
+        await putRdb(c.rdb.bucket, c.rdb.prefix, new Date(now.getTime() - age * 60_000));
+      }
+      continue;
+    }
+    // moto keeps the parameter group without the group existing, and records it in the group's snapshots.
+    const parameterGroup = options.cacheParameterGroup ?? c.source.parameterGroup;
     await elastiCache().send(
       new CreateReplicationGroupCommand({
         ReplicationGroupId: c.source.replicationGroupId,
@@ -89,6 +138,7 @@ export async function buildFleet(config: RecoveryConfig, options: { now?: Date; 
         NumCacheClusters: c.source.numCacheClusters,
         Engine: "redis",
         SnapshotRetentionLimit: c.source.snapshotRetentionDays,
+        ...(parameterGroup ? { CacheParameterGroupName: parameterGroup } : {}),
       }),
     );
     if (options.cacheSnapshots ?? true) await elastiCache().send(new CreateSnapshotCommand({ ReplicationGroupId: c.source.replicationGroupId, SnapshotName: `${c.source.replicationGroupId}-nightly` }));
@@ -149,5 +199,15 @@ export async function fleetStack(
   } catch (error) {
     cleanup();
     throw error;
+  }
+}
+
+/** `stack` loaded from stack files of the test's own (another inventory), without a fleet's ids. */
+export function stackFrom(files: StackFiles, stack: string): RecoveryConfig {
+  const { root, cleanup } = writeStackFiles(files);
+  try {
+    return loadStack(stack, { root });
+  } finally {
+    cleanup();
   }
 }

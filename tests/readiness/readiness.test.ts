@@ -10,7 +10,8 @@ import type { ItemKind, ReadinessItem, ReadinessReport } from "../../readiness/t
 import { loadStack, type RecoveryConfig } from "../../stacks";
 import { startMoto, type LocalAws } from "../support/moto";
 import type { StackFiles } from "../support/stack-files";
-import { buildFleet, createBucket, createDatabase, elastiCache, fleetStack, rds, resetMoto, s3, secrets } from "./fleet";
+import { elastiCacheStackFiles } from "../support/cache-kinds";
+import { buildFleet, createBucket, createDatabase, elastiCache, fleetStack, putRdb, rds, resetMoto, s3, secrets, stackFrom } from "./fleet";
 
 const ENGINE_UNCHECKED = "could not check that postgres 15.7 is still offered (DescribeDBEngineVersions is not implemented by this endpoint)";
 const CACHE_AGE_UNKNOWN =
@@ -20,10 +21,13 @@ describe("readiness against moto: could the recovery stack restore production no
   this.timeout(120_000);
   let aws: LocalAws | undefined;
   let recovery: RecoveryConfig;
+  /** The same stack over an inventory whose sessions cache is ElastiCache (the other kind). */
+  let elastiRecovery: RecoveryConfig;
 
   before(async () => {
     aws = await startMoto();
     recovery = loadStack("recovery");
+    elastiRecovery = stackFrom(elastiCacheStackFiles(), "recovery");
   });
   after(async () => {
     await aws?.stop();
@@ -44,6 +48,11 @@ describe("readiness against moto: could the recovery stack restore production no
   const build = async (options: Parameters<typeof buildFleet>[1] = {}, edit?: (files: StackFiles) => void): Promise<void> => {
     await buildFleet(recovery, options);
     fleet = await fleetStack("recovery", edit);
+  };
+  /** The fleet with its sessions cache an ElastiCache group (and that inventory), `edit`ed. */
+  const buildElastiCache = async (options: Parameters<typeof buildFleet>[1] = {}, edit: (files: StackFiles) => void = () => undefined): Promise<void> => {
+    await buildFleet(elastiRecovery, options);
+    fleet = await fleetStack("recovery", (files) => edit(elastiCacheStackFiles(files)));
   };
   const check = async (config = fleet?.config ?? recovery, root = fleet?.root): Promise<ReadinessReport> =>
     (await runReadiness({ config, root, aws: awsClients(10_000) })).report;
@@ -67,7 +76,7 @@ describe("readiness against moto: could the recovery stack restore production no
         ["database:orders", "warn", [ENGINE_UNCHECKED]],
         ["database:appointments", "warn", [ENGINE_UNCHECKED]],
         ["database:analytics", "ok", []],
-        ["cache:sessions", "warn", [CACHE_AGE_UNKNOWN]],
+        ["cache:sessions", "ok", []],
         ["bucket:media", "ok", []],
         ["bucket:uploads", "ok", []],
         ["secret:jwt", "ok", []],
@@ -76,7 +85,7 @@ describe("readiness against moto: could the recovery stack restore production no
         ["secret:sendgrid", "ok", []],
       ],
     );
-    assert.deepEqual(report.summary, { ok: 7, warn: 5, fail: 0, unchecked: 0, uncovered: 0 });
+    assert.deepEqual(report.summary, { ok: 8, warn: 4, fail: 0, unchecked: 0, uncovered: 0 });
   });
 
   it("gives each item its restore source, restore point and tier", async () => {
@@ -94,6 +103,10 @@ describe("readiness against moto: could the recovery stack restore production no
     assert.equal(item(report, "bucket", "media").achievableRpoMinutes, 0);
     assert.equal(item(report, "secret", "jwt").restoredFrom, "lomash-wood/production/jwt-secret (stage AWSPREVIOUS)");
     assert.equal(item(report, "secret", "jwt").achievableRpoMinutes, null);
+    const sessions = item(report, "cache", "sessions");
+    assert.match(sessions.restoredFrom, /^RDB s3:\/\/lomash-wood-backups\/redis\/redis-dump-\d{8}T\d{6}Z\.rdb$/);
+    assert.equal(sessions.achievableRpoMinutes, 60);
+    assert.deepEqual(sessions.objective, { tier: "non-critical", rpoMinutes: 1440, rtoMinutes: 1440 });
   });
 
   it("fails a database whose source was deleted with its automated backups, and says to restore another way", async () => {
@@ -218,8 +231,54 @@ describe("readiness against moto: could the recovery stack restore production no
     assert.deepEqual(analytics.problems, [`s3://lomash-wood-backups/${dump} is gone but its manifest is still there; take a new backup (npm run backup)`]);
   });
 
-  it("fails a cache without snapshots: it would start empty", async () => {
-    await build({ cacheSnapshots: false });
+  it("restores the in-cluster Redis from the newest RDB by its manifest's save time, not the older one", async () => {
+    await build({ rdbAgeMinutes: 90 });
+    const sessions = item(await check(), "cache", "sessions");
+    const newest = new Date(Date.now() - 90 * 60_000);
+    assert.equal(sessions.status, "ok");
+    assert.ok(Math.abs(Date.parse(sessions.restorePoint!) - newest.getTime()) < 60_000, `${sessions.restorePoint} is not the newest RDB's save time`);
+    assert.equal(sessions.achievableRpoMinutes, 90);
+  });
+
+  it("fails a cluster cache without any RDB: the restored Redis would start empty", async () => {
+    await build({ rdbAgeMinutes: null });
+    const sessions = item(await check(), "cache", "sessions");
+    assert.equal(sessions.status, "fail");
+    assert.equal(sessions.restoredFrom, "newest RDB under s3://lomash-wood-backups/redis/");
+    assert.deepEqual(sessions.problems, [
+      "no RDB found at s3://lomash-wood-backups/redis/; check the bucket and prefix (npm run backup:redis writes them); the restored cache would start empty: take one (npm run backup:redis -- --to s3://lomash-wood-backups/redis/)",
+    ]);
+  });
+
+  it("fails an RDB older than its tier's RPO, with the age and the tier", async () => {
+    await build({ rdbAgeMinutes: 2 * 24 * 60 });
+    const sessions = item(await check(), "cache", "sessions");
+    assert.equal(sessions.status, "fail");
+    assert.equal(sessions.achievableRpoMinutes, 2880);
+    assert.deepEqual(sessions.problems, [
+      "achievable RPO 2880 min exceeds the non-critical tier's 1440 min; the newest RDB under s3://lomash-wood-backups/redis/ is too old: check the backup:redis schedule of redis-master",
+    ]);
+  });
+
+  it("fails an RDB whose size is not its manifest's: the restore would refuse it", async () => {
+    await build();
+    const newest = (await s3().send(new ListObjectVersionsCommand({ Bucket: "lomash-wood-backups", Prefix: "redis/" }))).Versions!.map((v) => v.Key!).filter((k) => k.endsWith(".rdb")).sort().at(-1)!;
+    await s3().send(new (await import("@aws-sdk/client-s3")).PutObjectCommand({ Bucket: "lomash-wood-backups", Key: newest, Body: "REDIS0010 truncated" }));
+    const sessions = item(await check(), "cache", "sessions");
+    assert.equal(sessions.status, "fail");
+    assert.match(sessions.problems[0], new RegExp(`^s3://lomash-wood-backups/${newest.replace(/\./g, "\\.")} is 19 bytes, its manifest says \\d+, so the restore would refuse it; take a new backup \\(npm run backup:redis -- --to s3://lomash-wood-backups/redis/\\)$`));
+  });
+
+  it("fails an RDB newer than the restored Redis can load", async () => {
+    await build();
+    await putRdb("lomash-wood-backups", "redis/", new Date(Date.now() - 5 * 60_000), { rdbVersion: 11, redisVersion: "7.2.4" });
+    const sessions = item(await check(), "cache", "sessions");
+    assert.equal(sessions.status, "fail");
+    assert.match(sessions.problems[0], /^s3:\/\/lomash-wood-backups\/redis\/redis-dump-\d{8}T\d{6}Z\.rdb is RDB version 11 \(from Redis 7\.2\.4\), newer than the restored Redis 7\.0 loads \(10\), so the restore would refuse it; set redisImage and redisVersion to Redis 7\.2 or later$/);
+  });
+
+  it("fails an ElastiCache cache without snapshots: it would start empty", async () => {
+    await buildElastiCache({ cacheSnapshots: false });
     const sessions = item(await check(), "cache", "sessions");
     assert.equal(sessions.status, "fail");
     assert.deepEqual(sessions.problems, [
@@ -227,13 +286,36 @@ describe("readiness against moto: could the recovery stack restore production no
     ]);
   });
 
-  it("warns when the cache's group is being deleted but its snapshot is still there", async () => {
-    await build();
+  it("warns when the ElastiCache group is being deleted but its snapshot is still there", async () => {
+    await buildElastiCache();
     await elastiCache().send(new DeleteReplicationGroupCommand({ ReplicationGroupId: "lomash-wood-redis-prod" }));
     const sessions = item(await check(), "cache", "sessions");
     assert.equal(sessions.status, "warn");
     assert.equal(sessions.restoredFrom, "snapshot lomash-wood-redis-prod-nightly");
     assert.equal(sessions.problems[0], "replication group lomash-wood-redis-prod is being deleted; the restore still has its snapshots until they expire: find out why it was deleted");
+  });
+
+  it("finds no parameter-group drift when production's group is the inventory's", async () => {
+    await buildElastiCache();
+    assert.deepEqual(item(await check(), "cache", "sessions").problems, [CACHE_AGE_UNKNOWN]);
+  });
+
+  it("reports drift when production's parameter group changed and the inventory never learned it", async () => {
+    await buildElastiCache({ cacheParameterGroup: "lomash-wood-redis7-tuned" });
+    const sessions = item(await check(), "cache", "sessions");
+    assert.equal(sessions.status, "warn");
+    assert.deepEqual(sessions.problems, [
+      CACHE_AGE_UNKNOWN,
+      "lomash-wood-redis-prod uses parameter group lomash-wood-redis7-tuned (snapshot lomash-wood-redis-prod-nightly), the inventory says lomash-wood-redis7; set parameterGroup: lomash-wood-redis7-tuned on this cache in the inventory, or set production back",
+    ]);
+  });
+
+  it("reports a custom parameter group the inventory does not record: the restore would get the default", async () => {
+    await buildElastiCache({}, (files) => delete (files.prod.config["recovery:caches"] as Record<string, unknown>[])[0].parameterGroup);
+    assert.deepEqual(item(await check(), "cache", "sessions").problems, [
+      CACHE_AGE_UNKNOWN,
+      "lomash-wood-redis-prod uses parameter group lomash-wood-redis7 (snapshot lomash-wood-redis-prod-nightly), which the inventory does not record, so the restore would get the engine's default; add parameterGroup: lomash-wood-redis7 to this cache in the inventory",
+    ]);
   });
 
   it("fails a bucket whose replica is missing: nothing to rebuild from", async () => {
@@ -303,7 +385,7 @@ describe("readiness against moto: could the recovery stack restore production no
     const drill = await fleetStack("drill");
     const check = await readinessPreflight(drill.config, { root: drill.root, aws: awsClients(10_000) }).finally(drill.cleanup);
     assert.equal(check.result, "warn");
-    assert.equal(check.detail, "6 ok, 5 warn, 1 fail, 0 not checked, 0 uncovered: secret:sendgrid");
+    assert.equal(check.detail, "7 ok, 4 warn, 1 fail, 0 not checked, 0 uncovered: secret:sendgrid");
     assert.equal(check.report.stack, "drill");
   });
 
