@@ -24,7 +24,7 @@ describe("scripts: npm run plan", () => {
     const r = plan("--stack", "recovery");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^ {2}step +est +start +end +tier +timeline +waits for$/m);
-    assert.match(r.stdout, /^ {2}cache:sessions +5m +0 +5 +non-critical +▒+ +-$/m);
+    assert.match(r.stdout, /^ {2}cache:sessions +5m +5 +10 +non-critical +▒+ +\(namespace\)$/m);
     assert.match(r.stdout, /^\* database:identity +40m +0 +40 +stack +█+ +-$/m);
     assert.match(r.stdout, /^ {2}cluster-config:lomash-wood-recovery +5m +0 +5 +- +▒+ +-$/m);
     assert.ok(
@@ -58,7 +58,7 @@ describe("scripts: npm run plan", () => {
       "tiers",
     ]);
     assert.equal(json.mode, "drill");
-    assert.deepEqual(Object.keys(json.steps[0]), ["id", "kind", "dependsOn", "estimateMinutes", "startMinute", "finishMinute", "tier"]);
+    assert.deepEqual(Object.keys(json.steps[0]), ["id", "kind", "dependsOn", "estimateMinutes", "startMinute", "finishMinute", "tier", "estimateSource"]);
   });
 
   it("exits 3 with --check when the estimate exceeds the objective", () => {
