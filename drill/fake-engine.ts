@@ -101,8 +101,15 @@ function fakeExport(step: PlanStep, config: RecoveryConfig, startedAt: Date): { 
       group: "caches",
       value:
         c.kind === "elasticache"
-          ? { kind: "elasticache", replicationGroupId: c.replicationGroupId, endpoint: `master.${c.replicationGroupId}.fake.invalid`, port: 6379, tls: true }
-          : { kind: "cluster", endpoint: `cache-${c.name}.${config.cluster.namespace}.svc.cluster.local`, port: 6379, tls: false, manifest: `s3://${c.rdb.bucket}/${c.rdb.prefix}` },
+          ? { kind: "elasticache", replicationGroupId: c.replicationGroupId, endpoint: `master.${c.replicationGroupId}.fake.invalid`, port: 6379, tls: true, url: `rediss://master.${c.replicationGroupId}.fake.invalid:6379` }
+          : {
+              kind: "cluster",
+              endpoint: `cache-${c.name}.${config.cluster.namespace}.svc.cluster.local`,
+              port: 6379,
+              tls: false,
+              url: `redis://cache-${c.name}.${config.cluster.namespace}.svc.cluster.local:6379`,
+              manifest: `s3://${c.rdb.bucket}/${c.rdb.prefix}`,
+            },
     };
   const b = step.kind === "bucket" ? named(config.buckets) : undefined;
   if (b) return { group: "buckets", value: { bucket: b.bucket, mode: b.mode, replica: b.source.replica.bucket, ...(b.mode === "rebuild" ? { syncedAt: startedAt.toISOString() } : {}) } };

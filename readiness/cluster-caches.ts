@@ -2,7 +2,7 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import type { ClusterCacheRestore } from "../stacks";
 import { RefusedError } from "../workers/errors";
 import { locateRdb } from "../workers/redis-locate";
-import { maxRdbVersionFor, oldestRedisFor } from "../workers/redis-rdb";
+import { maxRdbVersionFor, oldestRedisFor } from "../workers/redis-rdb-versions";
 import { formatS3 } from "../workers/s3-location";
 import { couldNotCheck, isNotFound } from "./aws";
 import type { CheckContext } from "./context";
