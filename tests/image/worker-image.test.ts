@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
@@ -10,6 +11,7 @@ import { createBucket, fillBucket } from "../support/bucket-state";
 import { freePort } from "../support/free-port";
 import { startMoto, type LocalAws } from "../support/moto";
 import { createDatabase, startPostgres, type LocalPostgres } from "../support/postgres";
+import { startRedis } from "../support/redis";
 import { runScript } from "../support/run-script";
 import { query, seedShop } from "../support/seed-database";
 import { CACHE_DIR, dockerfileArgs, ensureNodeImage, inventoryMajors, missingTools, podman, ROOT, type Result } from "./podman";
@@ -42,6 +44,14 @@ function jobUnder(run: ProgramRun, componentType: string): RecordedResource {
   const job = run.resources.find((r) => r.type === "kubernetes:batch/v1:Job" && parents.has(r.parent));
   assert.ok(job, `no Job under a ${componentType}`);
   return job;
+}
+
+/** The init container of the StatefulSet under ClusterRedis (seed 004's Redis, seeded from an RDB). */
+function initContainerOf(run: ProgramRun): Container {
+  const parents = new Set(run.resources.filter((r) => r.type === "recovery:cache:ClusterRedis").map((r) => r.urn));
+  const set = run.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && parents.has(r.parent));
+  assert.ok(set, "no StatefulSet under a ClusterRedis");
+  return (set.inputs as { spec: { template: { spec: { initContainers: Container[] } } } }).spec.template.spec.initContainers[0];
 }
 
 /** Kubernetes' `$(VAR)` expansion in a container's command: defined names only, `$$` escapes. */
@@ -195,6 +205,44 @@ describe("the worker image runs the restore and sync Jobs' commands (podman)", f
     const body = async (bucket: string) =>
       Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "media/00007.bin" }))).Body!.transformToByteArray());
     assert.ok((await body(rebuilt)).equals(await body(replica)));
+  });
+
+  it("has redis-cli and redis-check-rdb (redis-tools): backup:redis and verify's cache checks call redis-cli", async () => {
+    const r = await inImage("command -v redis-cli redis-check-rdb; redis-cli --version");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\/usr\/bin\/redis-cli\n\/usr\/bin\/redis-check-rdb\nredis-cli 7\.\d+\.\d+/);
+  });
+
+  it("backs up a running Redis with backup:redis, and seeds a data dir with the ClusterRedis init container's command", async () => {
+    const init = initContainerOf(run);
+    const from = init.command[init.command.indexOf("--from") + 1];
+    assert.equal(from, "s3://lomash-wood-backups/redis/");
+    const s3 = new S3Client({});
+    // The LogicalRestore test may have made the backups bucket already.
+    await createBucket(s3, "lomash-wood-backups", true).catch((e: Error) => assert.match(e.name, /BucketAlready/));
+    const source = await startRedis();
+    const data = mkdtempSync(join(tmpdir(), "recovery-redis-data-"));
+    try {
+      for (let i = 0; i < 500; i++) source.cli(["SET", `session:${i}`, `user-${i}`]);
+      source.cli(["HSET", "cart:7", "sku-1", "2"]);
+      const envFlags = Object.entries(aws!.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+      const backup = await podman(["run", "--rm", "--network", "host", "--pull=never", ...envFlags, image, "npm", "run", "backup:redis", "--", "--redis", source.url, "--to", from]);
+      assert.equal(backup.code, 0, `backup:redis in the image failed:\n${backup.stderr.slice(-4000)}`);
+      // The pod's volume: the init container runs as the worker user (10001), Redis as 999.
+      chmodSync(data, 0o777);
+      const seeded = await podman(["run", "--rm", "--network", "host", "--pull=never", ...envFlags, "-v", `${data}:/data`, init.image, ...init.command]);
+      assert.equal(seeded.code, 0, `the init container failed:\n${seeded.stderr.slice(-4000)}`);
+      const restored = await startRedis({ dir: data });
+      try {
+        assert.equal(restored.cli(["DBSIZE"]).trim(), "501");
+        assert.equal(restored.cli(["GET", "session:42"]).trim(), "user-42");
+      } finally {
+        await restored.stop();
+      }
+    } finally {
+      await source.stop();
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 
   it("runs as the non-root user 10001", async () => {
