@@ -92,6 +92,9 @@ export class ClusterRedis extends pulumi.ComponentResource {
         spec: {
           serviceName: service.metadata.name,
           replicas: 1,
+          // A drill leaves nothing behind: its claim goes with the StatefulSet. A recovery keeps the
+          // restored data even if the StatefulSet is deleted by mistake.
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: args.mode === "drill" ? "Delete" : "Retain", whenScaled: "Retain" },
           selector: { matchLabels: labels },
           template: {
             metadata: { labels },

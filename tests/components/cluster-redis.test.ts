@@ -101,3 +101,20 @@ describe("ClusterRedis (seed 004's in-cluster Redis, seeded from an RDB in S3)",
     assert.equal(rec.ofType("kubernetes:apps/v1:StatefulSet").length, 0);
   });
 });
+
+describe("ClusterRedis: what a destroy leaves", () => {
+  const policyOf = async (mode: "recovery" | "drill") => {
+    const rec = await startMocks();
+    new ClusterRedis("cache-sessions", args({ mode }));
+    await rec.settle();
+    return (rec.one("kubernetes:apps/v1:StatefulSet", "cache-sessions-redis").inputs.spec as { persistentVolumeClaimRetentionPolicy: unknown }).persistentVolumeClaimRetentionPolicy;
+  };
+
+  it("deletes a drill's volume claim with its StatefulSet, so the drill's destroy leaves nothing", async () => {
+    assert.deepEqual(await policyOf("drill"), { whenDeleted: "Delete", whenScaled: "Retain" });
+  });
+
+  it("keeps a recovery's volume claim when its StatefulSet is deleted", async () => {
+    assert.deepEqual(await policyOf("recovery"), { whenDeleted: "Retain", whenScaled: "Retain" });
+  });
+});
