@@ -38,7 +38,7 @@ USER 10001
 ENV HOME=/home/recovery
 RUN IFS=','; for plugin in $PULUMI_PLUGINS; do IFS=' '; set -- $plugin; pulumi plugin install resource "$1" "$2"; done
 
-# The worker image: Node 22, the PostgreSQL client tools, the RDS CA bundle, production
+# The worker image: Node 22, the PostgreSQL client tools, Redis's tools, the RDS CA bundle, production
 # dependencies only, a non-root user. Last in the file, so it is the default target.
 FROM ${NODE_IMAGE} AS worker
 # Every PostgreSQL major the inventory's databases run (Pulumi.prod.yaml engineVersion; a test
@@ -54,6 +54,9 @@ ENV DEBIAN_FRONTEND=noninteractive \
 
 # The newest major's tools go first on PATH: they read every older dump and serve every older
 # server, and Debian's pg_wrapper would guess a version from local clusters this image never has.
+# Redis (bookworm's 7.0): redis-cli for backup:redis (`--rdb`) and verify's cache checks,
+# redis-check-rdb, and redis-server, which backup:redis starts on the RDB it took to count its keys
+# (workers/redis-key-counts.ts). Nothing starts it as a service in the image.
 RUN set -eu; \
     apt-get update; \
     apt-get install -y --no-install-recommends ca-certificates; \
@@ -64,7 +67,7 @@ RUN set -eu; \
       *) echo "PG_APT must be pgdg or debian (got $PG_APT)" >&2; exit 2 ;; \
     esac; \
     packages=""; for major in $PG_MAJORS; do packages="$packages postgresql-client-$major"; done; \
-    apt-get install -y --no-install-recommends $packages redis-tools; \
+    apt-get install -y --no-install-recommends $packages redis-tools redis-server; \
     newest=$(printf '%s\n' $PG_MAJORS | sort -n | tail -n 1); \
     for tool in pg_dump pg_dumpall pg_restore psql; do ln -s "/usr/lib/postgresql/$newest/bin/$tool" /usr/local/bin/$tool; done; \
     apt-get clean; rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin; \

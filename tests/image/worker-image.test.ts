@@ -207,10 +207,10 @@ describe("the worker image runs the restore and sync Jobs' commands (podman)", f
     assert.ok((await body(rebuilt)).equals(await body(replica)));
   });
 
-  it("has redis-cli and redis-check-rdb (redis-tools): backup:redis and verify's cache checks call redis-cli", async () => {
-    const r = await inImage("command -v redis-cli redis-check-rdb; redis-cli --version");
+  it("has redis-cli, redis-check-rdb and redis-server: backup:redis and verify call redis-cli, backup:redis counts keys with redis-server", async () => {
+    const r = await inImage("for t in redis-cli redis-check-rdb redis-server; do command -v $t; done; redis-cli --version; redis-server --version");
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^\/usr\/bin\/redis-cli\n\/usr\/bin\/redis-check-rdb\nredis-cli 7\.\d+\.\d+/);
+    assert.match(r.stdout, /^\/usr\/bin\/redis-cli\n\/usr\/bin\/redis-check-rdb\n\/usr\/bin\/redis-server\nredis-cli 7\.0\.\d+\nRedis server v=7\.0\.\d+ /);
   });
 
   it("backs up a running Redis with backup:redis, and seeds a data dir with the ClusterRedis init container's command", async () => {
