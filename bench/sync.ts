@@ -12,9 +12,9 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import pLimit from "p-limit";
 import { contentFor } from "../tests/support/bucket-state";
@@ -54,18 +54,38 @@ function env(s3: BenchS3 | LatencyProxy): Record<string, string> {
 async function fillReplica(server: BenchS3): Promise<void> {
   const s3 = new S3Client({ endpoint: server.endpoint, forcePathStyle: true, region: "eu-west-2", credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
   await s3.send(new CreateBucketCommand({ Bucket: REPLICA }));
-  const limit = pLimit(16);
-  await Promise.all([
-    ...Array.from({ length: objects }, (_, i) =>
-      limit(() => s3.send(new PutObjectCommand({ Bucket: REPLICA, Key: `media/${i % 50}/${i}.bin`, Body: contentFor(i, 1024 + ((i * 104729) % (63 * 1024))) }))),
-    ),
-    ...Array.from({ length: large }, (_, i) =>
+  // The small objects go straight into s3rver's files (thousands of PUTs cost minutes of its CPU on
+  // a busy machine); the large ones through multipart uploads, for S3's "-N" ETags and part sizes.
+  await writeObjectFiles(server, REPLICA, objects, (i) => ({ key: `media/${i % 50}/${i}.bin`, body: contentFor(i, 1024 + ((i * 104729) % (63 * 1024))) }));
+  const limit = pLimit(2);
+  await Promise.all(
+    Array.from({ length: large }, (_, i) =>
       limit(() =>
         new Upload({ client: s3, params: { Bucket: REPLICA, Key: `video/${i}.mp4`, Body: contentFor(1e6 + i, 20 * 1024 * 1024), ContentType: "video/mp4" }, partSize: 8 * 1024 * 1024 }).done(),
       ),
     ),
-  ]);
+  );
   s3.destroy();
+}
+
+/** Objects written into s3rver's directory layout: `<key>._S3rver_object`, `.md5` and metadata. */
+async function writeObjectFiles(server: BenchS3, bucket: string, count: number, objectFor: (i: number) => { key: string; body: Buffer } | undefined): Promise<void> {
+  const limit = pLimit(64);
+  const work: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const o = objectFor(i);
+    if (!o) continue;
+    work.push(
+      limit(async () => {
+        const base = join(server.directory, bucket, `${o.key}._S3rver_`);
+        await mkdir(dirname(base), { recursive: true });
+        await writeFile(`${base}object`, o.body);
+        await writeFile(`${base}object.md5`, createHash("md5").update(o.body).digest("hex"));
+        await writeFile(`${base}metadata.json`, '{"content-type":"application/octet-stream"}');
+      }),
+    );
+  }
+  await Promise.all(work);
 }
 
 let targets = 0;
@@ -118,33 +138,6 @@ function peakRss(command: [string, string[]], childEnv: Record<string, string>):
       else resolve({ peakMb: peakKb / 1024, ms: Date.now() - started, stdout });
     });
   });
-}
-
-/**
- * Writes a bucket straight into s3rver's directory layout (object + .md5 + metadata), because
- * 200,000 PUTs through HTTP would take longer than the sync being measured.
- */
-async function writeBucketFiles(server: BenchS3, bucket: string, keys: number, skip: (i: number) => boolean): Promise<void> {
-  const limit = pLimit(64);
-  const dirs = new Set<string>();
-  const body = Buffer.from("x".repeat(100));
-  const md5 = createHash("md5").update(body).digest("hex");
-  await mkdir(join(server.directory, bucket), { recursive: true });
-  for (let d = 0; d < 200; d++) dirs.add(join(server.directory, bucket, "m", String(d).padStart(3, "0")));
-  await Promise.all([...dirs].map((d) => mkdir(d, { recursive: true })));
-  const work: Promise<void>[] = [];
-  for (let i = 0; i < keys; i++) {
-    if (skip(i)) continue;
-    const base = join(server.directory, bucket, "m", String(i % 200).padStart(3, "0"), `${String(i).padStart(7, "0")}.bin._S3rver_`);
-    work.push(
-      limit(async () => {
-        await writeFile(`${base}object`, body);
-        await writeFile(`${base}object.md5`, md5);
-        await writeFile(`${base}metadata.json`, '{"content-type":"application/octet-stream"}');
-      }),
-    );
-  }
-  await Promise.all(work);
 }
 
 async function main(): Promise<void> {
@@ -216,8 +209,13 @@ async function main(): Promise<void> {
 
     if (memoryKeys > 0) {
       log(`memory: writing ${memoryKeys} keys into a replica and ${memoryKeys - memoryDelta} of them into a target…`);
-      await writeBucketFiles(server, "bench-big-replica", memoryKeys, () => false);
-      await writeBucketFiles(server, "bench-big-target", memoryKeys, (i) => i % Math.round(memoryKeys / memoryDelta) === 0);
+      // 200 prefixes of 1,000 keys: s3rver walks a directory per listing page, and one of 200,000
+      // files would make each page cost seconds of its CPU.
+      const body = Buffer.from("x".repeat(100));
+      const bigKey = (i: number): string => `m/${String(i % 200).padStart(3, "0")}/${String(i).padStart(7, "0")}.bin`;
+      const every = Math.round(memoryKeys / memoryDelta);
+      await writeObjectFiles(server, "bench-big-replica", memoryKeys, (i) => ({ key: bigKey(i), body }));
+      await writeObjectFiles(server, "bench-big-target", memoryKeys, (i) => (i % every === 0 ? undefined : { key: bigKey(i), body }));
       const big = await peakRss(script("scripts/sync.ts", ["--from", "s3://bench-big-replica", "--to", "s3://bench-big-target", "--json"]), { ...env(proxy) });
       const record = JSON.parse(big.stdout) as { ok: boolean; sync: { copied: { objects: number }; skippedIdentical: { objects: number } } };
       if (!record.ok) throw new Error("the 200,000-key sync did not reach exact parity");
