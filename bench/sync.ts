@@ -101,6 +101,8 @@ interface Run {
   ms: number;
   /** Cores' worth of CPU the server's workers used during the run. */
   serverBusy: number;
+  /** CPU seconds the client process used (user + system). */
+  clientCpuS: number;
   requests: Map<string, number>;
   stdout: string;
 }
@@ -109,9 +111,14 @@ async function measured(server: BenchS3, proxy: LatencyProxy, command: [string, 
   proxy.counts.clear();
   const serverCpu = (): number => server.pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
   const before = serverCpu();
-  const r = await timed(...command, { ...env(proxy), ...extraEnv });
+  // GNU time reports the client's own CPU (user + system, children included): on a shared
+  // machine, the wall time of a client that waits on latency and one that waits for a core differ.
+  const cpuFile = join(tmpdir(), `bench-sync-cpu-${process.pid}-${Date.now()}`);
+  const r = await timed("/usr/bin/time", ["-f", "%U %S", "-o", cpuFile, command[0], ...command[1]], { ...env(proxy), ...extraEnv });
   const after = serverCpu();
-  return { ms: r.ms, serverBusy: (after - before) / (r.ms / 1000), requests: new Map(proxy.counts), stdout: r.stdout };
+  const [user, system] = (await readFile(cpuFile, "utf8")).trim().split(/\s+/).slice(-2).map(Number);
+  await rm(cpuFile, { force: true });
+  return { ms: r.ms, serverBusy: (after - before) / (r.ms / 1000), clientCpuS: user + system, requests: new Map(proxy.counts), stdout: r.stdout };
 }
 
 const requestsLine = (r: Run): string => [...r.requests].sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(", ");
@@ -201,9 +208,12 @@ async function main(): Promise<void> {
     // Where the time goes, from the last round.
     const last = <T>(xs: T[]): T => xs[xs.length - 1];
     out(`where the time goes (last round): requests through the proxy`);
-    out(`  ours:   ${requestsLine(last(runs.ours))}; s3rver busy ${(100 * last(runs.ours).serverBusy).toFixed(0)}% of a core`);
-    out(`  rerun:  ${requestsLine(last(runs.rerun))}; process start-up alone (--help) ${seconds(startup.ms)}`);
-    out(`  aws s3 sync defaults: ${requestsLine(last(runs.cliDefault))}; s3rver busy ${(100 * last(runs.cliDefault).serverBusy).toFixed(0)}%`);
+    const cpu = (r: Run): string => `client CPU ${r.clientCpuS.toFixed(1)} s, s3rver CPU ${((r.serverBusy * r.ms) / 1000).toFixed(1)} s`;
+    out(`  ours:   ${requestsLine(last(runs.ours))}; ${cpu(last(runs.ours))}`);
+    out(`  rerun:  ${requestsLine(last(runs.rerun))}; ${cpu(last(runs.rerun))}; process start-up alone (--help) ${seconds(startup.ms)}`);
+    out(`  aws s3 sync defaults: ${requestsLine(last(runs.cliDefault))}; ${cpu(last(runs.cliDefault))}`);
+    out(`  aws s3 sync raised: ${requestsLine(last(runs.cliRaised))}; ${cpu(last(runs.cliRaised))}`);
+    out(`  the latency model alone would take: ours ${seconds((objects * (PROFILES[profile].copyMs + PROFILES[profile].crossRegionMs)) / OUR_CONCURRENCY)}, aws s3 sync defaults ${seconds((objects * (PROFILES[profile].copyMs + PROFILES[profile].crossRegionMs)) / 10)} (copies / concurrency × one copy's delay)`);
     const d = (JSON.parse(last(runs.ours).stdout) as { sync: { durationsMs: Record<string, number> } }).sync.durationsMs;
     out(`  ours, phases: ${Object.entries(d).map(([k, v]) => `${k} ${seconds(v)}`).join(", ")}`);
 
