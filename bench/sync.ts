@@ -1,6 +1,6 @@
 // Benchmark: npm run sync vs `aws s3 sync` (AWS CLI v1) against a server that behaves like S3:
 // s3rver behind a proxy that makes every request wait as long as it would against S3 across
-// regions (bench/lib/latency-proxy.ts says which figures, from where). Then a rerun with nothing
+// regions (bench/s3/latency-proxy.ts says which figures, from where). Then a rerun with nothing
 // changed, and the peak memory of a sync over a bucket of 200,000 keys.
 //
 //   npm run bench:sync [-- --objects 5000 --large 4 --rounds 3 --latency cross-region
@@ -20,8 +20,8 @@ import pLimit from "p-limit";
 import { contentFor } from "../tests/support/bucket-state";
 import { cpuSeconds, log, script, seconds, timed } from "./measure";
 import { claimLine, interleaved, machineLoad, ratios, spreadLine } from "./lib/rounds";
-import { PROFILES, startLatencyProxy, type LatencyProfile, type LatencyProxy } from "./lib/latency-proxy";
-import { BENCH_CREDENTIALS, startBenchS3, type BenchS3 } from "./lib/s3-server";
+import { PROFILES, startLatencyProxy, type LatencyProfile, type LatencyProxy } from "./s3/latency-proxy";
+import { BENCH_CREDENTIALS, startBenchS3, type BenchS3 } from "./s3/s3-server";
 
 const { values: opts } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 // The bench's S3 server: s3rver 3.7.1 (Node, answers requests concurrently, ~1 ms of CPU each)
 // plus the five things the sync and `aws s3 sync` use that it lacks, filled in here with its own
-// store. Run as a child process so its CPU is its own: node --require tsx/cjs bench/lib/s3rver-main.ts DIR
+// store. Run as a child process so its CPU is its own: node --require tsx/cjs bench/s3/s3rver-main.ts DIR
 //
 // What s3rver 3.7.1 lacks (read from node_modules/s3rver/lib/routes.js and controllers/object.js):
 // 1. UploadPartCopy: PUT ?partNumber&uploadId with x-amz-copy-source answers NotImplemented
