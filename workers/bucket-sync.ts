@@ -136,16 +136,26 @@ class ParityTally {
  */
 class Pool {
   private readonly running = new Set<Promise<void>>();
+  /** The first task that failed; kept here so no failure is an unhandled rejection meanwhile. */
+  private failure: { error: unknown } | undefined;
   constructor(private readonly size: number) {}
+
+  private rethrow(): void {
+    if (this.failure) throw this.failure.error;
+  }
 
   async add(task: () => Promise<void>): Promise<void> {
     while (this.running.size >= this.size) await Promise.race(this.running);
-    const p: Promise<void> = task().finally(() => this.running.delete(p));
+    this.rethrow();
+    const p: Promise<void> = task()
+      .catch((error: unknown) => void (this.failure ??= { error }))
+      .finally(() => this.running.delete(p));
     this.running.add(p);
   }
 
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.race(this.running);
+    this.rethrow();
   }
 }
 
