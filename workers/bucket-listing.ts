@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { paginateListObjectsV2, type ListObjectsV2CommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import { withRetry, type RetryOptions } from "./retry";
 
 export interface ListedObject {
@@ -7,27 +7,62 @@ export interface ListedObject {
   readonly etag: string;
 }
 
-/** Every current object under a prefix (paged, retried); the unit the sync plans and compares. */
-export async function listObjects(
+/** One page of a listing, in the order S3 returns it (ascending keys, up to 1,000). */
+export type ListingPage = readonly ListedObject[];
+
+/**
+ * Every current object under a prefix, one page at a time: a bucket of millions of keys is never
+ * held whole (the sync compares two listings page by page). A transient error on a page resumes
+ * the paginator from the last continuation token instead of listing the bucket again.
+ */
+export async function* listPages(
   s3: S3Client,
   bucket: string,
   prefix: string,
   retry: RetryOptions = {},
-): Promise<Map<string, ListedObject>> {
-  const objects = new Map<string, ListedObject>();
+): AsyncGenerator<ListingPage> {
   let token: string | undefined;
-  do {
-    const page = await withRetry(
-      () => s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token })),
-      retry,
-    );
-    for (const o of page.Contents ?? []) {
-      if (o.Key === undefined) continue;
-      objects.set(o.Key, { key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? "" });
+  let pages: AsyncIterator<ListObjectsV2CommandOutput> | undefined;
+  for (;;) {
+    const next = await withRetry(async () => {
+      pages ??= paginateListObjectsV2({ client: s3, startingToken: token }, { Bucket: bucket, Prefix: prefix || undefined })[
+        Symbol.asyncIterator
+      ]();
+      try {
+        return await pages.next();
+      } catch (error) {
+        pages = undefined;
+        throw error;
+      }
+    }, retry);
+    if (next.done) return;
+    token = next.value.NextContinuationToken;
+    const page: ListedObject[] = [];
+    for (const o of next.value.Contents ?? []) {
+      if (o.Key !== undefined) page.push({ key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? "" });
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return objects;
+    yield page;
+  }
+}
+
+/**
+ * S3 lists keys in ascending order of their UTF-8 bytes. JavaScript compares UTF-16 code units,
+ * which agrees except between a surrogate (U+D800–DFFF, a character above U+FFFF) and a
+ * character in U+E000–FFFF: there UTF-8 puts the surrogate pair last.
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
+      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /** An ETag of the form "<md5>-<parts>" means the object was uploaded in parts. */

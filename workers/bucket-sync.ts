@@ -4,8 +4,8 @@ import {
   ListMultipartUploadsCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import pLimit from "p-limit";
-import { listObjects, isMultipartEtag, type ListedObject } from "./bucket-listing";
+import { isMultipartEtag, listPages, type ListedObject } from "./bucket-listing";
+import { mergeJoin, type JoinedPair } from "./listing-join";
 import { RefusedError, UsageError, messageOf } from "./errors";
 import { copiedFrom, copyObject } from "./object-copy";
 import { createProgress, silentProgress } from "./progress";
@@ -73,78 +73,107 @@ async function requireBucket(s3: S3Client, argument: string, bucket: string, ret
 type Comparison = "same" | "missing" | "different";
 
 /** Size plus ETag, or the recorded source ETag for multipart copies whose own ETag differs. */
-async function compare(
-  s3: S3Client,
-  source: ListedObject,
-  target: ListedObject | undefined,
-  targetBucket: string,
-  retry: RetryOptions,
-): Promise<Comparison> {
+async function compare(s3: S3Client, pair: JoinedPair, targetBucket: string, retry: RetryOptions): Promise<Comparison> {
+  const { source, target } = pair;
   if (!target) return "missing";
-  if (target.size !== source.size) return "different";
+  if (!source || target.size !== source.size) return "different";
   if (target.etag === source.etag) return "same";
+  // Only here does the sync HEAD an object: a multipart copy whose part layout could not be
+  // reproduced. A rerun over objects this sync copied compares by listing alone.
   if (isMultipartEtag(source.etag) || isMultipartEtag(target.etag)) {
     return (await copiedFrom(s3, targetBucket, target.key, source.etag, retry)) ? "same" : "different";
   }
   return "different";
 }
 
-async function compareAll(
-  s3: S3Client,
-  sources: Map<string, ListedObject>,
-  targets: Map<string, ListedObject>,
-  mapKey: (k: string) => string,
-  targetBucket: string,
-  retry: RetryOptions,
-): Promise<Map<string, Comparison>> {
-  const limit = pLimit(16);
-  const results = new Map<string, Comparison>();
-  await Promise.all(
-    [...sources.values()].map((o) =>
-      limit(async () => results.set(o.key, await compare(s3, o, targets.get(mapKey(o.key)), targetBucket, retry))),
-    ),
-  );
-  return results;
-}
-
-function parityOf(
-  sources: Map<string, ListedObject>,
-  targets: Map<string, ListedObject>,
-  comparisons: Map<string, Comparison>,
-  mapKey: (k: string) => string,
-): ParityReport {
-  const mapped = new Set([...sources.keys()].map(mapKey));
-  const missing = [...comparisons].filter(([, c]) => c === "missing").map(([k]) => k);
-  const different = [...comparisons].filter(([, c]) => c === "different").map(([k]) => k);
-  const only = [...targets.keys()].filter((k) => !mapped.has(k));
-  const present = [...targets.values()].filter((o) => mapped.has(o.key));
-  return {
-    exact: missing.length === 0 && different.length === 0,
-    source: { objects: sources.size, bytes: [...sources.values()].reduce((s, o) => s + o.size, 0) },
-    target: { objects: present.length, bytes: present.reduce((s, o) => s + o.size, 0) },
-    missingInTarget: { count: missing.length, keys: missing.slice(0, SAMPLE) },
-    differentInTarget: { count: different.length, keys: different.slice(0, SAMPLE) },
-    onlyInTarget: { count: only.length, keys: only.slice(0, SAMPLE) },
+/** Counts for the parity report, kept while the listings stream past (the keys are samples). */
+class ParityTally {
+  readonly report: ParityReport = {
+    exact: true,
+    source: { objects: 0, bytes: 0 },
+    target: { objects: 0, bytes: 0 },
+    missingInTarget: { count: 0, keys: [] },
+    differentInTarget: { count: 0, keys: [] },
+    onlyInTarget: { count: 0, keys: [] },
   };
+
+  private static note(bucket: { count: number; keys: string[] }, key: string): void {
+    bucket.count += 1;
+    if (bucket.keys.length < SAMPLE) bucket.keys.push(key);
+  }
+
+  seen(pair: JoinedPair): void {
+    if (pair.source) {
+      this.report.source.objects += 1;
+      this.report.source.bytes += pair.source.size;
+      if (pair.target) {
+        this.report.target.objects += 1;
+        this.report.target.bytes += pair.target.size;
+      }
+    } else if (pair.target) {
+      ParityTally.note(this.report.onlyInTarget, pair.key);
+    }
+  }
+
+  /** A source key's verdict; the sample keys are the source's, as the summary prints them. */
+  compared(sourceKey: string, comparison: Comparison): void {
+    if (comparison === "missing") ParityTally.note(this.report.missingInTarget, sourceKey);
+    if (comparison === "different") ParityTally.note(this.report.differentInTarget, sourceKey);
+    if (comparison !== "same") this.report.exact = false;
+  }
+
+  finish(): ParityReport {
+    for (const b of [this.report.missingInTarget, this.report.differentInTarget, this.report.onlyInTarget]) {
+      b.keys.sort((x, y) => x.localeCompare(y));
+    }
+    return this.report;
+  }
 }
 
 /**
- * A multipart copy cut off by a crash or Ctrl-C leaves an upload behind; the object itself was
- * never completed, so the rerun copies it again. Only uploads for keys we are about to copy and
- * started before this run are aborted.
+ * A bounded pool: at most `size` tasks run, and `add` waits for a free slot, so the listing is
+ * read only as fast as the copies keep up (memory stays flat on any bucket).
  */
-async function abortLeftoverUploads(
+class Pool {
+  private readonly running = new Set<Promise<void>>();
+  /** The first task that failed; kept here so no failure is an unhandled rejection meanwhile. */
+  private failure: { error: unknown } | undefined;
+  constructor(private readonly size: number) {}
+
+  private rethrow(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  async add(task: () => Promise<void>): Promise<void> {
+    while (this.running.size >= this.size) await Promise.race(this.running);
+    this.rethrow();
+    const p: Promise<void> = task()
+      .catch((error: unknown) => void (this.failure ??= { error }))
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.race(this.running);
+    this.rethrow();
+  }
+}
+
+/**
+ * Multipart uploads left behind by a crash or Ctrl-C, by key: the objects were never completed, so
+ * the rerun copies them again, and drops the leftover first. Only uploads started before this run.
+ */
+async function leftoverUploads(
   s3: S3Client,
   bucket: string,
   prefix: string,
-  keys: Set<string>,
   before: Date,
-  dryRun: boolean,
   retry: RetryOptions,
-): Promise<number> {
-  let aborted = 0;
+): Promise<Map<string, string[]>> {
+  const byKey = new Map<string, string[]>();
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
+  // The SDK has no paginator for ListMultipartUploads: its two markers are followed here.
   for (;;) {
     const page = await withRetry(
       () =>
@@ -154,17 +183,64 @@ async function abortLeftoverUploads(
       retry,
     );
     for (const u of page.Uploads ?? []) {
-      if (!u.Key || !u.UploadId || !keys.has(u.Key)) continue;
-      if (u.Initiated && u.Initiated > before) continue;
-      if (!dryRun) {
-        await withRetry(() => s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId })), retry);
-      }
-      aborted += 1;
+      if (!u.Key || !u.UploadId || (u.Initiated && u.Initiated > before)) continue;
+      byKey.set(u.Key, [...(byKey.get(u.Key) ?? []), u.UploadId]);
     }
-    if (!page.IsTruncated) return aborted;
+    if (!page.IsTruncated) return byKey;
     keyMarker = page.NextKeyMarker;
     uploadIdMarker = page.NextUploadIdMarker;
   }
+}
+
+interface Pass {
+  parity: ParityReport;
+}
+
+/**
+ * One streamed pass over both listings: each key is compared as its pages arrive and, unless this
+ * is only a check, handed to `act` (which copies) when it is missing or different.
+ */
+async function streamedPass(
+  s3: S3Client,
+  options: SyncOptions,
+  prefixes: { from: string; to: string },
+  retry: RetryOptions,
+  act: ((pair: JoinedPair & { source: ListedObject }) => Promise<void>) | undefined,
+  onIdentical: (object: ListedObject) => void,
+): Promise<Pass> {
+  const tally = new ParityTally();
+  const pool = new Pool(options.concurrency);
+  const pairs = mergeJoin(
+    { pages: listPages(s3, options.from.bucket, prefixes.from, retry), label: formatS3(options.from) },
+    { pages: listPages(s3, options.to.bucket, prefixes.to, retry), label: formatS3(options.to) },
+    (key) => prefixes.to + key.slice(prefixes.from.length),
+  );
+  for await (const pair of pairs) {
+    tally.seen(pair);
+    const { source } = pair;
+    if (!source) continue;
+    // The common cases (absent, or same size and ETag) are decided without a request.
+    const quick: Comparison | undefined = !pair.target
+      ? "missing"
+      : pair.target.size !== source.size
+        ? "different"
+        : pair.target.etag === source.etag
+          ? "same"
+          : undefined;
+    if (quick === "same") {
+      tally.compared(source.key, quick);
+      onIdentical(source);
+      continue;
+    }
+    await pool.add(async () => {
+      const comparison = quick ?? (await compare(s3, pair, options.to.bucket, retry));
+      tally.compared(source.key, comparison);
+      if (comparison === "same") onIdentical(source);
+      else if (act) await act({ ...pair, source });
+    });
+  }
+  await pool.drain();
+  return { parity: tally.finish() };
 }
 
 /**
@@ -178,21 +254,17 @@ export async function syncBuckets(s3: S3Client, options: SyncOptions): Promise<S
   let retries = 0;
   const retry: RetryOptions = { ...options.retry, onRetry: () => (retries += 1) };
   const durationsMs: Record<string, number> = {};
-  const fromPrefix = options.from.key === "" ? "" : asPrefix(options.from.key);
-  const toPrefix = options.to.key === "" ? "" : asPrefix(options.to.key);
-  const mapKey = (key: string): string => toPrefix + key.slice(fromPrefix.length);
+  const prefixes = {
+    from: options.from.key === "" ? "" : asPrefix(options.from.key),
+    to: options.to.key === "" ? "" : asPrefix(options.to.key),
+  };
 
+  // The leftover-upload listing is one request on a healthy bucket; it runs beside the bucket
+  // checks so a rerun pays no round trip for it.
+  const leftovers = leftoverUploads(s3, options.to.bucket, prefixes.to, runStarted, retry);
+  leftovers.catch(() => undefined);
   await Promise.all([requireBucket(s3, "--from", options.from.bucket, retry), requireBucket(s3, "--to", options.to.bucket, retry)]);
-
-  const tPlan = Date.now();
-  const [sources, targets] = await Promise.all([
-    listObjects(s3, options.from.bucket, fromPrefix, retry),
-    listObjects(s3, options.to.bucket, toPrefix, retry),
-  ]);
-  const comparisons = await compareAll(s3, sources, targets, mapKey, options.to.bucket, retry);
-  const toCopy = [...sources.values()].filter((o) => comparisons.get(o.key) !== "same");
-  const identical = [...sources.values()].filter((o) => comparisons.get(o.key) === "same");
-  durationsMs.plan = Date.now() - tPlan;
+  const leftoverByKey = await leftovers;
 
   const record: SyncRecord = {
     ok: false,
@@ -200,64 +272,62 @@ export async function syncBuckets(s3: S3Client, options: SyncOptions): Promise<S
     from: formatS3(options.from),
     to: formatS3(options.to),
     concurrency: options.concurrency,
-    toCopy: { objects: toCopy.length, bytes: toCopy.reduce((s, o) => s + o.size, 0) },
+    toCopy: { objects: 0, bytes: 0, ...(options.dryRun ? { keys: [] } : {}) },
     copied: { objects: 0, bytes: 0 },
-    skippedIdentical: { objects: identical.length, bytes: identical.reduce((s, o) => s + o.size, 0) },
+    skippedIdentical: { objects: 0, bytes: 0 },
     failed: [],
     retries: 0,
     leftoverUploadsAborted: 0,
-    parity: parityOf(sources, targets, comparisons, mapKey),
+    parity: new ParityTally().finish(),
     durationsMs,
   };
-  const targetKeys = new Set(toCopy.map((o) => mapKey(o.key)));
-  if (toCopy.length > 0) {
-    record.leftoverUploadsAborted = await abortLeftoverUploads(s3, options.to.bucket, toPrefix, targetKeys, runStarted, options.dryRun, retry);
-  }
-
-  if (options.dryRun) {
-    record.toCopy.keys = toCopy.map((o) => o.key);
-    record.ok = true;
-    record.retries = retries;
-    durationsMs.total = Date.now() - t0;
-    return record;
-  }
 
   const tCopy = Date.now();
-  const progress = options.showProgress && toCopy.length > 0 ? createProgress("sync", "items", toCopy.length) : silentProgress;
-  const limit = pLimit(options.concurrency);
+  let progress = silentProgress;
   let done = 0;
-  await Promise.all(
-    toCopy.map((object) =>
-      limit(async () => {
-        try {
-          await copyObject(s3, { bucket: options.from.bucket, object }, { bucket: options.to.bucket, key: mapKey(object.key) }, retry);
-          record.copied.objects += 1;
-          record.copied.bytes += object.size;
-        } catch (error) {
-          // One bad object must not stop the other thousands, nor vanish: it is in the summary
-          // and makes the exit code 1.
-          record.failed.push({ key: object.key, error: messageOf(error) });
-        }
-        progress.update(++done);
-      }),
-    ),
-  );
+  const copyOne = async (pair: JoinedPair & { source: ListedObject }): Promise<void> => {
+    const object = pair.source;
+    record.toCopy.objects += 1;
+    record.toCopy.bytes += object.size;
+    if (options.dryRun) {
+      record.toCopy.keys?.push(object.key);
+      record.leftoverUploadsAborted += leftoverByKey.get(pair.key)?.length ?? 0;
+      return;
+    }
+    if (options.showProgress && progress === silentProgress) progress = createProgress("sync", "items", 1);
+    try {
+      for (const uploadId of leftoverByKey.get(pair.key) ?? []) {
+        await withRetry(() => s3.send(new AbortMultipartUploadCommand({ Bucket: options.to.bucket, Key: pair.key, UploadId: uploadId })), retry);
+        record.leftoverUploadsAborted += 1;
+      }
+      await copyObject(s3, { bucket: options.from.bucket, object }, { bucket: options.to.bucket, key: pair.key }, retry);
+      record.copied.objects += 1;
+      record.copied.bytes += object.size;
+    } catch (error) {
+      // One bad object must not stop the other thousands, nor vanish: it is in the summary
+      // and makes the exit code 1.
+      record.failed.push({ key: object.key, error: messageOf(error) });
+    }
+    progress.update(++done, record.toCopy.objects);
+  };
+  const first = await streamedPass(s3, options, prefixes, retry, copyOne, (o) => {
+    record.skippedIdentical.objects += 1;
+    record.skippedIdentical.bytes += o.size;
+  });
   progress.stop();
+  record.parity = first.parity;
   durationsMs.copy = Date.now() - tCopy;
 
   const tParity = Date.now();
-  // Parity compares the source as listed at the start of this run with the target as it is now.
-  // The source is a read-only replica, so listing it again would only double the slowest part of
-  // a rerun; when nothing was copied, the target listing taken above is already current.
-  if (record.copied.objects > 0 || record.failed.length > 0) {
-    const targetsAfter = await listObjects(s3, options.to.bucket, toPrefix, retry);
-    const after = await compareAll(s3, sources, targetsAfter, mapKey, options.to.bucket, retry);
-    record.parity = parityOf(sources, targetsAfter, after, mapKey);
+  // Parity is proved by listing both sides again once anything was copied (or failed): the first
+  // pass only saw the target as it was before. When nothing was copied that pass is already it.
+  if (!options.dryRun && (record.copied.objects > 0 || record.failed.length > 0)) {
+    record.parity = (await streamedPass(s3, options, prefixes, retry, undefined, () => undefined)).parity;
   }
   durationsMs.parity = Date.now() - tParity;
   record.failed.sort((a, b) => a.key.localeCompare(b.key));
   record.retries = retries;
-  record.ok = record.failed.length === 0 && record.parity.exact;
+  record.ok = options.dryRun ? record.failed.length === 0 : record.failed.length === 0 && record.parity.exact;
   durationsMs.total = Date.now() - t0;
   return record;
 }
