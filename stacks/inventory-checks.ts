@@ -1,3 +1,4 @@
+import { databaseConfigurationProblems } from "./database-configuration";
 import type { ConfigProblem } from "./problems";
 import { keyPath } from "./problems";
 import type { Inventory } from "./schema";
@@ -175,7 +176,13 @@ function emptyCoverageRules(inv: Inventory): Problem[] {
 
 /** Mistakes the schema alone cannot see: duplicates, references, cycles, the gateway, tiers. */
 export function checkInventory(inv: Inventory): Problem[] {
-  const duplicates = [...duplicateNames(inv), ...sourceIdentifiersUnique(inv), ...unknownTiers(inv), ...emptyCoverageRules(inv)];
+  const duplicates = [
+    ...duplicateNames(inv),
+    ...sourceIdentifiersUnique(inv),
+    ...unknownTiers(inv),
+    ...emptyCoverageRules(inv),
+    ...inv.databases.flatMap((d, i) => databaseConfigurationProblems(d, ["databases", i])),
+  ];
   // With two things of one name, every reference to it is ambiguous: report the cause alone.
   if (duplicates.length > 0) return [...duplicates, ...exactlyOneGateway(inv)];
   return [...danglingReferences(inv), ...dependencyCycles(inv), ...dependenciesOnTheGateway(inv), ...exactlyOneGateway(inv)];
