@@ -17,7 +17,7 @@ export function monitoringProblems(monitoring: Monitoring, path: readonly Proper
     return [
       {
         key: keyPath([...path, "monitoring", "roleArn"]),
-        message: `enhanced monitoring every ${monitoring.intervalSeconds} s needs the role RDS publishes the metrics with; add roleArn (aws rds describe-db-instances --query 'DBInstances[0].MonitoringRoleArn' on the source prints it), or set intervalSeconds: 0 to turn monitoring off`,
+        message: `enhanced monitoring every ${monitoring.intervalSeconds} s needs the role RDS publishes the metrics with; add roleArn (\`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].MonitoringRoleArn'\` prints the source's), or set intervalSeconds: 0 to turn monitoring off`,
       },
     ];
   if (monitoring.intervalSeconds === 0 && monitoring.roleArn !== undefined)
