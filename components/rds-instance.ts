@@ -1,5 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { DatabaseConfiguration } from "../stacks/types";
 import { DURATION, isDnsName, type RecoveryMode } from "./shared";
 
 /**
@@ -60,6 +61,15 @@ export interface DatabaseTargetArgs {
    * that then sits in `backing-up` for hours (terraform-provider-aws #44104).
    */
   readonly timeouts?: DatabaseTimeouts;
+  /**
+   * Production's configuration, which a restore does not carry over by itself: the parameter
+   * group (a restore attaches the engine's default unless one is named), option group, CA, log
+   * exports, enhanced monitoring, Performance Insights and IAM authentication. The provider sends
+   * what the restore API takes with the restore and the rest in a ModifyDBInstance after it
+   * (docs/components.md, "What a restore carries over from production"). Defaults to none: every
+   * setting is AWS's default.
+   */
+  readonly configuration?: DatabaseConfiguration;
 }
 
 /** `customTimeouts` of an RDS instance, each a Go duration like `4h` or `90m`. */
@@ -120,7 +130,60 @@ export function targetProblems(args: DatabaseTargetArgs): string[] {
     problems.push(`source.dbiResourceId "${dbi}" is not a DbiResourceId (db- and capitals or digits); read it with \`aws rds describe-db-instances --db-instance-identifier ${args.source.identifier} --query 'DBInstances[0].DbiResourceId'\``);
   for (const [op, d] of Object.entries(args.timeouts ?? {}))
     if (d !== undefined && !DURATION.test(d)) problems.push(`timeouts.${op} "${d}" is not a duration; write a whole number with a unit, like 90m or 4h`);
+  problems.push(...configurationProblems(args.configuration));
   return problems;
+}
+
+const RDS_GROUP = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)$/;
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]+$/;
+const MONITORING_INTERVALS: readonly number[] = [0, 1, 5, 10, 15, 30, 60];
+
+/** The loader's rules again, for a component used without it (stacks/database-configuration.ts). */
+function configurationProblems(c: DatabaseConfiguration | undefined): string[] {
+  if (c === undefined) return [];
+  const problems: string[] = [];
+  if (c.parameterGroup !== undefined && !RDS_GROUP.test(c.parameterGroup))
+    problems.push(`configuration.parameterGroup "${c.parameterGroup}" is not an RDS parameter group name`);
+  if (c.optionGroup !== undefined && !RDS_GROUP.test(c.optionGroup) && !/^default:[a-z0-9-]+$/.test(c.optionGroup))
+    problems.push(`configuration.optionGroup "${c.optionGroup}" is not an RDS option group name`);
+  const m = c.monitoring;
+  if (m !== undefined) {
+    if (!MONITORING_INTERVALS.includes(m.intervalSeconds))
+      problems.push(`configuration.monitoring.intervalSeconds must be one of ${MONITORING_INTERVALS.join(", ")} (got ${m.intervalSeconds})`);
+    if (m.intervalSeconds > 0 && m.roleArn === undefined)
+      problems.push("configuration.monitoring.roleArn is required when intervalSeconds is above 0; give the enhanced-monitoring role's ARN");
+    if (m.roleArn !== undefined && !IAM_ROLE_ARN.test(m.roleArn))
+      problems.push(`configuration.monitoring.roleArn "${m.roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+  }
+  const key = c.performanceInsights?.kmsKeyId;
+  if (key !== undefined && !KMS_KEY_ARN.test(key))
+    problems.push(`configuration.performanceInsights.kmsKeyId "${key}" is not a KMS key ARN; it can never be changed once set, so ${kmsArnFix(key)}`);
+  return problems;
+}
+
+/**
+ * The instance's configuration inputs. Undefined where the inventory records nothing, so the
+ * provider's defaults (and the restore's) apply as before.
+ */
+export function configurationInputs(c: DatabaseConfiguration | undefined): Partial<aws.rds.InstanceArgs> {
+  if (c === undefined) return {};
+  const pi = c.performanceInsights;
+  const monitoring = c.monitoring;
+  return {
+    parameterGroupName: c.parameterGroup,
+    optionGroupName: c.optionGroup,
+    caCertIdentifier: c.caCertificateIdentifier,
+    enabledCloudwatchLogsExports: [...c.logExports],
+    iamDatabaseAuthenticationEnabled: c.iamAuth,
+    ...(monitoring === undefined ? {} : { monitoringInterval: monitoring.intervalSeconds, monitoringRoleArn: monitoring.roleArn }),
+    ...(pi === undefined
+      ? {}
+      : {
+          performanceInsightsEnabled: pi.enabled,
+          performanceInsightsRetentionPeriod: pi.enabled ? pi.retentionDays : undefined,
+          performanceInsightsKmsKeyId: pi.enabled ? pi.kmsKeyId : undefined,
+        }),
+  };
 }
 
 /** The instance's `customTimeouts`: the defaults with the stack's overrides. */
@@ -157,6 +220,7 @@ export function instanceBase(
     deletionProtection: recovery,
     skipFinalSnapshot: !recovery,
     finalSnapshotIdentifier: recovery ? (args.finalSnapshotIdentifier ?? `${args.identifier}-final`) : undefined,
+    ...configurationInputs(args.configuration),
     tags,
   };
 }

@@ -109,7 +109,15 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
         }
         case "database": {
           const d = byName(config.databases, step);
-          const target = { ...common, source: d.source, identifier: d.identifier, instanceClass: d.instanceClass, multiAz: d.multiAz, timeouts: config.timeouts.database };
+          const target = {
+            ...common,
+            source: d.source,
+            identifier: d.identifier,
+            instanceClass: d.instanceClass,
+            multiAz: d.multiAz,
+            timeouts: config.timeouts.database,
+            configuration: d.configuration,
+          };
           const db =
             d.method === "logical"
               ? new LogicalRestore(

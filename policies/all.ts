@@ -1,5 +1,11 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { recoveryDbDeletionProtection, restoredDbEncrypted, restoredDbNotPublic, restorePointWithinRetention } from "./database";
+import {
+  recoveryDbDeletionProtection,
+  restoredDbEncrypted,
+  restoredDbNotPublic,
+  restoredDbParameterGroup,
+  restorePointWithinRetention,
+} from "./database";
 import { credentialsAreSecret } from "./secrets";
 import { gatewayLast, servicesHaveProbes } from "./services";
 import { restoreNeverTargetsSource } from "./source";
@@ -16,6 +22,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   credentialsAreSecret,
   servicesHaveProbes,
   restorePointWithinRetention,
+  restoredDbParameterGroup,
 ];
 
 export const stackPolicies: StackValidationPolicy[] = [bucketsPrivate, gatewayLast, drillIsolated];

@@ -20,6 +20,10 @@ export interface RetentionConfig {
   /** "Now" as an ISO time; defaults to the time the policy runs. */
   readonly now?: string;
 }
+export interface ParameterGroupsConfig {
+  /** The parameter group each restored database must name, by its new identifier (from the inventory). */
+  readonly parameterGroups?: Record<string, string>;
+}
 export interface GatewayConfig {
   /** The Pulumi name of the gateway's Deployment. */
   readonly gatewayDeployment: string;
@@ -51,6 +55,8 @@ export const SCHEMAS: Record<string, PolicyConfigSchema> = {
   },
   gateway: { properties: { gatewayDeployment: { type: "string", default: "" } } },
   isolation: { properties: { protectedNames: requiredList } },
+  // No default, as for the lists above: an empty map would pass while checking nothing.
+  parameterGroups: { properties: { parameterGroups: { type: "object", additionalProperties: { type: "string" } } } },
 };
 
 export type { EnforcementLevel };

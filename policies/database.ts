@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { SCHEMAS, type RetentionConfig } from "./config";
+import { missingConfig, SCHEMAS, type ParameterGroupsConfig, type RetentionConfig } from "./config";
 import { TYPES } from "./resources";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -78,6 +78,40 @@ export const restorePointWithinRetention: ResourceValidationPolicy = {
     else if (at < nowMs - days * DAY_MS)
       reportViolation(
         `restoreTime ${pitr.restoreTime} is older than ${source}'s ${days}-day backup retention; pick a later time or restore from a snapshot`,
+      );
+  },
+};
+
+/**
+ * Issue 19: a point-in-time or snapshot restore attaches the engine's default parameter group
+ * unless one is named (RestoreDBInstanceToPointInTime: "if you do not specify DBParameterGroupName,
+ * the default DBParameterGroup for the specified DB engine is used"), and production's settings
+ * (shared_preload_libraries, rds.force_ssl, logging) are lost without a word. The pack config
+ * names, per restored identifier, the group the inventory records (npm run policy:config).
+ */
+export const restoredDbParameterGroup: ResourceValidationPolicy = {
+  name: "restored-db-parameter-group",
+  description: "A restored database names the parameter group the inventory records for it.",
+  enforcementLevel: "mandatory",
+  configSchema: SCHEMAS.parameterGroups,
+  validateResource: (args, reportViolation) => {
+    if (args.type !== TYPES.rdsInstance) return;
+    const { parameterGroups } = args.getConfig<ParameterGroupsConfig>();
+    if (parameterGroups === undefined) {
+      reportViolation(missingConfig("parameterGroups"));
+      return;
+    }
+    const identifier = args.props.identifier;
+    const wanted = typeof identifier === "string" ? parameterGroups[identifier] : undefined;
+    if (wanted === undefined) return;
+    const named = args.props.parameterGroupName;
+    if (named === undefined || named === null || named === "")
+      reportViolation(
+        `restored database ${String(identifier)} names no parameter group, so RDS attaches the engine's default and production's settings are lost; set parameterGroupName: ${wanted} (recovery:databases[].parameterGroup in the inventory)`,
+      );
+    else if (named !== wanted)
+      reportViolation(
+        `restored database ${String(identifier)} names parameter group ${String(named)}, but the inventory records ${wanted}; set parameterGroupName: ${wanted}, or name the copy in recovery:databases.<name>.parameterGroup`,
       );
   },
 };

@@ -35,6 +35,12 @@ export function packConfigFor(config: RecoveryConfig, gatewayDeployment: string,
           ],
         }
       : "disabled",
+    "restored-db-parameter-group": {
+      enforcementLevel: "mandatory",
+      parameterGroups: Object.fromEntries(
+        config.databases.flatMap((d) => (d.configuration.parameterGroup === undefined ? [] : [[d.identifier, d.configuration.parameterGroup]])),
+      ),
+    },
     "restore-point-within-retention": {
       enforcementLevel: "mandatory",
       retentionDays: Object.fromEntries(

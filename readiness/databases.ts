@@ -13,6 +13,7 @@ import { locateDump } from "../workers/dump-locator";
 import { RefusedError } from "../workers/errors";
 import { couldNotCheck, isNotFound } from "./aws";
 import type { CheckContext } from "./context";
+import { configurationDrift, parameterGroupFinding } from "./database-config";
 import type { Finding, ItemResult } from "./types";
 import { failed, unknown } from "./results";
 import { minutesBetween } from "./verdict";
@@ -21,12 +22,55 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What the stack would restore a database from, by its method, and how recent that is. */
 export async function checkDatabase(db: DatabaseRestore, ctx: CheckContext): Promise<ItemResult> {
-  if (db.method === "logical") return checkDump(db, ctx);
-  if (db.method === "snapshot") return withEngine(db, ctx, await checkSnapshot(db, ctx));
-  return withEngine(db, ctx, await checkPointInTime(db, ctx));
+  const result =
+    db.method === "logical"
+      ? await checkDump(db, ctx)
+      : db.method === "snapshot"
+        ? await withEngine(db, ctx, await checkSnapshot(db, ctx))
+        : await withEngine(db, ctx, await checkPointInTime(db, ctx));
+  return withConfiguration(db, ctx, result);
 }
 
-async function describeInstance(db: DatabaseRestore, ctx: CheckContext): Promise<DBInstance | undefined> {
+/**
+ * Whatever the method, the restore is configured as the inventory records (issue 19): its
+ * parameter group must exist in the region, and what production runs now must still be what the
+ * inventory says. A source that cannot be read leaves only the first question.
+ */
+async function withConfiguration(db: DatabaseRestore, ctx: CheckContext, result: ItemResult): Promise<ItemResult> {
+  const findings = [...result.findings];
+  const notes = [...result.notes];
+  const group = await parameterGroupFinding(db, ctx);
+  if (group !== undefined) findings.push(group);
+  let instance: DBInstance | undefined;
+  try {
+    instance = await describeInstance(db, ctx);
+  } catch (error) {
+    // A point-in-time restore's own check already reported the same unanswered call.
+    if (db.method !== "point-in-time")
+      findings.push({ level: "warn", message: `could not compare ${db.source.identifier}'s configuration with the inventory (${couldNotCheck("DescribeDBInstances", error, ctx.aws.timeoutMs)})` });
+  }
+  let inventoryUpdate: ItemResult["inventoryUpdate"];
+  if (instance !== undefined) {
+    const drift = configurationDrift(db, instance);
+    findings.push(...drift.findings);
+    notes.push(...drift.notes);
+    if (Object.keys(drift.fields).length > 0) inventoryUpdate = { name: db.name, id: db.source.identifier, fields: drift.fields };
+  }
+  return { ...result, findings, notes, ...(inventoryUpdate ? { inventoryUpdate } : {}) };
+}
+
+/** One DescribeDBInstances per source and run: the point-in-time check and the drift share it. */
+const instanceAnswers = new WeakMap<CheckContext, Map<string, Promise<DBInstance | undefined>>>();
+
+function describeInstance(db: DatabaseRestore, ctx: CheckContext): Promise<DBInstance | undefined> {
+  const answers = instanceAnswers.get(ctx) ?? new Map<string, Promise<DBInstance | undefined>>();
+  instanceAnswers.set(ctx, answers);
+  const id = db.source.identifier;
+  if (!answers.has(id)) answers.set(id, readInstance(db, ctx));
+  return answers.get(id)!;
+}
+
+async function readInstance(db: DatabaseRestore, ctx: CheckContext): Promise<DBInstance | undefined> {
   try {
     const { DBInstances } = await ctx.aws
       .rds(ctx.config.region)

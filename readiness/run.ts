@@ -9,7 +9,7 @@ import { checkDatabase } from "./databases";
 import { coveredNames } from "./own-names";
 import { unknown } from "./results";
 import { checkSecret } from "./secrets";
-import type { ItemKind, ItemResult, ReadinessItem, ReadinessReport } from "./types";
+import type { InventoryUpdate, ItemKind, ItemResult, ReadinessItem, ReadinessReport } from "./types";
 import { judge, objectiveFor, summarize } from "./verdict";
 
 export interface ReadinessOptions {
@@ -36,6 +36,8 @@ export interface ReadinessRun {
   readonly report: ReadinessReport;
   /** The uncovered resources with what the account said about them (for `--suggest`). */
   readonly uncoveredDetail: readonly UncoveredResource[];
+  /** Inventory databases whose recorded configuration drifted from the account, in inventory order (for `--suggest`). */
+  readonly inventoryUpdates: readonly InventoryUpdate[];
 }
 
 /**
@@ -76,6 +78,7 @@ export async function runReadiness(options: ReadinessOptions): Promise<Readiness
   const total = work.length + 1;
   let done = 0;
   const limit = pLimit(options.concurrency ?? 16);
+  const updates = new Map<string, InventoryUpdate>();
   const coverage = limit(() => findUncovered(ctx, coveredNames(config, options.root))).then((r) => {
     options.onProgress?.(++done, total, "coverage");
     return r;
@@ -87,6 +90,7 @@ export async function runReadiness(options: ReadinessOptions): Promise<Readiness
         const result = await withDeadline(w.check(), ctx.aws.timeoutMs * ITEM_DEADLINE_CALLS).catch((error: unknown) =>
           unknown(w.id, couldNotCheck(`checking ${w.kind} ${w.id}`, error, ctx.aws.timeoutMs * ITEM_DEADLINE_CALLS)),
         );
+        if (result.inventoryUpdate !== undefined) updates.set(w.name, result.inventoryUpdate);
         const item = judge(w.kind, w.name, w.id, objectiveFor(config, w.tier), result);
         options.onProgress?.(++done, total, `${w.kind}:${w.name} ${item.status}`);
         return item;
@@ -101,5 +105,6 @@ export async function runReadiness(options: ReadinessOptions): Promise<Readiness
     problems,
     options.strict ?? false,
   );
-  return { report, uncoveredDetail: uncovered };
+  const inventoryUpdates = config.databases.flatMap((d) => updates.get(d.name) ?? []);
+  return { report, uncoveredDetail: uncovered, inventoryUpdates };
 }

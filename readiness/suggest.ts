@@ -4,6 +4,8 @@ import { Document, isMap, isSeq, type YAMLMap } from "yaml";
 import type { AwsClients } from "./aws";
 import { newestSnapshot, parameterGroupOf } from "./caches";
 import type { UncoveredResource } from "./coverage";
+import { recordedFrom } from "./database-config";
+import type { InventoryUpdate } from "./types";
 
 /** An inventory name from an AWS one: `lomash-search-prod` → `search`-like, valid and at most 40 characters. */
 export function inventoryName(id: string): string {
@@ -44,6 +46,8 @@ async function entryFor(u: UncoveredResource, aws: AwsClients): Promise<{ list: 
           ...(d.DbiResourceId ? { dbiResourceId: d.DbiResourceId } : {}),
           backupRetentionDays: d.BackupRetentionPeriod ?? null,
           dumps: { bucket: null, prefix: null },
+          // What a restore does not carry over by itself, as production runs it (issue 19).
+          ...configurationEntry(d),
         },
         comment: [d.Engine !== "postgres" ? ` engine ${d.Engine}: the inventory restores postgres only` : "", replicas.length ? ` read replicas (rebuilt, not restored): ${replicas.join(", ")}` : ""].filter(Boolean).join("\n") || undefined,
       };
@@ -104,13 +108,38 @@ async function entryFor(u: UncoveredResource, aws: AwsClients): Promise<{ list: 
   }
 }
 
+/** A database's configuration fields for the inventory: only what the account said, and nothing AWS defaults anyway. */
+function configurationEntry(d: Parameters<typeof recordedFrom>[0]): Entry {
+  const c = recordedFrom(d);
+  const pi = c.performanceInsights as { enabled: boolean; retentionDays?: number; kmsKeyId?: string } | undefined;
+  return Object.fromEntries(
+    Object.entries({
+      ...c,
+      performanceInsights: pi === undefined ? undefined : Object.fromEntries(Object.entries(pi).filter(([, v]) => v !== undefined)),
+      monitoring: (c.monitoring as { intervalSeconds: number } | undefined)?.intervalSeconds ? c.monitoring : undefined,
+    }).filter(([, v]) => v !== undefined),
+  );
+}
+
+/** `--suggest` for entries the inventory has: comments, so the output stays YAML to paste the new entries from. */
+function updatesComment(updates: readonly InventoryUpdate[]): string {
+  if (updates.length === 0) return "";
+  const lines = [" Production's configuration drifted from these recovery:databases entries; change them to what the account has now:"];
+  for (const u of updates) {
+    lines.push(`   ${u.name} (${u.id}):`);
+    const yaml = new Document(u.fields).toString({ lineWidth: 0 }).trimEnd().split("\n");
+    lines.push(...yaml.map((l) => `     ${l}`));
+  }
+  return lines.map((l) => `#${l}`).join("\n") + "\n";
+}
+
 /**
  * The inventory entries for what the account has and the inventory does not, filled from what
  * the account says. What it cannot say is `null`, which the loader refuses, so nothing is
  * pasted in half-known.
  */
-export async function suggestYaml(uncovered: readonly UncoveredResource[], aws: AwsClients): Promise<string> {
-  if (uncovered.length === 0) return "# nothing to add: the inventory covers every database, cache, bucket and secret readiness can see\n";
+export async function suggestYaml(uncovered: readonly UncoveredResource[], aws: AwsClients, updates: readonly InventoryUpdate[] = []): Promise<string> {
+  if (uncovered.length === 0) return `# nothing to add: the inventory covers every database, cache, bucket and secret readiness can see\n${updatesComment(updates)}`;
   const doc = new Document({});
   for (const u of uncovered) {
     const { list, entry, comment } = await entryFor(u, aws);
@@ -122,5 +151,5 @@ export async function suggestYaml(uncovered: readonly UncoveredResource[], aws: 
   }
   doc.commentBefore = " Entries for Pulumi.prod.yaml's config, from what the account says (npm run readiness -- --suggest).\n Replace every null before adding them: the loader refuses a null.";
   if (!isMap(doc.contents)) return "";
-  return doc.toString({ lineWidth: 0 });
+  return `${doc.toString({ lineWidth: 0 })}${updatesComment(updates)}`;
 }

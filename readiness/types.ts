@@ -42,6 +42,17 @@ export interface ItemResult {
   readonly rpoNotJudged?: boolean;
   /** What to do when the achievable RPO exceeds the objective (`make the dumps more frequent`). */
   readonly rpoFix?: string;
+  /** Inventory fields that drifted from the account, as the account has them (`--suggest` prints them). */
+  readonly inventoryUpdate?: InventoryUpdate;
+}
+
+/** An inventory entry whose recorded fields no longer match the account: the fields as the account has them. */
+export interface InventoryUpdate {
+  /** The inventory's short name. */
+  readonly name: string;
+  /** The production resource's identifier. */
+  readonly id: string;
+  readonly fields: Readonly<Record<string, unknown>>;
 }
 
 /** One inventory item's verdict, as `--json` prints it. */

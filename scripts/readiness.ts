@@ -77,7 +77,7 @@ void runMain(async () => {
       ? new SingleBar({ format: "reading the account {bar} {value}/{total} {last}", hideCursor: true, clearOnComplete: true })
       : undefined;
   bar?.start(config.databases.length + config.caches.length + config.buckets.length + config.secrets.length + 1, 0, { last: "" });
-  const { report, uncoveredDetail } = await runReadiness({
+  const { report, uncoveredDetail, inventoryUpdates } = await runReadiness({
     config,
     root,
     aws,
@@ -90,7 +90,7 @@ void runMain(async () => {
 
   if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else if (flags.markdown) process.stdout.write(`${renderMarkdown(report)}\n`);
-  else if (flags.suggest) process.stdout.write(await suggestYaml(uncoveredDetail, aws));
+  else if (flags.suggest) process.stdout.write(await suggestYaml(uncoveredDetail, aws, inventoryUpdates));
   else process.stdout.write(`${renderTable(report)}\n`);
   if (flags.suggest) process.stderr.write(`${report.uncovered.length} uncovered; readiness: ${report.ready ? "ready" : "not ready"}\n`);
   return report.ready ? EXIT.ok : EXIT.failed;

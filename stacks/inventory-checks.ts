@@ -1,3 +1,4 @@
+import { databaseConfigurationProblems } from "./database-configuration";
 import type { ConfigProblem } from "./problems";
 import { keyPath } from "./problems";
 import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "./image-reference";
@@ -186,7 +187,14 @@ function redisVersionsKnown(inv: Inventory): Problem[] {
 }
 
 export function checkInventory(inv: Inventory): Problem[] {
-  const duplicates = [...duplicateNames(inv), ...sourceIdentifiersUnique(inv), ...unknownTiers(inv), ...emptyCoverageRules(inv), ...redisVersionsKnown(inv)];
+  const duplicates = [
+    ...duplicateNames(inv),
+    ...sourceIdentifiersUnique(inv),
+    ...unknownTiers(inv),
+    ...emptyCoverageRules(inv),
+    ...redisVersionsKnown(inv),
+    ...inv.databases.flatMap((d, i) => databaseConfigurationProblems(d, ["databases", i])),
+  ];
   // With two things of one name, every reference to it is ambiguous: report the cause alone.
   if (duplicates.length > 0) return [...duplicates, ...exactlyOneGateway(inv)];
   return [...danglingReferences(inv), ...dependencyCycles(inv), ...dependenciesOnTheGateway(inv), ...exactlyOneGateway(inv)];

@@ -139,6 +139,14 @@ function customMessage(code: string, input: unknown): string {
       return `${describe(input)} is not a duration; write a whole number with a unit, like 90m or 4h (s, m or h)`;
     case "WORKER_IMAGE":
       return `${describe(input)} ${unpinnedImageProblem(String(input)) ?? "is not pinned"}`;
+    case "RDS_GROUP_NAME":
+      return `${describe(input)} is not an RDS parameter or option group name (a letter, then letters, digits and single hyphens, not ending in one); give the group's name as \`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].[DBParameterGroups[0].DBParameterGroupName,OptionGroupMemberships[0].OptionGroupName]'\` prints it`;
+    case "CA_CERTIFICATE":
+      return `${describe(input)} is not a CA RDS signs with now; use one of rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1 (rds-ca-2019 expired in August 2024)`;
+    case "IAM_ROLE_ARN":
+      return `${describe(input)} is not an IAM role ARN; give the enhanced-monitoring role's full ARN (arn:aws:iam::<account>:role/<name>), which \`aws iam get-role --role-name <name> --query Role.Arn --output text\` prints`;
+    case "PI_RETENTION":
+      return `${describe(input)} is not a Performance Insights retention; use 7 (the free tier), a multiple of 31 up to 713, or 731 days`;
     case "ENV_KEY":
       return `${describe(input)} is not a valid Secret key; use letters, digits, "_", "-" or "."`;
     default:

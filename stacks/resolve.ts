@@ -1,3 +1,4 @@
+import { databaseConfigurationProblems } from "./database-configuration";
 import { CACHE_ESTIMATE_SOURCES, DEFAULT_ESTIMATES, type EstimateKind } from "./estimates";
 import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "./image-reference";
 import { keyPath, type ConfigProblem } from "./problems";
@@ -110,6 +111,7 @@ export function resolveRestoreStack(
       problems.push(...checkRestoreTime(o.time, [...path, "time"], source.backupRetentionDays, now));
     if (o.restoreRun !== undefined && method !== "logical")
       problems.push({ key: keyPath([...path, "restoreRun"]), message: `restoreRun re-runs a pg_dump restore Job and only applies to method logical (this database uses ${method}); remove it` });
+    problems.push(...databaseConfigurationProblems(o, path));
     const estimateKind = method === "point-in-time" ? "pointInTime" : method;
     return {
       name: source.name,
@@ -125,6 +127,15 @@ export function resolveRestoreStack(
       rotatePassword: o.rotatePassword ?? true,
       estimateMinutes: source.estimateMinutes ?? estimates[estimateKind],
       restoreRun: o.restoreRun,
+      configuration: {
+        parameterGroup: o.parameterGroup ?? source.parameterGroup,
+        optionGroup: o.optionGroup ?? source.optionGroup,
+        caCertificateIdentifier: source.caCertificateIdentifier,
+        logExports: source.logExports ?? [],
+        monitoring: o.monitoring ?? source.monitoring,
+        performanceInsights: o.performanceInsights ?? source.performanceInsights,
+        iamAuth: source.iamAuth ?? false,
+      },
     };
   });
   problems.push(...checkCreateTimeout(stack.timeouts?.database.create, databases));

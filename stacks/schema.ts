@@ -48,6 +48,39 @@ const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[
  */
 const duration = z.custom<string>((v) => typeof v === "string" && /^[1-9][0-9]*(s|m|h)$/.test(v), { error: "DURATION" });
 
+/**
+ * The configuration a restore does not carry over by itself (docs/components.md, "What a restore
+ * carries over from production"): production's, recorded in the inventory, applied by the
+ * components, compared by verify and by readiness.
+ */
+/** An RDS parameter or option group name: a letter, then letters, digits and single hyphens (AWS's rule). */
+const rdsGroupName = z.string().regex(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)$/, { error: "RDS_GROUP_NAME" });
+/** An option group may also be one of AWS's defaults, `default:postgres-15`. */
+const optionGroupName = z.string().regex(/^([A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)|default:[a-z0-9-]+)$/, { error: "RDS_GROUP_NAME" });
+/** The CAs RDS signs server certificates with now (rds-ca-2019 expired in August 2024). */
+export const RDS_CA_CERTIFICATES = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"] as const;
+/** What RDS for PostgreSQL can export to CloudWatch Logs. */
+export const POSTGRES_LOG_EXPORTS = ["postgresql", "upgrade", "iam-db-auth-error"] as const;
+/** Enhanced monitoring's intervals; 0 turns it off. */
+export const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
+const iamRoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]+$/, { error: "IAM_ROLE_ARN" });
+const monitoringSchema = z.strictObject({
+  intervalSeconds: z.literal(MONITORING_INTERVALS),
+  roleArn: iamRoleArn.optional(),
+});
+const performanceInsightsSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** 7 (free), 731, or a multiple of 31. */
+  retentionDays: z
+    .number()
+    .int()
+    .refine((d) => d === 7 || d === 731 || (d > 0 && d % 31 === 0 && d < 731), { error: "PI_RETENTION" })
+    .optional(),
+  kmsKeyId: kmsKeyArn.optional(),
+});
+const caCertificate = z.string().refine((v) => (RDS_CA_CERTIFICATES as readonly string[]).includes(v), { error: "CA_CERTIFICATE" });
+const logExports = z.array(z.enum(POSTGRES_LOG_EXPORTS));
+
 /** A tier's name, as `recovery:tiers` keys it and an item's `tier` names it. */
 const tier = name.optional();
 
@@ -67,6 +100,13 @@ export const databaseSchema = z.strictObject({
   dbiResourceId: z.string().regex(/^db-[A-Z0-9]+$/, { error: "DBI_RESOURCE_ID" }).optional(),
   backupRetentionDays: z.number().int().positive(),
   dumps: z.strictObject({ bucket: z.string().min(3), prefix: z.string() }),
+  parameterGroup: rdsGroupName.optional(),
+  optionGroup: optionGroupName.optional(),
+  caCertificateIdentifier: caCertificate.optional(),
+  logExports: logExports.optional(),
+  monitoring: monitoringSchema.optional(),
+  performanceInsights: performanceInsightsSchema.optional(),
+  iamAuth: z.boolean().optional(),
   tier,
   estimateMinutes,
 });
@@ -234,6 +274,11 @@ const databaseRestoreSchema = z.strictObject({
   rotatePassword: z.boolean().optional(),
   /** logical: raise to run the restore Job again on purpose (with --force). */
   restoreRun: z.number().int().positive().optional(),
+  /** What a drill must differ in: a copy of the parameter or option group, less monitoring. */
+  parameterGroup: rdsGroupName.optional(),
+  optionGroup: optionGroupName.optional(),
+  monitoring: monitoringSchema.optional(),
+  performanceInsights: performanceInsightsSchema.optional(),
 });
 
 /** Pulumi.recovery.yaml and Pulumi.drill.yaml: how to restore the source inventory. */

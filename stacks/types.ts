@@ -11,6 +11,26 @@ import type {
   SmokeTest,
 } from "./schema";
 
+/**
+ * Production's configuration of a database that a restore does not carry over by itself, as the
+ * inventory records it and a restore stack may override it (docs/components.md, "What a restore
+ * carries over from production"). Absent: the inventory records none, and AWS's default applies.
+ */
+export interface DatabaseConfiguration {
+  /** The DB parameter group; without one, RDS attaches the engine's default (`default.postgres15`). */
+  readonly parameterGroup?: string;
+  readonly optionGroup?: string;
+  /** e.g. `rds-ca-rsa2048-g1`. */
+  readonly caCertificateIdentifier?: string;
+  /** CloudWatch Logs exports (`postgresql`, `upgrade`); empty: none. */
+  readonly logExports: readonly string[];
+  /** Enhanced monitoring; absent: off. */
+  readonly monitoring?: { readonly intervalSeconds: number; readonly roleArn?: string };
+  /** Performance Insights; absent: off. */
+  readonly performanceInsights?: { readonly enabled: boolean; readonly retentionDays?: number; readonly kmsKeyId?: string };
+  readonly iamAuth: boolean;
+}
+
 /** A database to restore: its source in production and the new resource that replaces it. */
 export interface DatabaseRestore {
   readonly name: string;
@@ -28,6 +48,8 @@ export interface DatabaseRestore {
   readonly estimateMinutes: number;
   /** logical: the deliberate re-run number of the restore Job; undefined: it runs once. */
   readonly restoreRun?: number;
+  /** What the restored instance is configured with: the inventory's, with the stack's overrides. */
+  readonly configuration: DatabaseConfiguration;
 }
 
 /** A cache to restore, by kind: an ElastiCache group from a snapshot, or a Redis StatefulSet from an RDB. */

@@ -9,6 +9,7 @@ import type { Baseline } from "./baseline";
 import { bucketChecks } from "./checks/buckets";
 import { cacheChecks } from "./checks/cache";
 import { databaseChecks } from "./checks/database";
+import { databaseConfigCheck } from "./checks/database-config";
 import { memoizeSource, secretCheck } from "./checks/secrets";
 import { healthCheck, smokeCheck } from "./checks/services";
 import { readOnlyPool } from "./db";
@@ -49,7 +50,7 @@ export interface VerificationOptions {
   readonly sampleSize?: number;
   /** Share of a table's rows it may lack beyond the rows written within the RPO. Defaults to 0.005. */
   readonly rowTolerance?: number;
-  /** Ask the RDS API whether restored databases are private. Defaults to `true`. */
+  /** Ask the RDS API whether restored databases are private and configured like production. Defaults to `true`. */
   readonly rdsApi?: boolean;
   /** Called as each check finishes (progress). */
   readonly onResult?: (result: CheckResult, done: number, total: number) => void;
@@ -128,6 +129,8 @@ export async function runVerification(options: VerificationOptions): Promise<Ver
           rds,
         });
         for (const check of checks) planned.push({ step, check });
+        // Configured like production (issue 19): the parameter group and the rest, by the RDS API.
+        if (rds) planned.push({ step, check: databaseConfigCheck({ name: d.name, identifier: out.identifier, stack: config.stack, expected: d.configuration, rds }) });
       }
     }
 

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateDBInstanceCommand, DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
+import { CreateDBInstanceCommand, CreateDBParameterGroupCommand, DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client, type BucketLocationConstraint } from "@aws-sdk/client-s3";
 import { Client } from "pg";
 import { fakeEngine, realClock } from "../../drill/fake-engine";
@@ -36,7 +36,7 @@ const OBJECTS = 12;
  * tests cover them against a secrets file and local HTTP servers.
  */
 const GROUPS: readonly CheckGroup[] = ["db", "buckets"];
-const DATABASE_CHECKS = ["connect", "tables", "migrations", "row-counts", "foreign-keys", "unique", "sequences", "freshness", "private"].map((c) => `database.${c}`);
+const DATABASE_CHECKS = ["connect", "tables", "migrations", "row-counts", "foreign-keys", "unique", "sequences", "freshness", "private", "configuration"].map((c) => `database.${c}`);
 const BUCKET_CHECKS = ["bucket.objects", "bucket.checksums", "bucket.settings"];
 
 describe("an end-to-end drill: the fake engine's up runs the real workers, the real verifier checks the result", function () {
@@ -81,6 +81,9 @@ describe("an end-to-end drill: the fake engine's up runs the real workers, the r
     }
     // Continuous RDS backups of the point-in-time databases (preflight reads their latest restorable time).
     const rds = new RDSClient({});
+    // Production's parameter groups exist in the region (the inventory names them; the restores attach them).
+    for (const group of new Set(config.databases.flatMap((d) => d.configuration.parameterGroup ?? [])))
+      await rds.send(new CreateDBParameterGroupCommand({ DBParameterGroupName: group, DBParameterGroupFamily: "postgres15", Description: "production's settings" }));
     for (const db of config.databases.filter((d) => d.method === "point-in-time"))
       await rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: db.source.identifier, Engine: "postgres", DBInstanceClass: "db.t4g.medium", AllocatedStorage: 20, MasterUsername: "lomash_admin", MasterUserPassword: "not-a-real-password", BackupRetentionPeriod: 7 }));
     // Production's buckets and the replicas the drill's buckets are rebuilt from.

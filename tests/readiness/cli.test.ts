@@ -175,6 +175,8 @@ describe("npm run readiness", function () {
         dbiResourceId: DBInstances![0].DbiResourceId,
         backupRetentionDays: 7,
         dumps: { bucket: null, prefix: null },
+        logExports: [],
+        iamAuth: false,
       },
     ]);
     assert.deepEqual(config["recovery:caches"], [

@@ -1,5 +1,5 @@
 import { CreateReplicationGroupCommand, CreateSnapshotCommand, ElastiCacheClient } from "@aws-sdk/client-elasticache";
-import { CreateDBInstanceCommand, DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
+import { CreateDBInstanceCommand, CreateDBParameterGroupCommand, DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import {
   CreateBucketCommand,
   PutBucketReplicationCommand,
@@ -30,7 +30,20 @@ export async function createBucket(name: string, region: string, versioned: bool
   if (versioned) await s3(region).send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: "Enabled" } }));
 }
 
-export async function createDatabase(identifier: string, retentionDays = 7): Promise<void> {
+/** What production's instance runs besides its data (issue 19), as the inventory records it. */
+export interface InstanceSettings {
+  readonly parameterGroup?: string;
+  readonly caCertificateIdentifier?: string;
+  readonly logExports?: readonly string[];
+  readonly iamAuth?: boolean;
+}
+
+/** A parameter group in the account, as production's would be (moto keeps its name and family). */
+export async function createParameterGroup(name: string, family = "postgres15"): Promise<void> {
+  await rds().send(new CreateDBParameterGroupCommand({ DBParameterGroupName: name, DBParameterGroupFamily: family, Description: "production's settings" }));
+}
+
+export async function createDatabase(identifier: string, retentionDays = 7, settings: InstanceSettings = {}): Promise<void> {
   await rds().send(
     new CreateDBInstanceCommand({
       DBInstanceIdentifier: identifier,
@@ -45,6 +58,10 @@ export async function createDatabase(identifier: string, retentionDays = 7): Pro
       VpcSecurityGroupIds: ["sg-0a1b2c3d4e5f60718"],
       StorageEncrypted: true,
       KmsKeyId: "arn:aws:kms:eu-west-2:123456789012:key/8c1d2f7e-1b0a-4a41-9d0e-6f1e2d3c4b5a",
+      DBParameterGroupName: settings.parameterGroup,
+      CACertificateIdentifier: settings.caCertificateIdentifier,
+      EnableCloudwatchLogsExports: settings.logExports === undefined ? undefined : [...settings.logExports],
+      EnableIAMDatabaseAuthentication: settings.iamAuth,
     }),
   );
 }
@@ -113,7 +130,9 @@ export interface FleetOptions {
 
 export async function buildFleet(config: RecoveryConfig, options: FleetOptions = {}): Promise<void> {
   const now = options.now ?? new Date();
-  for (const d of config.databases) if (d.method !== "logical") await createDatabase(d.source.identifier, d.source.backupRetentionDays);
+  for (const group of new Set(config.databases.flatMap((d) => d.source.parameterGroup ?? []))) await createParameterGroup(group);
+  // Configured as the inventory records: a healthy fleet has no configuration drift.
+  for (const d of config.databases) if (d.method !== "logical") await createDatabase(d.source.identifier, d.source.backupRetentionDays, d.source);
   const backupBuckets = new Set([...config.databases.map((d) => d.source.dumps.bucket), ...config.caches.flatMap((c) => (c.kind === "cluster" ? [c.rdb.bucket] : []))]);
   for (const b of backupBuckets) await createBucket(b, config.region, true);
   for (const d of config.databases.filter((x) => x.method === "logical"))

@@ -635,6 +635,106 @@ const CASES: Case[] = [
     ],
   },
   {
+    title: "a parameter group name with underscores",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[0].parameterGroup = "lomash_wood_postgres15";
+    },
+    messages: [
+      `Pulumi.prod.yaml: recovery:databases[0].parameterGroup: the string "lomash_wood_postgres15" is not an RDS parameter or option group name (a letter, then letters, digits and single hyphens, not ending in one); give the group's name as \`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].[DBParameterGroups[0].DBParameterGroupName,OptionGroupMemberships[0].OptionGroupName]'\` prints it`,
+    ],
+  },
+  {
+    title: "the expired rds-ca-2019 as the CA",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[1].caCertificateIdentifier = "rds-ca-2019";
+    },
+    messages: [
+      `Pulumi.prod.yaml: recovery:databases[1].caCertificateIdentifier: the string "rds-ca-2019" is not a CA RDS signs with now; use one of rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1 (rds-ca-2019 expired in August 2024)`,
+    ],
+  },
+  {
+    title: "a MySQL log type in a PostgreSQL database's log exports",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[2].logExports = ["postgresql", "slowquery"];
+    },
+    messages: [
+      `Pulumi.prod.yaml: recovery:databases[2].logExports[1]: the string "slowquery" is not allowed; use one of postgresql, upgrade, iam-db-auth-error`,
+    ],
+  },
+  {
+    title: "a log export listed twice",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[2].logExports = ["postgresql", "upgrade", "postgresql"];
+    },
+    messages: [
+      `Pulumi.prod.yaml: recovery:databases[2].logExports[2]: "postgresql" is listed twice; list each log type once`,
+    ],
+  },
+  {
+    title: "an enhanced-monitoring interval RDS does not offer",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[3].monitoring = { intervalSeconds: 45, roleArn: "arn:aws:iam::123456789012:role/lomash-wood-rds-monitoring" };
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:databases[3].monitoring.intervalSeconds: number 45 is not allowed; use one of 0, 1, 5, 10, 15, 30, 60",
+    ],
+  },
+  {
+    title: "enhanced monitoring without its role",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[3].monitoring = { intervalSeconds: 60 };
+    },
+    messages: [
+      `Pulumi.prod.yaml: recovery:databases[3].monitoring.roleArn: enhanced monitoring every 60 s needs the role RDS publishes the metrics with; add roleArn (\`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].MonitoringRoleArn'\` prints the source's), or set intervalSeconds: 0 to turn monitoring off`,
+    ],
+  },
+  {
+    title: "a monitoring role given by name instead of ARN",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[0].monitoring = { intervalSeconds: 60, roleArn: "lomash-wood-rds-monitoring" };
+    },
+    messages: [
+      `Pulumi.prod.yaml: recovery:databases[0].monitoring.roleArn: the string "lomash-wood-rds-monitoring" is not an IAM role ARN; give the enhanced-monitoring role's full ARN (arn:aws:iam::<account>:role/<name>), which \`aws iam get-role --role-name <name> --query Role.Arn --output text\` prints`,
+    ],
+  },
+  {
+    title: "a Performance Insights retention RDS does not offer",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[4].performanceInsights = { enabled: true, retentionDays: 30 };
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:databases[4].performanceInsights.retentionDays: number 30 is not a Performance Insights retention; use 7 (the free tier), a multiple of 31 up to 713, or 731 days",
+    ],
+  },
+  {
+    title: "Performance Insights settings with Performance Insights off",
+    stack: "recovery",
+    change: (f) => {
+      databases(f)[4].performanceInsights = { enabled: false, retentionDays: 7 };
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:databases[4].performanceInsights.retentionDays: Performance Insights is off (enabled: false), so retentionDays is not used; remove it or set enabled: true",
+    ],
+  },
+  {
+    title: "a drill's monitoring override without a role",
+    stack: "drill",
+    change: (f) => {
+      (cfg(f, "drill")["recovery:databases"] as Json).orders = { monitoring: { intervalSeconds: 5 } } as never;
+    },
+    messages: [
+      `Pulumi.drill.yaml: recovery:databases.orders.monitoring.roleArn: enhanced monitoring every 5 s needs the role RDS publishes the metrics with; add roleArn (\`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].MonitoringRoleArn'\` prints the source's), or set intervalSeconds: 0 to turn monitoring off`,
+    ],
+  },
+  {
     title: "a stack file that is not valid YAML",
     stack: "recovery",
     change: (f) => {

@@ -16,6 +16,7 @@
 import {
   CreateDBInstanceCommand,
   DeleteDBInstanceCommand,
+  ModifyDBInstanceCommand,
   RDSClient,
   RestoreDBInstanceToPointInTimeCommand,
 } from "@aws-sdk/client-rds";
@@ -50,6 +51,16 @@ export function workerRealiser(pg: LocalPostgres): DataRealiser {
     async create(step, config) {
       if (step.kind === "database") {
         const db = database(config, step.name);
+        // Production's configuration as the provider sends it: what the restore API takes with the
+        // restore, the rest in a ModifyDBInstance after it (docs/components.md, "What a restore
+        // carries over from production"); the instance as it is once `pulumi up` has converged.
+        const c = db.configuration;
+        const withRestore = {
+          DBParameterGroupName: c.parameterGroup,
+          OptionGroupName: c.optionGroup,
+          EnableCloudwatchLogsExports: [...c.logExports],
+          EnableIAMDatabaseAuthentication: c.iamAuth,
+        };
         if (db.method === "point-in-time")
           await rds.send(
             new RestoreDBInstanceToPointInTimeCommand({
@@ -58,6 +69,7 @@ export function workerRealiser(pg: LocalPostgres): DataRealiser {
               UseLatestRestorableTime: true,
               DBInstanceClass: db.instanceClass,
               PubliclyAccessible: false,
+              ...withRestore,
             }),
           );
         else
@@ -70,8 +82,21 @@ export function workerRealiser(pg: LocalPostgres): DataRealiser {
               MasterUsername: db.source.username,
               MasterUserPassword: "not-a-real-password",
               PubliclyAccessible: false,
+              ...withRestore,
             }),
           );
+        await rds.send(
+          new ModifyDBInstanceCommand({
+            DBInstanceIdentifier: db.identifier,
+            ApplyImmediately: true,
+            CACertificateIdentifier: c.caCertificateIdentifier,
+            MonitoringInterval: c.monitoring?.intervalSeconds,
+            MonitoringRoleArn: c.monitoring?.roleArn,
+            EnablePerformanceInsights: c.performanceInsights?.enabled,
+            PerformanceInsightsRetentionPeriod: c.performanceInsights?.enabled ? c.performanceInsights.retentionDays : undefined,
+            PerformanceInsightsKMSKeyId: c.performanceInsights?.enabled ? c.performanceInsights.kmsKeyId : undefined,
+          }),
+        );
         const to = new URL(pg.url(restoredDatabaseName(db.identifier)));
         const record = await restore(s3, {
           from: { bucket: db.source.dumps.bucket, key: db.source.dumps.prefix },
