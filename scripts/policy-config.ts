@@ -5,16 +5,17 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packConfigForStack } from "../offline/policy-check";
 import { listStacks, loadStack, readStackConfig } from "../stacks";
-import { EXIT, parseFlags, runMain } from "./lib/cli";
+import { EXIT, runProcess, type CommandSpec } from "./lib/cli";
 
 export const POLICY_CONFIG_DIR = join(__dirname, "..", "policies", "config");
 
-void runMain(async () => {
-  const flags = parseFlags(process.argv.slice(2), {});
-  if (flags.help) {
-    process.stdout.write("Usage: npm run policy:config\n\nWrites policies/config/<stack>.json for every restore stack.\n");
-    return EXIT.ok;
-  }
+export const POLICY_CONFIG_COMMAND = {
+  usage: ["npm run policy:config"],
+  description: "Writes policies/config/<stack>.json for every restore stack.",
+  options: {},
+} as const satisfies CommandSpec;
+
+runProcess(POLICY_CONFIG_COMMAND, async () => {
   mkdirSync(POLICY_CONFIG_DIR, { recursive: true });
   for (const stack of listStacks()) {
     const mode = readStackConfig(stack)["recovery:mode"];
