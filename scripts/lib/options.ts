@@ -150,11 +150,13 @@ export function parseOptions<T extends OptionTable>(spec: CommandSpec<T>, argv: 
   return values;
 }
 
+export const CONFLICTING_OPTIONS = "conflicting-options";
+
 /** The first of several mutually exclusive flags given together: one UsageError naming both. */
 export function oneOf(values: Readonly<Record<string, unknown>>, flags: readonly string[], what = "choose one output"): void {
   const given = flags.filter((f) => values[f] === true || typeof values[f] === "string");
   if (given.length > 1)
-    throw new UsageError(`--${given[0]} and --${given[1]}: ${what}`, { code: "conflicting-options", details: { flags: given.map((f) => `--${f}`) } });
+    throw new UsageError(`--${given[0]} and --${given[1]}: ${what}`, { code: CONFLICTING_OPTIONS, details: { flags: given.map((f) => `--${f}`) } });
 }
 
 /** `--jobs 4` style whole numbers within bounds. */

@@ -1,6 +1,6 @@
 import { onClosedPipe, processIo } from "./closed-pipe";
-import { CliError, EXIT, errorJson, errorMessage, exitCodeOf } from "./errors";
-import { helpText, parseOptions, type CommandSpec, type OptionTable, type OptionValues } from "./options";
+import { CliError, codeOf, EXIT, errorJson, errorMessage, exitCodeOf } from "./errors";
+import { CONFLICTING_OPTIONS, helpText, parseOptions, type CommandSpec, type OptionTable, type OptionValues } from "./options";
 
 /** Where a command writes: the process's streams, or a test's strings. */
 export interface Io {
@@ -29,7 +29,8 @@ const defaultLabel = (error: unknown): string => (exitCodeOf(error) === EXIT.usa
 export function reportError(error: unknown, io: Io, json: boolean, options: ReportOptions = {}): number {
   const redact = options.redact ?? ((t: string) => t);
   const message = redact(errorMessage(error));
-  if (json) {
+  // `--json --markdown`: no output format was chosen, so none is written on stdout.
+  if (json && codeOf(error) !== CONFLICTING_OPTIONS) {
     const doc = { ...options.jsonFields?.(error), ...errorJson(error, message) };
     io.stdout(`${redact(JSON.stringify(doc, null, options.jsonIndent ?? 2))}\n`);
   }
