@@ -1,13 +1,29 @@
-import { CliError, RefusedError, runProcess, wholeNumber, type CommandSpec, type OptionTable, type OptionValues } from "../scripts/lib/cli";
+import {
+  CliError,
+  RefusedError,
+  runProcess,
+  wholeNumber,
+  type CommandSpec,
+  type OptionTable,
+  type OptionValues,
+} from "../scripts/lib/cli";
 import { maskText } from "./mask-url";
 
 /** `--jobs 4` style integers from 1 to `max`. */
-export function positiveInt(argument: string, value: string | undefined, fallback: number, max: number): number {
+export function positiveInt(
+  argument: string,
+  value: string | undefined,
+  fallback: number,
+  max: number,
+): number {
   return wholeNumber(argument, value, fallback, 1, max);
 }
 
 /** Every data-plane command's `--json`. */
-export const JSON_OPTION = { type: "boolean", help: "print one JSON record on stdout (summary on stderr)" } as const;
+export const JSON_OPTION = {
+  type: "boolean",
+  help: "print one JSON record on stdout (summary on stderr)",
+} as const;
 
 /** `usage: …` (exit 2), `refused: …`, `failed: …`, `interrupted: …` (130/143, after saying what was left). */
 function label(error: unknown): string {
@@ -32,14 +48,17 @@ export function runWorker<T extends OptionTable, R extends { ok: boolean }>(
     spec,
     async (args) => {
       const record = await body(args);
-      if ((args as { json?: boolean }).json) process.stdout.write(`${maskText(JSON.stringify(record, null, 2))}\n`);
+      const json = (args as { json?: boolean }).json === true;
+      if (json) process.stdout.write(`${maskText(JSON.stringify(record, null, 2))}\n`);
       process.stderr.write(`${maskText(summarize(record))}\n`);
       return record.ok ? 0 : 1;
     },
     {
       label,
       redact: maskText,
-      jsonFields: (error) => ({ ...((error instanceof CliError ? error.record : undefined) ?? {}), ok: false }),
+      // What was known when it stopped (the partial record, which a failure half way carries
+      // too: workers/restore.ts), then ok: false and the error.
+      jsonFields: (error) => ({ ...((error as { record?: object } | undefined)?.record ?? {}), ok: false }),
     },
   );
 }

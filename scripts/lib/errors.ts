@@ -33,7 +33,12 @@ export abstract class CliError extends Error {
   readonly exitCode: number;
   readonly record?: unknown;
   readonly details: Readonly<Record<string, unknown>>;
-  protected constructor(message: string, fallbackCode: string, fallbackExit: number, options: CliErrorOptions = {}) {
+  protected constructor(
+    message: string,
+    fallbackCode: string,
+    fallbackExit: number,
+    options: CliErrorOptions = {},
+  ) {
     super(message);
     this.code = options.code ?? fallbackCode;
     this.exitCode = options.exitCode ?? fallbackExit;
@@ -46,9 +51,13 @@ export abstract class CliError extends Error {
  * `new UsageError(message, options?)`, or the data plane's `new UsageError(argument, detail)`,
  * which reads `--to: detail`.
  */
-function usageArgs(first: string, second?: string | CliErrorOptions, third?: CliErrorOptions): [string, CliErrorOptions] {
-  if (typeof second === "string") return [`${first}: ${second}`, { ...third, details: { argument: first, ...third?.details } }];
-  return [first, second ?? {}];
+function usageArgs(
+  first: string,
+  second?: string | CliErrorOptions,
+  third?: CliErrorOptions,
+): [string, CliErrorOptions] {
+  if (typeof second !== "string") return [first, second ?? {}];
+  return [`${first}: ${second}`, { ...third, details: { argument: first, ...third?.details } }];
 }
 
 /** Bad usage or bad input: exit 2, nothing was created or changed. */
@@ -90,11 +99,15 @@ export function errorMessage(error: unknown): string {
   const message = error.message || error.name;
   // The AWS SDK names bodiless errors (a HEAD's 412, 403) "UnknownError"; the status says more.
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return status !== undefined && !message.includes(String(status)) ? `${message} (HTTP ${status})` : message;
+  const shown = status !== undefined && !message.includes(String(status));
+  return shown ? `${message} (HTTP ${status})` : message;
 }
 
 /** The one JSON error shape: `{ "error": { "code", "message", ...details } }`. */
-export function errorJson(error: unknown, message = errorMessage(error)): { error: Record<string, unknown> } {
+export function errorJson(
+  error: unknown,
+  message = errorMessage(error),
+): { error: Record<string, unknown> } {
   const details = error instanceof CliError ? error.details : {};
   return { error: { code: codeOf(error), message, ...details } };
 }

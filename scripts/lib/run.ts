@@ -1,6 +1,13 @@
 import { onClosedPipe, processIo } from "./closed-pipe";
 import { CliError, codeOf, EXIT, errorJson, errorMessage, exitCodeOf } from "./errors";
-import { CONFLICTING_OPTIONS, helpText, parseOptions, type CommandSpec, type OptionTable, type OptionValues } from "./options";
+import {
+  CONFLICTING_OPTIONS,
+  helpText,
+  parseOptions,
+  type CommandSpec,
+  type OptionTable,
+  type OptionValues,
+} from "./options";
 
 /** Where a command writes: the process's streams, or a test's strings. */
 export interface Io {
@@ -36,7 +43,8 @@ export function reportError(error: unknown, io: Io, json: boolean, options: Repo
   }
   const label = (options.label ?? defaultLabel)(error);
   io.stderr(`${message.split("\n").map((line) => `${label}${line}`).join("\n")}\n`);
-  if (!(error instanceof CliError) && process.env.DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
+  const unexpected = !(error instanceof CliError) && error instanceof Error;
+  if (unexpected && process.env.DEBUG) io.stderr(`${error.stack}\n`);
   return exitCodeOf(error);
 }
 
