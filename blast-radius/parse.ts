@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UsageError } from "../scripts/lib/errors";
 
 /**
  * Reads the document `pulumi preview --json` prints (the CLI's `PreviewDigest`:
@@ -94,9 +95,9 @@ export type PreviewStep = z.infer<typeof step>;
 export type Preview = z.infer<typeof previewSchema>;
 
 /** A preview file we cannot judge; the message is the whole user-facing text. */
-export class PreviewError extends Error {
+export class PreviewError extends UsageError {
   constructor(message: string) {
-    super(message);
+    super(message, { code: "bad-preview" });
     this.name = "PreviewError";
   }
 }

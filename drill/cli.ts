@@ -1,91 +1,67 @@
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { buildPlan } from "../plan";
-import { ConfigError } from "../stacks";
-import { defaultBaselinePath } from "../verification";
-import { automationEngine } from "./automation-engine";
-import { fakeEngine, realClock } from "./fake-engine";
-import { awsBackupReader, loadDrillStack, missingPrerequisites, RefusedError, sdkCredentials } from "./preflight";
+import { exitCodeOf, helpText, parseOptions, reportError, UsageError, type CommandSpec, type Io as KitIo } from "../scripts/lib/cli";
 import type { DrillReport } from "./report";
-import { runDrill, type Progress } from "./run";
-import { awsStrayLookup } from "./strays";
-import { readinessPreflight } from "../readiness/preflight";
-import { defaultVerifier, rehearsalVerifier } from "./verifier";
+import type { Progress } from "./run";
 
 const REPO_ROOT = join(__dirname, "..");
 
-export const HELP = `npm run drill -- --stack <drill stack> [options]
-
-The quarterly DR drill (seed 002's DR test): preflight, pulumi up of the drill stack, verification,
+export const DRILL_COMMAND = {
+  usage: ["npm run drill -- --stack <drill stack> [options]"],
+  description: `The quarterly DR drill (seed 002's DR test): preflight, pulumi up of the drill stack, verification,
 and destroy whatever happens; then a report in <reports-dir>/<stack>-<timestamp>/ (report.md,
-report.json, timeline.svg) and a line in <reports-dir>/history.jsonl.
-
-Options:
-  --stack <name>          the drill stack (recovery:mode: drill); recovery and prod are refused
-  --reports-dir <dir>     where reports go (default: reports/drills)
-  --baseline <file>       the source baseline verify compares with (default: reports/baselines/<stack>.json,
-                          written by npm run verify -- --stack <stack> --capture-baseline)
-  --json                  print one JSON summary on stdout (progress stays on stderr)
-  --keep                  DEBUGGING ONLY: skip destroy, print the command that removes the stack;
-                          the report is marked kept and the exit code is 1
-  --allow-stale-backups   a backup older than the RPO is a warning, not a refusal
-  --engine <name>         automation (default): the Pulumi CLI through the Automation API
-                          fake: a rehearsal of the orchestration; NOTHING real is created
-  --backups <aws|skip>    check backup freshness and run readiness (what the drill assumed; never a
-                          stop) with the AWS SDK (default: aws; skip with --engine fake)
-  --fake-minute-ms <ms>   fake engine: how long a plan minute lasts (default: 50)
-  --fake-fail-step <id>   fake engine: make up fail at this plan step (e.g. database:orders)
-  --fake-fail-destroy <id> fake engine: make destroy leave this plan step behind
-  --help                  this text
-
-Exit codes: 0 up, verify and destroy all succeeded; 1 anything failed (or --keep); 2 bad usage or a
+report.json, timeline.svg) and a line in <reports-dir>/history.jsonl.`,
+  options: {
+    stack: {
+      type: "string",
+      value: "<name>",
+      help: "the drill stack (recovery:mode: drill); recovery and prod are refused",
+      required: "the drill stack to run, e.g. --stack drill",
+      example: "drill",
+    },
+    "reports-dir": { type: "string", value: "<dir>", help: "where reports go (default: reports/drills)" },
+    baseline: {
+      type: "string",
+      value: "<file>",
+      help: "the source baseline verify compares with (default: reports/baselines/<stack>.json,\nwritten by npm run verify -- --stack <stack> --capture-baseline)",
+    },
+    json: { type: "boolean", help: "print one JSON summary on stdout (progress stays on stderr)" },
+    keep: {
+      type: "boolean",
+      help: "DEBUGGING ONLY: skip destroy, print the command that removes the stack;\nthe report is marked kept and the exit code is 1",
+    },
+    "allow-stale-backups": { type: "boolean", help: "a backup older than the RPO is a warning, not a refusal" },
+    engine: {
+      type: "string",
+      value: "<name>",
+      help: "automation (default): the Pulumi CLI through the Automation API\nfake: a rehearsal of the orchestration; NOTHING real is created",
+    },
+    backups: {
+      type: "string",
+      value: "<aws|skip>",
+      help: "check backup freshness and run readiness (what the drill assumed; never a\nstop) with the AWS SDK (default: aws; skip with --engine fake)",
+    },
+    "fake-minute-ms": { type: "string", value: "<ms>", help: "fake engine: how long a plan minute lasts, in ms (default: 50)" },
+    "fake-fail-step": { type: "string", value: "<id>", help: "fake engine: make up fail at this plan step (e.g. database:orders)" },
+    "fake-fail-destroy": { type: "string", value: "<id>", help: "fake engine: make destroy leave this plan step behind" },
+  },
+  epilogue: `Exit codes: 0 up, verify and destroy all succeeded; 1 anything failed (or --keep); 2 bad usage or a
 missing prerequisite.
 Needs: the Pulumi CLI logged in to the state backend (PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL),
 AWS credentials that can read the backups and create the drill stack (AWS_PROFILE, or OIDC in CI),
 and the baseline; every one missing is reported at once, before anything is created (exit 2).
 After the destroy, RDS instances tagged as this drill's that the state does not hold are reported
-with the command that removes each (exit 1).
-`;
+with the command that removes each (exit 1).`,
+} as const satisfies CommandSpec;
 
-class UsageError extends Error {}
+export const HELP = helpText(DRILL_COMMAND);
 
 /** Bad usage too (exit 2, nothing created), with every missing prerequisite on a line of its own. */
-class MissingPrerequisites extends UsageError {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join("\n"));
-  }
+function missingPrerequisites(problems: readonly string[]): UsageError {
+  return new UsageError(problems.join("\n"), { code: "missing-prerequisites", details: { problems } });
 }
 
-interface Io {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+interface Io extends KitIo {
   readonly signal?: AbortSignal;
-}
-
-function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stack: { type: "string" },
-        "reports-dir": { type: "string" },
-        baseline: { type: "string" },
-        json: { type: "boolean" },
-        keep: { type: "boolean" },
-        "allow-stale-backups": { type: "boolean" },
-        engine: { type: "string" },
-        backups: { type: "string" },
-        "fake-minute-ms": { type: "string" },
-        "fake-fail-step": { type: "string" },
-        "fake-fail-destroy": { type: "string" },
-        help: { type: "boolean" },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split("\n")[0]}; see --help`);
-  }
 }
 
 const clockText = (ms: number) => {
@@ -117,13 +93,25 @@ export function summary(report: DrillReport, reportDir: string) {
 export async function main(args: string[], io: Io): Promise<number> {
   let json = args.includes("--json");
   try {
-    const flags = parse(args);
+    const flags = parseOptions(DRILL_COMMAND, args);
     json = flags.json ?? false;
     if (flags.help) {
       io.stdout(HELP);
       return 0;
     }
-    if (!flags.stack) throw new UsageError("--stack is required: the drill stack to run, e.g. --stack drill");
+    const stack = flags.stack!;
+    // Required after the flags are read: the Automation API, the AWS SDK and verify take seconds to import.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { buildPlan } = require("../plan") as typeof import("../plan");
+    const { defaultBaselinePath } = require("../verification/baseline") as typeof import("../verification/baseline");
+    const { automationEngine } = require("./automation-engine") as typeof import("./automation-engine");
+    const { fakeEngine, realClock } = require("./fake-engine") as typeof import("./fake-engine");
+    const { awsBackupReader, loadDrillStack, missingPrerequisites: missingOnMachine, sdkCredentials } = require("./preflight") as typeof import("./preflight");
+    const { runDrill } = require("./run") as typeof import("./run");
+    const { awsStrayLookup } = require("./strays") as typeof import("./strays");
+    const { readinessPreflight } = require("../readiness/preflight") as typeof import("../readiness/preflight");
+    const { defaultVerifier, rehearsalVerifier } = require("./verifier") as typeof import("./verifier");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const engineKind = flags.engine ?? "automation";
     if (engineKind !== "automation" && engineKind !== "fake") throw new UsageError(`--engine ${engineKind}: use --engine automation (the Pulumi CLI) or --engine fake (a rehearsal)`);
     const backups = flags.backups ?? (engineKind === "fake" ? "skip" : "aws");
@@ -136,23 +124,23 @@ export async function main(args: string[], io: Io): Promise<number> {
     let verifier = rehearsalVerifier;
     const reportsDir = resolve(flags["reports-dir"] ?? join(REPO_ROOT, "reports", "drills"));
     const real = engineKind !== "fake";
-    if (real) loadDrillStack(flags.stack, { root: REPO_ROOT }); // prod and recovery are refused before anything else is asked for
+    if (real) loadDrillStack(stack, { root: REPO_ROOT }); // prod and recovery are refused before anything else is asked for
     // A stack brought up that nothing can be compared with proves nothing: the baseline is a
     // prerequisite, checked with the others, every missing one reported before anything is created.
-    const baselinePath = resolve(REPO_ROOT, flags.baseline ?? defaultBaselinePath(flags.stack));
-    const missing = await missingPrerequisites({
-      engine: real ? automationEngine({ stack: flags.stack, workDir: REPO_ROOT }) : undefined,
+    const baselinePath = resolve(REPO_ROOT, flags.baseline ?? defaultBaselinePath(stack));
+    const missing = await missingOnMachine({
+      engine: real ? automationEngine({ stack, workDir: REPO_ROOT }) : undefined,
       awsCredentials: real ? sdkCredentials : undefined,
       reportsDir,
-      baseline: real ? { path: baselinePath, stack: flags.stack } : undefined,
+      baseline: real ? { path: baselinePath, stack: stack } : undefined,
     });
-    if (missing.length > 0) throw new MissingPrerequisites(missing);
+    if (missing.length > 0) throw missingPrerequisites(missing);
     if (real) verifier = defaultVerifier(baselinePath);
     for (const flag of ["fake-fail-step", "fake-fail-destroy"] as const) {
       const id = flags[flag];
       if (id === undefined) continue;
       // A mistyped step would fail nothing and the rehearsal would pass: refuse it instead.
-      const ids = buildPlan(loadDrillStack(flags.stack, { root: REPO_ROOT })).steps.map((s) => s.id);
+      const ids = buildPlan(loadDrillStack(stack, { root: REPO_ROOT })).steps.map((s) => s.id);
       if (!ids.includes(id)) throw new UsageError(`--${flag} ${id}: not a step of the plan; use one of ${ids.join(", ")}`);
     }
     if (engineKind === "fake") io.stderr("drill: REHEARSAL with --engine fake: nothing real is created, no cloud is touched\n");
@@ -168,13 +156,13 @@ export async function main(args: string[], io: Io): Promise<number> {
     let outcome;
     try {
       outcome = await runDrill({
-        stack: flags.stack,
+        stack,
         root: REPO_ROOT,
         reportsDir,
         engine: (config, plan) =>
           engineKind === "fake"
             ? fakeEngine({ config, plan, clock: realClock, minuteMs, destroyMinutesPerStep: 1, failStep: flags["fake-fail-step"], failDestroySteps: flags["fake-fail-destroy"] ? [flags["fake-fail-destroy"]] : [] })
-            : automationEngine({ stack: flags.stack!, workDir: REPO_ROOT }),
+            : automationEngine({ stack, workDir: REPO_ROOT }),
         verifier,
         backups: backups === "aws" ? awsBackupReader() : undefined,
         // Where AWS is read at all, the teardown also looks there for what the state lost.
@@ -217,13 +205,13 @@ export async function main(args: string[], io: Io): Promise<number> {
     else io.stdout(humanSummary(report, reportDir));
     return report.exitCode;
   } catch (error) {
-    const usage = error instanceof UsageError || error instanceof RefusedError || error instanceof ConfigError;
-    const msg = error instanceof Error ? error.message : String(error);
-    const problems = error instanceof MissingPrerequisites ? error.problems : [msg];
-    if (json) io.stdout(`${JSON.stringify({ outcome: "refused", exitCode: usage ? 2 : 1, error: msg, problems })}\n`);
+    const problems = (error instanceof UsageError ? (error.details.problems as readonly string[] | undefined) : undefined) ?? [];
     if (problems.length > 1) io.stderr(`drill: refused before anything was created: ${problems.length} prerequisites are missing\n`);
-    for (const p of problems) io.stderr(`drill: ${p}\n`);
-    return usage ? 2 : 1;
+    return reportError(error, io, json, {
+      label: () => "drill: ",
+      jsonFields: (e) => ({ outcome: "refused", exitCode: exitCodeOf(e) }),
+      jsonIndent: 0,
+    });
   }
 }
 

@@ -4,9 +4,9 @@ import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } fro
 import { S3Client } from "@aws-sdk/client-s3";
 import type { RecoveryPlan } from "../plan";
 import type { ReadinessReport } from "../readiness/types";
-import { ConfigError, loadStack, type DatabaseRestore, type RecoveryConfig } from "../stacks";
+import { RefusedError, UsageError } from "../scripts/lib/errors";
+import { ConfigError, loadStack, STACK_IS_INVENTORY, type DatabaseRestore, type RecoveryConfig } from "../stacks";
 import { locateDump } from "../workers/dump-locator";
-import { RefusedError as WorkerRefusedError } from "../workers/errors";
 import type { DrillEngine } from "./engine";
 
 export interface PreflightCheck {
@@ -15,13 +15,8 @@ export interface PreflightCheck {
   readonly detail: string;
 }
 
-/** The stack is not one a drill may run: bad usage (exit 2), refused before anything is created. */
-export class RefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RefusedError";
-  }
-}
+/** The problem code of a stack a drill may not run (bad usage, exit 2, refused before anything is created). */
+export const NOT_A_DRILL_STACK = "not-a-drill-stack";
 
 /**
  * Loads the stack and refuses anything but a drill stack. A recovery stack restores for real and
@@ -32,13 +27,16 @@ export function loadDrillStack(stack: string, options: { root?: string; now?: Da
   try {
     config = loadStack(stack, options);
   } catch (error) {
-    if (error instanceof ConfigError && error.problems.some((p) => p.message.includes("source inventory, not something to restore")))
-      throw new RefusedError(`--stack ${stack}: refused, it is production's inventory; a drill runs only on a drill stack (recovery:mode: drill), e.g. --stack drill`);
+    if (error instanceof ConfigError && error.problems.some((p) => p.code === STACK_IS_INVENTORY))
+      throw new UsageError(`--stack ${stack}: refused, it is production's inventory; a drill runs only on a drill stack (recovery:mode: drill), e.g. --stack drill`, {
+        code: NOT_A_DRILL_STACK,
+      });
     throw error;
   }
   if (config.mode !== "drill")
-    throw new RefusedError(
+    throw new UsageError(
       `--stack ${stack}: refused, it is a ${config.mode} stack (recovery:mode: ${config.mode}) that restores for real and keeps what it creates; a drill runs only on a drill stack, e.g. --stack drill`,
+      { code: NOT_A_DRILL_STACK },
     );
   return config;
 }
@@ -105,7 +103,7 @@ export function awsBackupReader(region?: string): BackupReader {
         const { manifest } = await locateDump(s3, { bucket, key: prefix }, true);
         return { what: `dump s3://${bucket}/${manifest.dump.key}`, at: new Date(manifest.source.serverTime) };
       } catch (error) {
-        if (error instanceof WorkerRefusedError) return { what: `a dump under s3://${bucket}/${prefix}`, at: undefined };
+        if (error instanceof RefusedError) return { what: `a dump under s3://${bucket}/${prefix}`, at: undefined };
         throw error;
       }
     },

@@ -106,7 +106,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
   const progress = (phase: PhaseName, msg: string, level: Progress["level"] = "info") =>
     options.onProgress?.({ phase, message: msg, level, elapsedMs: clock.now() - startedAt });
 
-  // Refused here (RefusedError, ConfigError) before any engine exists.
+  // Refused here (a UsageError: not-a-drill-stack, bad-config) before any engine exists.
   const config = loadDrillStack(options.stack, { root: options.root, now: new Date(startedAt) });
   const plan = buildPlan(config);
   const engine = options.engine(config, plan);

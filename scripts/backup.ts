@@ -1,35 +1,37 @@
 #!/usr/bin/env tsx
 // Takes a logical backup into S3 in the format `npm run restore` expects (docs/data-plane.md).
-import { backup } from "../workers/backup";
-import { positiveInt, runCli } from "../workers/cli";
-import { UsageError } from "../workers/errors";
-import { parseDatabaseUrl } from "../workers/postgres-connection";
-import { createS3Client } from "../workers/s3-client";
-import { parseS3Location } from "../workers/s3-location";
+import type { CommandSpec } from "./lib/cli";
+import { JSON_OPTION, positiveInt, runWorker } from "../workers/cli";
 
-const usage = `
-npm run backup -- --database <postgresql-url> --to s3://bucket/prefix [options]
+export const BACKUP_COMMAND = {
+  usage: ["npm run backup -- --database <postgresql-url> --to s3://bucket/prefix [options]"],
+  description: `Dumps the database with pg_dump (one consistent snapshot), uploads it with multipart and a
+sha256 computed while streaming, then writes <dump>.manifest.json beside it.`,
+  options: {
+    database: { type: "string", value: "URL", help: "database to back up (the password is never printed)" },
+    to: { type: "string", value: "S3URL", help: "bucket and prefix the dump and its manifest go to" },
+    format: { type: "string", value: "F", help: "custom (default, one file) or directory (pg_dump -j, stored as a tar)" },
+    gzip: { type: "boolean", help: "store the dump gzip-compressed (.dump.gz)" },
+    jobs: { type: "string", value: "N", help: "pg_dump parallel jobs for --format directory (default 2)" },
+    json: JSON_OPTION,
+  },
+  epilogue: "Exit: 0 backed up, 1 failed, 2 bad usage.",
+} as const satisfies CommandSpec;
 
-Dumps the database with pg_dump (one consistent snapshot), uploads it with multipart and a
-sha256 computed while streaming, then writes <dump>.manifest.json beside it.
-
-  --database URL    database to back up (the password is never printed)
-  --to S3URL        bucket and prefix the dump and its manifest go to
-  --format F        custom (default, one file) or directory (pg_dump -j, stored as a tar)
-  --gzip            store the dump gzip-compressed (.dump.gz)
-  --jobs N          pg_dump parallel jobs for --format directory (default 2)
-  --json            print one JSON record on stdout (summary on stderr)
-  --help            this text
-
-Exit: 0 backed up, 1 failed, 2 bad usage.
-`;
-
-void runCli(
-  { usage, strings: ["database", "to", "format", "jobs"], booleans: ["gzip"] },
+runWorker(
+  BACKUP_COMMAND,
   async (args) => {
+    // Required after --help is answered, so that --help needs none of it.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { backup } = require("../workers/backup") as typeof import("../workers/backup");
+    const { UsageError } = require("./lib/cli") as typeof import("./lib/cli");
+    const { parseDatabaseUrl } = require("../workers/postgres-connection") as typeof import("../workers/postgres-connection");
+    const { createS3Client } = require("../workers/s3-client") as typeof import("../workers/s3-client");
+    const { parseS3Location } = require("../workers/s3-location") as typeof import("../workers/s3-location");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const database = parseDatabaseUrl("--database", args.database);
     const to = parseS3Location("--to", args.to);
-    const format = (args.format ?? "custom") as string;
+    const format = args.format ?? "custom";
     if (format !== "custom" && format !== "directory") {
       throw new UsageError("--format", `"${format}" is not a dump format; use custom or directory`);
     }

@@ -1,6 +1,10 @@
 // `npm run drill -- --stack drill`: the quarterly DR drill. The logic is in drill/; this wires the
 // process to it: output streams, signals, exit code.
 import { main } from "../drill/cli";
+import { errorMessage, onClosedPipe, processIo } from "./lib/cli";
+
+// A closed pipe drops the output but never the destroy: the drill runs to its end.
+onClosedPipe();
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -19,16 +23,12 @@ function onSignal(signal: NodeJS.Signals) {
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
-main(process.argv.slice(2), {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  signal: controller.signal,
-}).then(
+main(process.argv.slice(2), { ...processIo, signal: controller.signal }).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`drill: ${error instanceof Error ? error.message : String(error)}\n`);
+    processIo.stderr(`drill: ${errorMessage(error)}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,28 +1,30 @@
 // `npm run policy:check -- --stack <name> [--json]`: the CrossGuard pack, offline. Runs the program
 // under Pulumi's mocks (no CLI, no cloud) and every policy over what it registers.
-import { checkStackPolicies } from "../offline/policy-check";
-import { EXIT, parseFlags, runMain, stackFlag } from "./lib/cli";
+import { EXIT, runProcess, type CommandSpec } from "./lib/cli";
 
-const HELP = `Usage: npm run policy:check -- --stack <name> [--json]
-
-Runs the program for the stack under Pulumi's mocks and the recovery-guardrails pack (policies/)
+export const POLICY_CHECK_COMMAND = {
+  usage: ["npm run policy:check -- --stack <name> [--json]"],
+  description: `Runs the program for the stack under Pulumi's mocks and the recovery-guardrails pack (policies/)
 over every resource it registers, with the pack config derived from the stack
-(the same as policies/config/<stack>.json). Needs no Pulumi CLI and no credentials.
+(the same as policies/config/<stack>.json). Needs no Pulumi CLI and no credentials.`,
+  options: {
+    stack: {
+      type: "string",
+      value: "<name>",
+      help: "the restore stack (recovery, drill)",
+      required: "name the restore stack, e.g. --stack recovery",
+      example: "recovery",
+    },
+    json: { type: "boolean", help: "print exactly one JSON object" },
+  },
+  epilogue: "Exit: 0 no mandatory policy violated, 1 a mandatory policy is violated, 2 bad input or usage.",
+} as const satisfies CommandSpec;
 
-  --stack <name>  the restore stack (recovery, drill)
-  --json          print exactly one JSON object
-  --help          this text
-
-Exit: 0 no mandatory policy violated, 1 a mandatory policy is violated, 2 bad input or usage.`;
-
-void runMain(async () => {
-  const flags = parseFlags(process.argv.slice(2), { string: ["stack"], boolean: ["json"] });
-  if (flags.help) {
-    process.stdout.write(`${HELP}\n`);
-    return EXIT.ok;
-  }
-  const stack = stackFlag(flags);
-
+runProcess(POLICY_CHECK_COMMAND, async (flags) => {
+  // Required after --help is answered: the program under Pulumi's mocks takes seconds to import.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { checkStackPolicies } = require("../offline/policy-check") as typeof import("../offline/policy-check");
+  const stack = flags.stack!;
   const result = await checkStackPolicies(stack);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -3,18 +3,22 @@
 // inventory, so nobody types production's names twice; a test fails when a file is stale.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { packConfigForStack } from "../offline/policy-check";
-import { listStacks, loadStack, readStackConfig } from "../stacks";
-import { EXIT, parseFlags, runMain } from "./lib/cli";
+import { EXIT, runProcess, type CommandSpec } from "./lib/cli";
 
 export const POLICY_CONFIG_DIR = join(__dirname, "..", "policies", "config");
 
-void runMain(async () => {
-  const flags = parseFlags(process.argv.slice(2), {});
-  if (flags.help) {
-    process.stdout.write("Usage: npm run policy:config\n\nWrites policies/config/<stack>.json for every restore stack.\n");
-    return EXIT.ok;
-  }
+export const POLICY_CONFIG_COMMAND = {
+  usage: ["npm run policy:config"],
+  description: "Writes policies/config/<stack>.json for every restore stack.",
+  options: {},
+} as const satisfies CommandSpec;
+
+runProcess(POLICY_CONFIG_COMMAND, async () => {
+  // Required after --help is answered: the program under Pulumi's mocks takes seconds to import.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { packConfigForStack } = require("../offline/policy-check") as typeof import("../offline/policy-check");
+  const { listStacks, loadStack, readStackConfig } = require("../stacks") as typeof import("../stacks");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   mkdirSync(POLICY_CONFIG_DIR, { recursive: true });
   for (const stack of listStacks()) {
     const mode = readStackConfig(stack)["recovery:mode"];

@@ -1,33 +1,34 @@
 #!/usr/bin/env tsx
 // Puts an RDB from S3 where a Redis will load it, verified first (seed 004 Restore 2A); what the cache's init container runs.
-import { runCli } from "../workers/cli";
-import { UsageError } from "../workers/errors";
-import { resolveTargetRedis, restoreRedis, type RedisRestoreRecord } from "../workers/redis-restore";
-import { createS3Client } from "../workers/s3-client";
-import { parseS3Location } from "../workers/s3-location";
+import type { CommandSpec } from "./lib/cli";
+import { JSON_OPTION, runWorker } from "../workers/cli";
+import type { RedisRestoreRecord } from "../workers/redis-restore";
 
-const usage = `
-npm run restore:redis -- --from s3://bucket/prefix[/key.rdb] --to-dir <dir> [options]
-
-Finds the RDB and its manifest, refuses one the target Redis cannot load (its RDB version is
+export const RESTORE_REDIS_COMMAND = {
+  usage: ["npm run restore:redis -- --from s3://bucket/prefix[/key.rdb] --to-dir <dir> [options]"],
+  description: `Finds the RDB and its manifest, refuses one the target Redis cannot load (its RDB version is
 newer than that Redis reads), refuses a data dir that is not empty (unless --force), downloads
 with the sha256 checked, and only then renames it to <dir>/dump.rdb. Start Redis afterwards
-with --dir <dir>; it loads the file.
-
-  --from S3URL         an RDB key, or a prefix holding RDBs (with --latest: the newest)
-  --latest             pick the newest RDB under the prefix (by save time in the manifest)
-  --to-dir DIR         Redis's data dir (created if missing); lost+found is ignored
-  --redis-version V    the Redis that will load the file, e.g. 7.0 (default: redis-server --version
-                       on PATH; give it in an init container, whose image is not the Redis one)
-  --force              replace the dump.rdb (or anything else) already in the data dir
-  --if-empty           leave a data dir that is not empty alone and exit 0 (an init container:
-                       a restarted pod keeps what its Redis saved since the restore)
-  --dry-run            check everything (RDB found, version, checksum, data dir); write nothing
-  --json               print one JSON record on stdout (summary on stderr)
-  --help               this text
-
-Exit: 0 written (or checked with --dry-run), 1 refused or failed, 2 bad usage.
-`;
+with --dir <dir>; it loads the file.`,
+  options: {
+    from: { type: "string", value: "S3URL", help: "an RDB key, or a prefix holding RDBs (with --latest: the newest)" },
+    latest: { type: "boolean", help: "pick the newest RDB under the prefix (by save time in the manifest)" },
+    "to-dir": { type: "string", value: "DIR", help: "Redis's data dir (created if missing); lost+found is ignored" },
+    "redis-version": {
+      type: "string",
+      value: "V",
+      help: "the Redis that will load the file, e.g. 7.0 (default: redis-server --version\non PATH; give it in an init container, whose image is not the Redis one)",
+    },
+    force: { type: "boolean", help: "replace the dump.rdb (or anything else) already in the data dir" },
+    "if-empty": {
+      type: "boolean",
+      help: "leave a data dir that is not empty alone and exit 0 (an init container:\na restarted pod keeps what its Redis saved since the restore)",
+    },
+    "dry-run": { type: "boolean", help: "check everything (RDB found, version, checksum, data dir); write nothing" },
+    json: JSON_OPTION,
+  },
+  epilogue: "Exit: 0 written (or checked with --dry-run), 1 refused or failed, 2 bad usage.",
+} as const satisfies CommandSpec;
 
 function summary(r: RedisRestoreRecord): string {
   const lines = [
@@ -39,14 +40,19 @@ function summary(r: RedisRestoreRecord): string {
   return lines.join("\n");
 }
 
-void runCli(
-  { usage, strings: ["from", "to-dir", "redis-version"], booleans: ["latest", "force", "if-empty", "dry-run"] },
+runWorker(
+  RESTORE_REDIS_COMMAND,
   async (args) => {
+    // Required after --help is answered, so that --help needs none of it.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { UsageError } = require("./lib/cli") as typeof import("./lib/cli");
+    const { resolveTargetRedis, restoreRedis } = require("../workers/redis-restore") as typeof import("../workers/redis-restore");
+    const { createS3Client } = require("../workers/s3-client") as typeof import("../workers/s3-client");
+    const { parseS3Location } = require("../workers/s3-location") as typeof import("../workers/s3-location");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const from = parseS3Location("--from", args.from);
     const toDir = args["to-dir"];
-    if (typeof toDir !== "string" || toDir === "") {
-      throw new UsageError("--to-dir", "is required; give Redis's data dir, e.g. --to-dir /data");
-    }
+    if (toDir === undefined) throw new UsageError("--to-dir", "is required; give Redis's data dir, e.g. --to-dir /data");
     const target = await resolveTargetRedis(args["redis-version"]);
     return restoreRedis(createS3Client(), {
       from,

@@ -1,46 +1,47 @@
 #!/usr/bin/env tsx
 // Restores a dump from S3 into a new database, verified end to end (seed 003 §C, seed 000 §3-4).
+// Only the option table and the kit load before --help is answered; the body requires the rest.
 import { availableParallelism } from "node:os";
-import { positiveInt, runCli } from "../workers/cli";
-import { parseTableList } from "../workers/table-names";
-import { parseDatabaseUrl } from "../workers/postgres-connection";
-import { restore, type RestoreRecord } from "../workers/restore";
-import { createS3Client } from "../workers/s3-client";
-import { parseS3Location } from "../workers/s3-location";
+import type { CommandSpec } from "./lib/cli";
+import { JSON_OPTION, positiveInt, runWorker } from "../workers/cli";
+import type { RestoreRecord } from "../workers/restore";
 
-const usage = `
-npm run restore -- --from s3://bucket/prefix[/dump] --to <postgresql-url> [options]
-
-Finds the dump and its manifest, downloads it with the sha256 checked in flight, and refuses to
+export const RESTORE_COMMAND = {
+  usage: ["npm run restore -- --from s3://bucket/prefix[/dump] --to <postgresql-url> [options]"],
+  description: `Finds the dump and its manifest, downloads it with the sha256 checked in flight, and refuses to
 restore a dump that fails its checksum, a target that is not empty (unless --force), or a target
 that is the database the dump was taken from (always), and anything bound to fail (a server too
 old, a missing extension or --role) before the first write. Then pg_restore -j N --no-owner,
 ANALYZE of every restored table, and the row counts are compared with the manifest. GRANTs to
 roles the target lacks are skipped and listed. A restore that fails half way drops the database
-it created, or says what it left in one that existed and the command that continues.
-
-  --from S3URL      a dump key, or a prefix holding dumps (with --latest: the newest)
-  --to URL          target database (created if missing; the password is never printed)
-  --latest          pick the newest dump under the prefix (by snapshot time in the manifest)
-  --jobs N          pg_restore parallel jobs (default: number of CPUs)
-  --tables a,b      restore only these tables, with what they need (types, functions, sequences,
-                    partitions) and their foreign keys whose other end is in the target;
-                    sales.items, "Order Items", public."Order Items" (a name in two schemas must
-                    be qualified); large objects are not part of a partial restore
-  --role R          pg_restore --role (objects are created as this role; it must exist)
-  --no-acl          restore no privileges (GRANTs), as seed 004's pg_restore --no-acl
-  --no-analyze      skip the ANALYZE of the restored tables
-  --force           restore into a non-empty target: drops and recreates the dump's objects
-  --dry-run         check everything (dump, checksum, target reachable and empty); change nothing
-  --work-dir DIR    where the dump is staged (default: the OS temp dir)
-  --json            print one JSON record on stdout (summary on stderr)
-  --help            this text
-
-Exit: 0 restored and verified; 1 refused, failed, or incomplete (a partial restore that could
+it created, or says what it left in one that existed and the command that continues.`,
+  options: {
+    from: { type: "string", value: "S3URL", help: "a dump key, or a prefix holding dumps (with --latest: the newest)" },
+    to: { type: "string", value: "URL", help: "target database (created if missing; the password is never printed)" },
+    latest: { type: "boolean", help: "pick the newest dump under the prefix (by snapshot time in the manifest)" },
+    jobs: { type: "string", value: "N", help: "pg_restore parallel jobs (default: number of CPUs)" },
+    tables: {
+      type: "string",
+      value: "a,b",
+      help:
+        "restore only these tables, with what they need (types, functions, sequences,\n" +
+        "partitions) and their foreign keys whose other end is in the target;\n" +
+        'sales.items, "Order Items", public."Order Items" (a name in two schemas must\n' +
+        "be qualified); large objects are not part of a partial restore",
+    },
+    role: { type: "string", value: "R", help: "pg_restore --role (objects are created as this role; it must exist)" },
+    "no-acl": { type: "boolean", help: "restore no privileges (GRANTs), as seed 004's pg_restore --no-acl" },
+    "no-analyze": { type: "boolean", help: "skip the ANALYZE of the restored tables" },
+    force: { type: "boolean", help: "restore into a non-empty target: drops and recreates the dump's objects" },
+    "dry-run": { type: "boolean", help: "check everything (dump, checksum, target reachable and empty); change nothing" },
+    "work-dir": { type: "string", value: "DIR", help: "where the dump is staged (default: the OS temp dir)" },
+    json: JSON_OPTION,
+  },
+  epilogue: `Exit: 0 restored and verified; 1 refused, failed, or incomplete (a partial restore that could
 not bring something its tables need, such as a foreign key to a table absent from the target);
 2 bad usage; 130/143 stopped by SIGINT/SIGTERM (after dropping the database it created, or
-saying what it left).
-`;
+saying what it left).`,
+} as const satisfies CommandSpec;
 
 /** A partial restore whose tables all came back whole but without something they need is incomplete, not failed. */
 function headline(r: RestoreRecord): string {
@@ -83,18 +84,21 @@ function summary(r: RestoreRecord): string {
   return lines.join("\n");
 }
 
-void runCli(
-  {
-    usage,
-    strings: ["from", "to", "jobs", "tables", "role", "work-dir"],
-    booleans: ["latest", "force", "dry-run", "no-acl", "no-analyze"],
-  },
+runWorker(
+  RESTORE_COMMAND,
   async (args) => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { parseTableList } = require("../workers/table-names") as typeof import("../workers/table-names");
+    const { parseDatabaseUrl } = require("../workers/postgres-connection") as typeof import("../workers/postgres-connection");
+    const { restore } = require("../workers/restore") as typeof import("../workers/restore");
+    const { createS3Client } = require("../workers/s3-client") as typeof import("../workers/s3-client");
+    const { parseS3Location } = require("../workers/s3-location") as typeof import("../workers/s3-location");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const from = parseS3Location("--from", args.from);
     const to = parseDatabaseUrl("--to", args.to);
     const jobs = positiveInt("--jobs", args.jobs, availableParallelism(), 64);
     // Parsed here so bad names are refused before anything is looked up (exit 2).
-    const tables = typeof args.tables === "string" && args.tables !== "" ? parseTableList(args.tables).map((t) => t.given) : [];
+    const tables = args.tables !== undefined ? parseTableList(args.tables).map((t) => t.given) : [];
     return restore(createS3Client(), {
       from,
       to,
@@ -102,13 +106,12 @@ void runCli(
       jobs,
       tables,
       force: Boolean(args.force),
-      // minimist reads --no-x as x = false.
-      noAcl: args.acl === false,
-      noAnalyze: args.analyze === false,
+      noAcl: Boolean(args["no-acl"]),
+      noAnalyze: Boolean(args["no-analyze"]),
       dryRun: Boolean(args["dry-run"]),
-      role: typeof args.role === "string" && args.role !== "" ? args.role : undefined,
+      role: args.role,
       showProgress: true,
-      workDir: typeof args["work-dir"] === "string" && args["work-dir"] !== "" ? args["work-dir"] : undefined,
+      workDir: args["work-dir"],
     });
   },
   summary,

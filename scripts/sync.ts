@@ -1,33 +1,33 @@
 #!/usr/bin/env tsx
 // Brings a bucket back from its replica (seed 004 Restore 3B) and/or undeletes (Restore 3A).
-import { positiveInt, runCli } from "../workers/cli";
-import { UsageError } from "../workers/errors";
-import { syncBuckets, validateSyncLocations, type SyncRecord } from "../workers/bucket-sync";
-import { undelete, type UndeleteRecord } from "../workers/undelete";
-import { createS3Client } from "../workers/s3-client";
-import { parseS3Location } from "../workers/s3-location";
-import { productionNames } from "../stacks";
+import type { CommandSpec } from "./lib/cli";
+import { JSON_OPTION, positiveInt, runWorker } from "../workers/cli";
+import type { SyncRecord } from "../workers/bucket-sync";
+import type { UndeleteRecord } from "../workers/undelete";
 
-const usage = `
-npm run sync -- --from s3://replica[/prefix] --to s3://target[/prefix] [options]
-npm run sync -- --to s3://versioned-bucket --undelete-after <ISO time> [--from s3://replica] [options]
-
-Copies every object that is missing or different from --from into --to, server side
+export const SYNC_COMMAND = {
+  usage: [
+    "npm run sync -- --from s3://replica[/prefix] --to s3://target[/prefix] [options]",
+    "npm run sync -- --to s3://versioned-bucket --undelete-after <ISO time> [--from s3://replica] [options]",
+  ],
+  description: `Copies every object that is missing or different from --from into --to, server side
 (CopyObject; UploadPartCopy for multipart objects), skipping objects already identical
 (size + ETag), then reports parity. Safe to rerun after a crash or Ctrl-C: finished objects are
-never copied twice. --from is only ever read; objects only in --to are reported, never deleted.
-
-  --from S3URL          the replica to copy from (read only)
-  --to S3URL            the bucket to restore into (must differ from --from)
-  --undelete-after ISO  first remove the delete markers placed in --to after this time, so
-                        objects deleted since then come back (needs versioning on --to)
-  --concurrency N       objects copied at once (default 32)
-  --dry-run             list what would be copied / undeleted; change nothing
-  --json                print one JSON record on stdout (summary on stderr)
-  --help                this text
-
-Exit: 0 everything copied and parity exact, 1 any object failed or differs, 2 bad usage.
-`;
+never copied twice. --from is only ever read; objects only in --to are reported, never deleted.`,
+  options: {
+    from: { type: "string", value: "S3URL", help: "the replica to copy from (read only)" },
+    to: { type: "string", value: "S3URL", help: "the bucket to restore into (must differ from --from)" },
+    "undelete-after": {
+      type: "string",
+      value: "ISO",
+      help: "first remove the delete markers placed in --to after this time, so\nobjects deleted since then come back (needs versioning on --to)",
+    },
+    concurrency: { type: "string", value: "N", help: "objects copied at once (default 32)" },
+    "dry-run": { type: "boolean", help: "list what would be copied / undeleted; change nothing" },
+    json: JSON_OPTION,
+  },
+  epilogue: "Exit: 0 everything copied and parity exact, 1 any object failed or differs, 2 bad usage.",
+} as const satisfies CommandSpec;
 
 interface Combined {
   ok: boolean;
@@ -65,11 +65,20 @@ function summary(r: Combined): string {
   return lines.join("\n");
 }
 
-void runCli<Combined>(
-  { usage, strings: ["from", "to", "undelete-after", "concurrency"], booleans: ["dry-run"] },
+runWorker(
+  SYNC_COMMAND,
   async (args) => {
+    // Required after --help is answered, so that --help needs none of it.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { UsageError } = require("./lib/cli") as typeof import("./lib/cli");
+    const { syncBuckets, validateSyncLocations } = require("../workers/bucket-sync") as typeof import("../workers/bucket-sync");
+    const { undelete } = require("../workers/undelete") as typeof import("../workers/undelete");
+    const { createS3Client } = require("../workers/s3-client") as typeof import("../workers/s3-client");
+    const { parseS3Location } = require("../workers/s3-location") as typeof import("../workers/s3-location");
+    const { productionNames } = require("../stacks") as typeof import("../stacks");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const to = parseS3Location("--to", args.to);
-    const undeleteAfterRaw = args["undelete-after"] as string | undefined;
+    const undeleteAfterRaw = args["undelete-after"];
     let undeleteAfter: Date | undefined;
     if (undeleteAfterRaw !== undefined && undeleteAfterRaw !== "") {
       undeleteAfter = new Date(undeleteAfterRaw);

@@ -62,6 +62,9 @@ function ownKeys(config: Record<string, unknown>): Record<string, unknown> {
   return own;
 }
 
+/** The problem code of a restore command given the inventory's own stack (`--stack prod`). */
+export const STACK_IS_INVENTORY = "stack-is-inventory";
+
 /** Reads and validates an inventory (Pulumi.prod.yaml), every mistake reported together. */
 export function loadInventory(source: string, root = REPO_ROOT): Inventory {
   const file = stackFile(source);
@@ -93,7 +96,12 @@ export function loadStackFromConfig(
   const own = ownKeys(config);
   if (own.mode === "inventory") {
     throw new ConfigError([
-      { file, key: "", message: `${stack} is the source inventory, not something to restore; use a restore stack: ${restoreStacks(root).map((s) => `--stack ${s}`).join(", ")}` },
+      {
+        file,
+        key: "",
+        code: STACK_IS_INVENTORY,
+        message: `${stack} is the source inventory, not something to restore; use a restore stack: ${restoreStacks(root).map((s) => `--stack ${s}`).join(", ")}`,
+      },
     ]);
   }
   const parsed = restoreStackSchema.safeParse(own, { reportInput: true });

@@ -1,5 +1,6 @@
 import { closest } from "fastest-levenshtein";
 import type { z } from "zod";
+import { UsageError } from "../scripts/lib/errors";
 import { unpinnedImageProblem } from "./image-reference";
 import { keysAt, kindsAccepting } from "./schema-walk";
 
@@ -9,16 +10,18 @@ export interface ConfigProblem {
   /** The key path as users write it: `recovery:services[3].dependsOn[1]`; empty for the file as a whole. */
   readonly key: string;
   readonly message: string;
+  /** Stable, for callers that act on one kind of problem (the drill refusing the inventory). */
+  readonly code?: string;
 }
 
 export function formatProblem(p: ConfigProblem): string {
   return p.key ? `${p.file}: ${p.key}: ${p.message}` : `${p.file}: ${p.message}`;
 }
 
-/** Bad config, every mistake of one run together, refused before anything is created. */
-export class ConfigError extends Error {
+/** Bad config, every mistake of one run together, refused before anything is created (exit 2). */
+export class ConfigError extends UsageError {
   constructor(readonly problems: readonly ConfigProblem[]) {
-    super(problems.map(formatProblem).join("\n"));
+    super(problems.map(formatProblem).join("\n"), { code: "bad-config", details: { problems } });
     this.name = "ConfigError";
   }
 }

@@ -16,7 +16,7 @@ import {
   tableKey,
 } from "./catalog";
 import { readOnlyClient } from "./db";
-import { UsageError } from "./errors";
+import { UsageError } from "../scripts/lib/errors";
 import type { CheckGroup } from "./types";
 
 const key = z.object({ schema: z.string(), table: z.string(), name: z.string(), columns: z.array(z.string()) });

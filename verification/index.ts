@@ -13,7 +13,7 @@ import { databaseConfigCheck } from "./checks/database-config";
 import { memoizeSource, secretCheck } from "./checks/secrets";
 import { healthCheck, smokeCheck } from "./checks/services";
 import { readOnlyPool } from "./db";
-import { UsageError } from "./errors";
+import { UsageError } from "../scripts/lib/errors";
 import type { StackOutputs } from "./outputs";
 import { Redactor } from "./redact";
 import { runChecks } from "./runner";
@@ -24,7 +24,7 @@ export * from "./types";
 export { captureBaseline, defaultBaselinePath, readBaseline, sourceUrlEnv, writeBaseline, type Baseline } from "./baseline";
 export { outputsFromAutomation, parseOutputs, pulumiOutputs, readOutputsFile, type StackOutputs } from "./outputs";
 export { FileSecretSource, KubectlSecretSource, type SecretSource } from "./secret-source";
-export { UsageError } from "./errors";
+export { UsageError } from "../scripts/lib/errors";
 export { Redactor } from "./redact";
 
 export interface VerificationOptions {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { $ } from "zx";
 import { stackOutputsSchema, type StackOutputs } from "../stacks/outputs";
-import { UsageError } from "./errors";
+import { UsageError } from "../scripts/lib/errors";
 
 /**
  * The stack outputs verify reads are the program's contract (stacks/outputs.ts): one schema that

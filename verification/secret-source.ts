@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { $ } from "zx";
-import { UsageError } from "./errors";
+import { UsageError } from "../scripts/lib/errors";
 
 /**
  * Where verify reads Kubernetes Secrets from. In a cluster: kubectl. In tests, or where the

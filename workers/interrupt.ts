@@ -1,3 +1,5 @@
+import { CliError } from "../scripts/lib/errors";
+
 /**
  * Ctrl-C (SIGINT) and a Job's SIGTERM. By default the command stops at once with its children
  * (exit 130 / 143). A phase that writes into a database registers a handler instead, so that it
@@ -31,15 +33,13 @@ export function deliverInterrupt(signal: InterruptSignal): boolean {
 }
 
 /** The command stopped on a signal: exit 130 (SIGINT) or 143 (SIGTERM), with what was left. */
-export class InterruptedError extends Error {
-  readonly exitCode: number;
+export class InterruptedError extends CliError {
   constructor(
     readonly signal: InterruptSignal,
     message: string,
-    readonly record?: unknown,
+    record?: unknown,
   ) {
-    super(message);
+    super(message, "interrupted", exitCodeOf(signal), { record });
     this.name = "InterruptedError";
-    this.exitCode = exitCodeOf(signal);
   }
 }

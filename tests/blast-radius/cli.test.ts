@@ -121,13 +121,13 @@ describe("blast-radius: the command", () => {
     it("names an unknown flag and the flags it knows", async () => {
       const r = await cli(["--from", fixturePath("rebuild.json"), "--markdwon"]);
       assert.equal(r.code, 2);
-      assert.equal(r.stderr, "blast-radius: --markdwon: unknown flag; use --stack, --from, --json, --markdown, --help (see --help)\n");
+      assert.equal(r.stderr, "blast-radius: --markdwon: unknown option; did you mean --markdown? (see --help)\n");
     });
 
     it("refuses --stack without a value, with an example", async () => {
       const r = await cli(["--stack", "--json"]);
       assert.equal(r.code, 2);
-      assert.equal(JSON.parse(r.stdout).error, "--stack: needs a value, e.g. --stack recovery");
+      assert.deepEqual(JSON.parse(r.stdout).error, { code: "missing-value", message: "--stack: needs a value, e.g. --stack recovery", flag: "--stack" });
     });
 
     it("refuses --from given twice", async () => {
@@ -144,9 +144,10 @@ describe("blast-radius: the command", () => {
     it("answers bad input under --json with one JSON object too", async () => {
       const r = await cli(["--from", fixturePath("missing-steps.json"), "--json"]);
       assert.equal(r.code, 2);
-      const doc = JSON.parse(r.stdout) as { error: string; exitCode: number };
+      const doc = JSON.parse(r.stdout) as { error: { code: string; message: string }; exitCode: number };
       assert.equal(doc.exitCode, 2);
-      assert.ok(doc.error.startsWith("tests/fixtures/preview/missing-steps.json: steps: is missing;"));
+      assert.equal(doc.error.code, "bad-preview");
+      assert.ok(doc.error.message.startsWith("tests/fixtures/preview/missing-steps.json: steps: is missing;"));
     });
 
     it("answers bad input under --markdown with a comment that says so, for CI to post", async () => {

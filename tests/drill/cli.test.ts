@@ -30,23 +30,23 @@ describe("npm run drill (the CLI)", function () {
   it("--help describes the drill and exits 0", async () => {
     const r = await cli(["--help"]);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /^npm run drill -- --stack <drill stack>/);
+    assert.match(r.stdout, /^Usage: npm run drill -- --stack <drill stack>/);
     assert.match(r.stdout, /--keep {18}DEBUGGING ONLY/);
   });
 
   it("an unknown flag exits 2 with one line naming it, no stack trace", async () => {
     const r = await cli(["--stack", "drill", "--stak", "x"]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^drill: Unknown option '--stak'.*; see --help\n$/);
+    assert.equal(r.stderr, "drill: --stak: unknown option; did you mean --stack? (see --help)\n");
     noStackTrace(r.stderr);
   });
 
   it("--stack prod is refused with exit 2 and, with --json, exactly one JSON object", async () => {
     const r = await cli(["--stack", "prod", "--engine", "fake", "--json"]);
     assert.equal(r.code, 2);
-    const out = JSON.parse(r.stdout) as { outcome: string; exitCode: number; error: string };
-    assert.deepEqual({ outcome: out.outcome, exitCode: out.exitCode }, { outcome: "refused", exitCode: 2 });
-    assert.match(out.error, /^--stack prod: refused, it is production's inventory/);
+    const out = JSON.parse(r.stdout) as { outcome: string; exitCode: number; error: { code: string; message: string } };
+    assert.deepEqual({ outcome: out.outcome, exitCode: out.exitCode, code: out.error.code }, { outcome: "refused", exitCode: 2, code: "not-a-drill-stack" });
+    assert.match(out.error.message, /^--stack prod: refused, it is production's inventory/);
     noStackTrace(r.stderr);
   });
 
@@ -107,8 +107,8 @@ describe("npm run drill (the CLI)", function () {
     assert.match(lines[2], /^drill: no AWS credentials: export AWS_PROFILE \(or run in CI with OIDC\) for an account that can read the backups and create the drill stack$/);
     assert.equal(lines[3], `drill: --baseline ${join(ROOT, "reports/baselines/missing-for-this-test.json")}: not found; capture the source's state first: npm run verify -- --stack drill --capture-baseline`);
     assert.equal(lines.length, 4);
-    const out = JSON.parse(r.stdout) as { outcome: string; exitCode: number; problems: string[] };
-    assert.deepEqual([out.outcome, out.exitCode, out.problems], ["refused", 2, lines.slice(1).map((l) => l.slice("drill: ".length))]);
+    const out = JSON.parse(r.stdout) as { outcome: string; exitCode: number; error: { code: string; problems: string[] } };
+    assert.deepEqual([out.outcome, out.exitCode, out.error.code, out.error.problems], ["refused", 2, "missing-prerequisites", lines.slice(1).map((l) => l.slice("drill: ".length))]);
     assert.equal(existsSync(join(reports, "history.jsonl")), false);
     noStackTrace(r.stderr);
   });

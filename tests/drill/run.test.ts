@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readHistory } from "../../drill/history";
-import { RefusedError } from "../../drill/preflight";
+import { NOT_A_DRILL_STACK } from "../../drill/preflight";
+import { UsageError } from "../../scripts/lib/errors";
 import type { DrillReport } from "../../drill/report";
 import { escapeXml } from "../../drill/report-svg";
 import { runDrill } from "../../drill/run";
@@ -247,7 +248,7 @@ describe("drill orchestration with the fake engine", () => {
       const inner = drill.engine;
       await assert.rejects(
         runDrill({ ...drill, engine: (c, p) => (engines++, inner(c, p)) }),
-        (e: unknown) => e instanceof RefusedError && e.message.startsWith(`--stack ${stack}: refused`),
+        (e: unknown) => e instanceof UsageError && e.code === NOT_A_DRILL_STACK && e.message.startsWith(`--stack ${stack}: refused`),
       );
       assert.equal(engines, 0);
       assert.deepEqual(readHistory(drill.reportsDir), []);

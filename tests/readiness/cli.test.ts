@@ -96,11 +96,11 @@ describe("npm run readiness", function () {
   });
 
   for (const [args, message] of [
-    [["--stack", "recovery", "--jsn"], "--jsn: unknown option; see --help for the options (--help, --stack, --timeout, --concurrency, --sample, --config-root, --json, --markdown, --suggest, --strict)"],
+    [["--stack", "recovery", "--jsn"], "--jsn: unknown option; did you mean --json? (see --help)"],
     [[], "--stack: required; name the restore stack, e.g. --stack recovery"],
     [["--stack", "recovery", "--json", "--markdown"], "--json and --markdown: choose one output"],
     [["--stack", "recovery", "--timeout", "0"], "--timeout 0: not a duration; use e.g. 30s, 500ms or 2m"],
-    [["--stack", "recovery", "--sample", "1.5"], "--sample 1.5: must be a whole number from 0 to 10000"],
+    [["--stack", "recovery", "--sample", "1.5"], '--sample: "1.5" is not a whole number from 0 to 10000'],
     [["--stack", "prod"], "Pulumi.prod.yaml: prod is the source inventory, not something to restore; use a restore stack: --stack drill, --stack recovery"],
   ] as const) {
     it(`refuses ${args.join(" ") || "no arguments"} with exit 2 and one line`, async () => {

@@ -79,7 +79,7 @@ describe("scripts: npm run plan", () => {
   it("refuses an unknown flag by name, without a stack trace", () => {
     const r = plan("--stack", "recovery", "--jsn");
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, "--jsn: unknown option; see --help for the options (--help, --stack, --json, --check)\n");
+    assert.equal(r.stderr, "--jsn: unknown option; did you mean --json? (see --help)\n");
   });
 
   it("asks for --stack when it is missing", () => {

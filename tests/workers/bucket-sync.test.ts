@@ -202,7 +202,7 @@ describe("npm run sync (bucket sync from the replica)", function () {
     const cases: [string[], RegExp][] = [
       [["--to", "s3://x-target", "--undelete-after", "yesterday"], /--undelete-after: "yesterday" is not an ISO 8601 time/],
       [["--to", "s3://x-target", "--undelete-after", "2026-02-18T14:30:00"], /--undelete-after: "2026-02-18T14:30:00" is not an ISO 8601 time with a zone/],
-      [["--from", "s3://media-replica", "--to", "s3://x-target", "--dryrun"], /--dryrun: is not an option/],
+      [["--from", "s3://media-replica", "--to", "s3://x-target", "--dryrun"], /^usage: --dryrun: unknown option; did you mean --dry-run\? \(see --help\)$/m],
     ];
     for (const [args, message] of cases) {
       const r = await runScript("sync", args, { env });

@@ -267,7 +267,7 @@ describe("npm run backup:redis and restore:redis refuse bad usage with exit 2", 
     ["backup-redis", ["--redis", "redis://h:1", "--to", "b-ok"], 'usage: --to: "b-ok" is not an S3 location; write it as s3://bucket/prefix'],
     ["restore-redis", ["--from", "s3://b-ok/x"], "usage: --to-dir: is required; give Redis's data dir, e.g. --to-dir /data"],
     ["restore-redis", ["--from", "s3://b-ok/x", "--to-dir", "/tmp/x", "--redis-version", "seven"], 'usage: --redis-version: "seven" is not a Redis version this tool knows (2.6 or later); write it like 7.0 or 7.2.4'],
-    ["restore-redis", ["--from", "s3://b-ok/x", "--to-dir", "/tmp/x", "--frce"], "usage: --frce: is not an option of this command; see --help"],
+    ["restore-redis", ["--from", "s3://b-ok/x", "--to-dir", "/tmp/x", "--frce"], "usage: --frce: unknown option; did you mean --force? (see --help)"],
   ];
   for (const [script, args, message] of cases) {
     it(`${script} ${args.join(" ")} → ${message.slice(7, 40)}…`, async () => {

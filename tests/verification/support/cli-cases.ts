@@ -129,7 +129,7 @@ export function cliCases(environment: () => Environment): void {
     const run = await verifyCli([...common, "--outputs", join(dir, "bad-outputs.json"), "--json"]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /databases\.orders\.port: expected number/);
-    assert.equal(JSON.parse(run.stdout).error.kind, "usage");
+    assert.equal(JSON.parse(run.stdout).error.code, "usage");
     assertNoStackTrace(run);
     assertNoSecrets(run);
   });
@@ -140,7 +140,7 @@ export function cliCases(environment: () => Environment): void {
       verifyCli([...verifyArgs(), "--only", "db,queues"]),
     ]);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /Unknown option '--verbose'; see --help/);
+    assert.match(unknown.stderr, /^verify: --verbose: unknown option; use one of --stack, --outputs, .* \(see --help\)$/m);
     assert.equal(only.code, 2);
     assert.match(only.stderr, /--only db,queues: unknown group queues; use a comma-separated list of db, caches, buckets, secrets, services, smoke/);
   });
