@@ -92,7 +92,8 @@ async function main(): Promise<void> {
   });
   for (const n of sizes) {
     const steps = buildPlan(configs.get(n)!).steps.length;
-    const each = `${label(n)} services, ${label(steps)} steps, mean of ${Math.round(largest / n)} plans`;
+    const repeats = Math.round(largest / n);
+    const each = `${label(n)} services, ${label(steps)} steps${repeats > 1 ? `, mean of ${repeats} plans` : ""}`;
     console.log(spreadLine(`${each}, CPU`, cpu[String(n)], ms));
     console.log(spreadLine(`${each}, wall`, wall.get(n)!, ms));
   }

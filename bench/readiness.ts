@@ -4,7 +4,7 @@
  *
  * Each fleet lives in its own moto_server (so neither's coverage listing sees the other's
  * resources), and the two are measured in interleaved rounds after a warm-up. Each run gets new
- * clients, as a nightly process does. The targets are far from the values (1.6 s vs 15 s, ~50 s
+ * clients, as a nightly process does. The targets are far from the values (~1 s vs 15 s, 10–30 s
  * vs 300 s), so 3 rounds (whose interval is min–max, see bench/lib/rounds.ts) decide them.
  */
 import { CreateSecretCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
