@@ -1,3 +1,4 @@
+import { checkBucketSettings } from "./bucket-checks";
 import type { ConfigProblem } from "./problems";
 import { keyPath } from "./problems";
 import type { Inventory } from "./schema";
@@ -177,6 +178,12 @@ function emptyCoverageRules(inv: Inventory): Problem[] {
 export function checkInventory(inv: Inventory): Problem[] {
   const duplicates = [...duplicateNames(inv), ...sourceIdentifiersUnique(inv), ...unknownTiers(inv), ...emptyCoverageRules(inv)];
   // With two things of one name, every reference to it is ambiguous: report the cause alone.
-  if (duplicates.length > 0) return [...duplicates, ...exactlyOneGateway(inv)];
-  return [...danglingReferences(inv), ...dependencyCycles(inv), ...dependenciesOnTheGateway(inv), ...exactlyOneGateway(inv)];
+  if (duplicates.length > 0) return [...duplicates, ...exactlyOneGateway(inv), ...checkBucketSettings(inv)];
+  return [
+    ...checkBucketSettings(inv),
+    ...danglingReferences(inv),
+    ...dependencyCycles(inv),
+    ...dependenciesOnTheGateway(inv),
+    ...exactlyOneGateway(inv),
+  ];
 }

@@ -1,3 +1,4 @@
+import { rewritePolicy } from "./bucket-settings";
 import { DEFAULT_ESTIMATES, type EstimateKind } from "./estimates";
 import { keyPath, type ConfigProblem } from "./problems";
 import { AWS_STAGES, DEFAULT_SECRET_STAGE, misspeltAwsStage } from "./secret-stages";
@@ -26,6 +27,8 @@ export function sourceNamesOf(inv: Inventory): string[] {
     ...inv.databases.flatMap((d) => [d.identifier, d.dumps.bucket]),
     ...inv.caches.map((c) => c.replicationGroupId),
     ...inv.buckets.flatMap((b) => [b.bucket, b.replica.bucket]),
+    // Production's log buckets: a restore logs into a log bucket of its own.
+    ...new Set(inv.buckets.flatMap((b) => (b.logging ? [b.logging.targetBucket] : []))),
     ...inv.secrets.map((s) => s.secretId),
   ];
 }
@@ -164,7 +167,8 @@ export function resolveRestoreStack(
         problems.push({ key: keyPath(o.bucket ? [...path, "bucket"] : ["suffix"]), message: `"${bucket}" is longer than S3's ${MAX_BUCKET} characters; shorten it` });
     }
     const estimateKind = mode === "promote" ? "bucketPromote" : "bucketSync";
-    return { name: source.name, source, mode, bucket, estimateMinutes: source.estimateMinutes ?? estimates[estimateKind] };
+    const settings = mode === "rebuild" ? bucketSettings(source, bucket, o.logging, path, suffix, sourceSet, problems) : {};
+    return { name: source.name, source, mode, bucket, estimateMinutes: source.estimateMinutes ?? estimates[estimateKind], public: source.public ?? false, ...settings };
   });
 
   const secrets: SecretRestore[] = inv.secrets.map((source) => {
@@ -203,6 +207,7 @@ export function resolveRestoreStack(
     ...databases.map((d) => d.identifier),
     ...caches.map((c) => c.replicationGroupId),
     ...buckets.filter((b) => b.mode === "rebuild").map((b) => b.bucket),
+    ...new Set(buckets.flatMap((b) => (b.logging ? [b.logging.targetBucket] : []))),
     ...secrets.flatMap((s) => (s.recoverySecretId ? [s.recoverySecretId] : [])),
   ];
 
@@ -238,6 +243,49 @@ export function resolveRestoreStack(
     targetNames,
   };
   return { config, problems };
+}
+
+type BucketOverride = NonNullable<RestoreStack["buckets"][string]>;
+
+/**
+ * What a rebuilt bucket carries over from production: the policy with the source's name
+ * rewritten, CORS, lifecycle, ownership, and access logging into a log bucket this stack creates
+ * (production's log bucket only accepts logs from production's buckets, and a drill never
+ * writes into production).
+ */
+function bucketSettings(
+  source: Inventory["buckets"][number],
+  bucket: string,
+  override: BucketOverride["logging"],
+  path: PropertyKey[],
+  suffix: string,
+  sourceSet: ReadonlySet<string>,
+  problems: Problem[],
+): Pick<BucketRestore, "policy" | "cors" | "lifecycle" | "ownership" | "logging"> {
+  if (override !== undefined && source.logging === undefined)
+    problems.push({
+      key: keyPath([...path, "logging"]),
+      message: `production does not log bucket ${source.bucket} (the inventory's recovery:buckets entry "${source.name}" has no logging); add it there or remove this override`,
+    });
+  let logging: BucketRestore["logging"];
+  if (source.logging !== undefined) {
+    const targetBucket = override?.targetBucket ?? `${source.logging.targetBucket}-${suffix}`;
+    const key = keyPath(override?.targetBucket !== undefined ? [...path, "logging", "targetBucket"] : ["suffix"]);
+    if (targetBucket === source.logging.targetBucket || sourceSet.has(targetBucket))
+      problems.push({ key, message: `"${targetBucket}" is a production bucket; a restore writes its access logs to a log bucket of its own, like "${source.logging.targetBucket}-${suffix}"` });
+    else if (targetBucket === bucket)
+      problems.push({ key, message: `"${targetBucket}" is the rebuilt bucket itself; its logs go to a separate log bucket, like "${source.logging.targetBucket}-${suffix}"` });
+    if (targetBucket.length > MAX_BUCKET)
+      problems.push({ key, message: `"${targetBucket}" is longer than S3's ${MAX_BUCKET} characters; shorten it` });
+    logging = { targetBucket, targetPrefix: override?.targetPrefix ?? source.logging.targetPrefix };
+  }
+  return {
+    policy: source.policy && rewritePolicy(source.policy, source.bucket, bucket),
+    cors: source.cors,
+    lifecycle: source.lifecycle,
+    ownership: source.ownership,
+    logging,
+  };
 }
 
 /** A create timeout shorter than a restore's own estimate fails the restore it waits for. */
