@@ -134,7 +134,11 @@ export class ReplicaBucketSync extends pulumi.ComponentResource {
         bucket: target,
         // A drill must always be destroyable, objects and all; a recovery's bucket never is by accident.
         forceDestroy: args.mode === "drill",
-        tags: recoveryTags(args.stack, args.sourceBucket, `replica:${args.replica.bucket}`, "sync-at-restore"),
+        tags:
+          args.public === true
+            ? // What the buckets-private policy reads: this bucket's public policy is the inventory's, on purpose.
+              pulumi.output(recoveryTags(args.stack, args.sourceBucket, `replica:${args.replica.bucket}`, "sync-at-restore")).apply((t) => ({ ...t, "recovery:public": "true" }))
+            : recoveryTags(args.stack, args.sourceBucket, `replica:${args.replica.bucket}`, "sync-at-restore"),
       },
       { parent: this },
     );
