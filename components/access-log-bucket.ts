@@ -1,13 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logDeliveryPolicy } from "../stacks/bucket-settings";
-import { modeProblems, throwIfProblems, type RecoveryMode } from "./shared";
+import { modeProblems, recoveryTags, throwIfProblems, type RecoveryMode } from "./shared";
 
 export interface AccessLogBucketArgs {
   readonly stack: string;
   readonly mode: RecoveryMode;
   /** The new log bucket's name: never production's log bucket (it accepts only production's logs). */
   readonly bucket: string;
+  /** The production bucket whose rebuild logs here (for the tags a teardown finds strays by). */
+  readonly sourceBucket: string;
   /** The rebuilt buckets that log here, each under its own prefix. At least one. */
   readonly sources: ReadonlyArray<{ readonly bucket: string; readonly prefix: string }>;
   /** Production's names, none of which the log bucket may take. Defaults to none. */
@@ -51,7 +53,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
         bucket: args.bucket,
         // A drill is destroyed with its logs; a recovery's logs are kept.
         forceDestroy: args.mode === "drill",
-        tags: { "recovery:stack": args.stack, "recovery:purpose": "access-logs" },
+        tags: recoveryTags(args.stack, args.sourceBucket, `access-logs:${args.sources.map((s) => s.bucket).join(",")}`, "none"),
       },
       { parent: this },
     );

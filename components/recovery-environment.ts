@@ -4,7 +4,6 @@ import type { RecoveryConfig, ServiceRestore } from "../stacks/types";
 import { ClusterConfig } from "./cluster-config";
 import { LogicalRestore } from "./logical-restore";
 import { MigrationJob } from "./migration-job";
-import { AccessLogBucket } from "./access-log-bucket";
 import { ReplicaBucketSync } from "./replica-bucket-sync";
 import { RestoredCache, type CacheSnapshotLookup } from "./restored-cache";
 import { RestoredDatabase } from "./restored-database";
@@ -76,17 +75,6 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
     const services = new Map<string, ServiceRedeployment>();
     const gateway = config.services.find((s) => s.gateway);
     const common = { stack: config.stack, mode: config.mode, sourceNames: config.sourceNames };
-    // One log bucket per target the stack's rebuilt buckets name, created with the first of them;
-    // its policy lets each of them (and only them) deliver logs.
-    const logBuckets = new Map<string, AccessLogBucket>();
-    const logBucket = (target: string): AccessLogBucket => {
-      const existing = logBuckets.get(target);
-      if (existing !== undefined) return existing;
-      const sources = config.buckets.flatMap((b) => (b.logging?.targetBucket === target ? [{ bucket: b.bucket, prefix: b.logging.targetPrefix }] : []));
-      const created = new AccessLogBucket(`access-logs-${target}`, { ...common, bucket: target, sources }, { parent: this });
-      logBuckets.set(target, created);
-      return created;
-    };
 
     for (const step of args.plan.steps) {
       const name = componentName(step);
@@ -187,7 +175,7 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
               cors: b.cors,
               lifecycle: b.lifecycle,
               ownership: b.ownership,
-              logging: b.logging && { targetBucket: logBucket(b.logging.targetBucket).bucketName, targetPrefix: b.logging.targetPrefix },
+              logging: b.logging,
             },
             o,
           );

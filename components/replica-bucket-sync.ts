@@ -8,6 +8,7 @@ import {
   type LifecycleRule,
   type Ownership,
 } from "../stacks/bucket-settings";
+import { AccessLogBucket } from "./access-log-bucket";
 import {
   DEFAULT_JOB_SERVICE_ACCOUNT,
   DEFAULT_WORKER_IMAGE,
@@ -61,10 +62,11 @@ export interface ReplicaBucketSyncArgs {
   /** rebuild: S3 Object Ownership. Defaults to S3's own default for a new bucket, BucketOwnerEnforced. */
   readonly ownership?: Ownership;
   /**
-   * rebuild: where the access logs go: a log bucket that already lets S3's logging service write
-   * (AccessLogBucket's `bucketName`, which resolves after its policy). Defaults to no logging.
+   * rebuild: S3 server access logging into a new log bucket of this bucket's own (an
+   * AccessLogBucket child: production's log bucket accepts only production's logs), under the
+   * prefix. Defaults to no logging.
    */
-  readonly logging?: { readonly targetBucket: pulumi.Input<string>; readonly targetPrefix: string };
+  readonly logging?: { readonly targetBucket: string; readonly targetPrefix: string };
 }
 
 const SETTINGS = ["policy", "cors", "lifecycle", "ownership", "logging"] as const;
@@ -197,14 +199,25 @@ export class ReplicaBucketSync extends pulumi.ComponentResource {
           { parent: this, dependsOn: [versioning] },
         ),
       );
-    if (args.logging !== undefined)
-      settings.push(
-        new aws.s3.BucketLogging(
-          `${name}-logging`,
-          { bucket: bucket.id, targetBucket: args.logging.targetBucket, targetPrefix: args.logging.targetPrefix },
-          { parent: this },
-        ),
+    if (args.logging !== undefined) {
+      const logs = new AccessLogBucket(
+        `${name}-logs`,
+        {
+          stack: args.stack,
+          mode: args.mode,
+          bucket: args.logging.targetBucket,
+          sourceBucket: args.sourceBucket,
+          sources: [{ bucket: target, prefix: args.logging.targetPrefix }],
+          sourceNames: args.sourceNames,
+        },
+        { parent: this },
       );
+      // The log bucket's name resolves after its log-delivery policy: S3 refuses PutBucketLogging
+      // (InvalidTargetBucketForLogging) while the target does not let the logging service write.
+      settings.push(
+        new aws.s3.BucketLogging(`${name}-logging`, { bucket: bucket.id, targetBucket: logs.bucketName, targetPrefix: args.logging.targetPrefix }, { parent: this }),
+      );
+    }
 
     // The sync starts once the bucket is configured like production's, so no object lands
     // unversioned, unencrypted or outside its lifecycle.

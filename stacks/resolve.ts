@@ -171,6 +171,8 @@ export function resolveRestoreStack(
     return { name: source.name, source, mode, bucket, estimateMinutes: source.estimateMinutes ?? estimates[estimateKind], public: source.public ?? false, ...settings };
   });
 
+  problems.push(...sharedLogBuckets(buckets, stack));
+
   const secrets: SecretRestore[] = inv.secrets.map((source) => {
     const o = stack.secrets[source.name] ?? {};
     if (o.versionId !== undefined && o.versionStage !== undefined)
@@ -207,7 +209,7 @@ export function resolveRestoreStack(
     ...databases.map((d) => d.identifier),
     ...caches.map((c) => c.replicationGroupId),
     ...buckets.filter((b) => b.mode === "rebuild").map((b) => b.bucket),
-    ...new Set(buckets.flatMap((b) => (b.logging ? [b.logging.targetBucket] : []))),
+    ...buckets.flatMap((b) => (b.logging ? [b.logging.targetBucket] : [])),
     ...secrets.flatMap((s) => (s.recoverySecretId ? [s.recoverySecretId] : [])),
   ];
 
@@ -245,11 +247,29 @@ export function resolveRestoreStack(
   return { config, problems };
 }
 
+/** Each rebuilt bucket creates its own log bucket: two naming one would create it twice. */
+function sharedLogBuckets(buckets: readonly BucketRestore[], stack: RestoreStack): Problem[] {
+  const owners = new Map<string, string>();
+  const problems: Problem[] = [];
+  for (const b of buckets) {
+    const target = b.logging?.targetBucket;
+    if (target === undefined) continue;
+    const other = owners.get(target) ?? buckets.find((x) => x.bucket === target)?.name;
+    if (other !== undefined)
+      problems.push({
+        key: keyPath(stack.buckets[b.name]?.logging?.targetBucket !== undefined ? ["buckets", b.name, "logging", "targetBucket"] : ["suffix"]),
+        message: `"${target}" is also ${owners.has(target) ? `the log bucket of bucket "${other}"` : `the rebuilt bucket "${other}"`}; each rebuilt bucket gets a log bucket of its own, like "${b.bucket}-logs"`,
+      });
+    else owners.set(target, b.name);
+  }
+  return problems;
+}
+
 type BucketOverride = NonNullable<RestoreStack["buckets"][string]>;
 
 /**
  * What a rebuilt bucket carries over from production: the policy with the source's name
- * rewritten, CORS, lifecycle, ownership, and access logging into a log bucket this stack creates
+ * rewritten, CORS, lifecycle, ownership, and access logging into a new log bucket of its own
  * (production's log bucket only accepts logs from production's buckets, and a drill never
  * writes into production).
  */
@@ -269,12 +289,12 @@ function bucketSettings(
     });
   let logging: BucketRestore["logging"];
   if (source.logging !== undefined) {
-    const targetBucket = override?.targetBucket ?? `${source.logging.targetBucket}-${suffix}`;
+    const targetBucket = override?.targetBucket ?? `${bucket}-logs`;
     const key = keyPath(override?.targetBucket !== undefined ? [...path, "logging", "targetBucket"] : ["suffix"]);
     if (targetBucket === source.logging.targetBucket || sourceSet.has(targetBucket))
-      problems.push({ key, message: `"${targetBucket}" is a production bucket; a restore writes its access logs to a log bucket of its own, like "${source.logging.targetBucket}-${suffix}"` });
+      problems.push({ key, message: `"${targetBucket}" is a production bucket; a restore writes its access logs to a log bucket of its own, like "${bucket}-logs"` });
     else if (targetBucket === bucket)
-      problems.push({ key, message: `"${targetBucket}" is the rebuilt bucket itself; its logs go to a separate log bucket, like "${source.logging.targetBucket}-${suffix}"` });
+      problems.push({ key, message: `"${targetBucket}" is the rebuilt bucket itself; its logs go to a separate log bucket, like "${bucket}-logs"` });
     if (targetBucket.length > MAX_BUCKET)
       problems.push({ key, message: `"${targetBucket}" is longer than S3's ${MAX_BUCKET} characters; shorten it` });
     logging = { targetBucket, targetPrefix: override?.targetPrefix ?? source.logging.targetPrefix };

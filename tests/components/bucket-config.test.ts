@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ReplicaBucketSync, validateReplicaBucketSyncArgs } from "../../components";
 import { AccessLogBucket, validateAccessLogBucketArgs } from "../../components/access-log-bucket";
-import { promiseOf, startMocks } from "../../offline/pulumi-mocks";
+import { startMocks } from "../../offline/pulumi-mocks";
 import type { BucketPolicy } from "../../stacks/bucket-settings";
 import { bucketArgs } from "./fixtures";
 
@@ -24,7 +24,7 @@ const LIFECYCLE = [
   { id: "tmp", status: "Enabled" as const, filter: { prefix: "tmp/" }, expiration: { days: 7 } },
 ];
 const configured = () =>
-  bucketArgs({ policy: OAC, cors: CORS, lifecycle: LIFECYCLE, ownership: "BucketOwnerEnforced", logging: { targetBucket: "lomash-wood-access-logs-prod-recovery", targetPrefix: "media/" } });
+  bucketArgs({ policy: OAC, cors: CORS, lifecycle: LIFECYCLE, ownership: "BucketOwnerEnforced", logging: { targetBucket: "lomash-wood-media-prod-recovery-logs", targetPrefix: "media/" } });
 
 describe("ReplicaBucketSync: production's bucket configuration", () => {
   it("puts the policy document, as given, on the rebuilt bucket", async () => {
@@ -54,7 +54,8 @@ describe("ReplicaBucketSync: production's bucket configuration", () => {
     assert.ok(rec.dependsOn(lifecycle.urn, rec.one("aws:s3/bucketVersioning:BucketVersioning", "bucket-media-versioning").urn));
     assert.deepEqual(rec.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "bucket-media-ownership").inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
     const logging = rec.one("aws:s3/bucketLogging:BucketLogging", "bucket-media-logging");
-    assert.deepEqual(logging.inputs, { bucket: "lomash-wood-media-prod-recovery", targetBucket: "lomash-wood-access-logs-prod-recovery", targetPrefix: "media/" });
+    assert.deepEqual(logging.inputs, { bucket: "lomash-wood-media-prod-recovery", targetBucket: "lomash-wood-media-prod-recovery-logs", targetPrefix: "media/" });
+    assert.equal(rec.one("aws:s3/bucket:Bucket", "bucket-media-logs-bucket").inputs.bucket, "lomash-wood-media-prod-recovery-logs");
   });
 
   it("starts the sync only once the bucket is configured like production's", async () => {
@@ -117,6 +118,7 @@ describe("AccessLogBucket", () => {
     stack: "recovery",
     mode: "recovery" as const,
     bucket: "lomash-wood-access-logs-prod-recovery",
+    sourceBucket: "lomash-wood-media-prod",
     sources: [
       { bucket: "lomash-wood-media-prod-recovery", prefix: "media/" },
       { bucket: "lomash-wood-uploads-prod-recovery", prefix: "uploads/" },
@@ -160,14 +162,12 @@ describe("AccessLogBucket", () => {
     );
   });
 
-  it("hands out its name only once the log-delivery policy is in place, so a BucketLogging waits for it", async () => {
+  it("hands out its name only once the log-delivery policy is in place, so the rebuilt bucket's BucketLogging waits for it", async () => {
     const rec = await startMocks();
-    const logs = new AccessLogBucket("access-logs", args());
-    new ReplicaBucketSync("bucket-media", bucketArgs({ logging: { targetBucket: logs.bucketName, targetPrefix: "media/" } }));
+    new ReplicaBucketSync("bucket-media", configured());
     await rec.settle();
-    assert.equal(await promiseOf(logs.bucketName), "lomash-wood-access-logs-prod-recovery");
     const logging = rec.one("aws:s3/bucketLogging:BucketLogging", "bucket-media-logging");
-    assert.ok(rec.dependsOn(logging.urn, rec.one("aws:s3/bucketPolicy:BucketPolicy", "access-logs-policy").urn));
+    assert.ok(rec.dependsOn(logging.urn, rec.one("aws:s3/bucketPolicy:BucketPolicy", "bucket-media-logs-policy").urn));
   });
 
   it("refuses production's log bucket and a source logging into itself", () => {

@@ -74,20 +74,20 @@ describe("bucket settings: what a restore stack gets", () => {
   it("gives a rebuilt bucket production's policy under its own name, and a log bucket of the stack's own", () => {
     const media = loadStack("recovery").buckets[0];
     assert.deepEqual(media.policy?.Statement[0].Resource, "arn:aws:s3:::lomash-wood-media-prod-recovery/*");
-    assert.deepEqual(media.logging, { targetBucket: "lomash-wood-access-logs-prod-recovery", targetPrefix: "media/" });
+    assert.deepEqual(media.logging, { targetBucket: "lomash-wood-media-prod-recovery-logs", targetPrefix: "media/" });
     assert.equal(media.ownership, "BucketOwnerEnforced");
   });
 
   it("takes the drill's own log bucket from Pulumi.drill.yaml", () => {
     assert.deepEqual(loadStack("drill").buckets.map((b) => b.logging), [
-      { targetBucket: "lomash-wood-drill-access-logs", targetPrefix: "media/" },
-      { targetBucket: "lomash-wood-drill-access-logs", targetPrefix: "uploads/" },
+      { targetBucket: "lomash-wood-drill-media-access-logs", targetPrefix: "drill/media/" },
+      { targetBucket: "lomash-wood-drill-uploads-access-logs", targetPrefix: "drill/uploads/" },
     ]);
   });
 
   it("counts the log bucket among the names the stack creates, and production's among the source's", () => {
     const config = loadStack("recovery");
-    assert.ok(config.targetNames.includes("lomash-wood-access-logs-prod-recovery"));
+    assert.ok(config.targetNames.includes("lomash-wood-media-prod-recovery-logs"));
     assert.ok(config.sourceNames.includes("lomash-wood-access-logs-prod"));
   });
 });

@@ -333,7 +333,17 @@ const CASES: Case[] = [
       cfg(f, "drill")["recovery:buckets"].media = { logging: { targetBucket: "lomash-wood-access-logs-prod" } };
     },
     messages: [
-      'Pulumi.drill.yaml: recovery:buckets.media.logging.targetBucket: "lomash-wood-access-logs-prod" is a production bucket; a restore writes its access logs to a log bucket of its own, like "lomash-wood-access-logs-prod-drill"',
+      'Pulumi.drill.yaml: recovery:buckets.media.logging.targetBucket: "lomash-wood-access-logs-prod" is a production bucket; a restore writes its access logs to a log bucket of its own, like "lomash-wood-media-prod-drill-logs"',
+    ],
+  },
+  {
+    title: "two rebuilt buckets sharing one log bucket",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:buckets"].uploads = { logging: { targetBucket: "lomash-wood-media-prod-recovery-logs" } };
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:buckets.uploads.logging.targetBucket: "lomash-wood-media-prod-recovery-logs" is also the log bucket of bucket "media"; each rebuilt bucket gets a log bucket of its own, like "lomash-wood-uploads-prod-recovery-logs"',
     ],
   },
   {
