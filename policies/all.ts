@@ -4,7 +4,7 @@ import { credentialsAreSecret } from "./secrets";
 import { gatewayLast, servicesHaveProbes } from "./services";
 import { restoreNeverTargetsSource } from "./source";
 import { drillIsolated } from "./stack";
-import { backupsAreReadOnly, bucketsPrivate } from "./storage";
+import { backupsAreReadOnly, bucketsLogged, bucketsPrivate } from "./storage";
 
 /** Every policy of the pack; shared by the CrossGuard pack (index.ts) and the offline check. */
 export const resourcePolicies: ResourceValidationPolicy[] = [
@@ -18,6 +18,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   restorePointWithinRetention,
 ];
 
-export const stackPolicies: StackValidationPolicy[] = [bucketsPrivate, gatewayLast, drillIsolated];
+export const stackPolicies: StackValidationPolicy[] = [bucketsPrivate, bucketsLogged, gatewayLast, drillIsolated];
 
 export const PACK_NAME = "recovery-guardrails";
