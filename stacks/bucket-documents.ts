@@ -1,3 +1,4 @@
+import type { CORSRule, LifecycleRule as S3LifecycleRule } from "@aws-sdk/client-s3";
 import type { BucketPolicy, CorsRule, LifecycleRule } from "./bucket-settings";
 
 /**
@@ -10,7 +11,7 @@ import type { BucketPolicy, CorsRule, LifecycleRule } from "./bucket-settings";
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** The inventory's CORS rules as PutBucketCors takes them. */
-export function corsToS3(rules: readonly CorsRule[]): Array<Record<string, unknown>> {
+export function corsToS3(rules: readonly CorsRule[]): CORSRule[] {
   return rules.map((r) => ({
     ID: r.id,
     AllowedOrigins: r.allowedOrigins,
@@ -20,6 +21,19 @@ export function corsToS3(rules: readonly CorsRule[]): Array<Record<string, unkno
     MaxAgeSeconds: r.maxAgeSeconds,
   }));
 }
+
+const upperFirst = (k: string) => (k === "id" ? "ID" : k.charAt(0).toUpperCase() + k.slice(1));
+
+/** The inventory's spelling in S3's, all the way down: `noncurrentDays` → `NoncurrentDays`. */
+function pascal(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pascal);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [upperFirst(k), pascal(v)]));
+}
+
+/** The inventory's lifecycle rules as PutBucketLifecycleConfiguration takes them (every object: `Filter: {}`). */
+export const lifecycleToS3 = (rules: readonly LifecycleRule[]): S3LifecycleRule[] =>
+  rules.map((r) => pascal({ ...r, filter: r.filter ?? {} }) as S3LifecycleRule);
 
 /** `AllowedOrigins` → `allowedOrigins`, `ID` → `id`, all the way down: S3's shape in the inventory's spelling. */
 export function camelFromS3(value: unknown): unknown {
@@ -120,3 +134,42 @@ export function differences(want: Json, have: Json, max = 3, path = ""): string[
 }
 
 export type { Json };
+
+/** What the inventory (or the rebuild's config) expects of a bucket; absent: nothing recorded. */
+export interface ExpectedBucketSettings {
+  readonly policy?: BucketPolicy;
+  readonly cors?: readonly CorsRule[];
+  readonly lifecycle?: readonly LifecycleRule[];
+  readonly logging?: { readonly targetBucket: string; readonly targetPrefix: string };
+  readonly ownership?: string;
+}
+
+export interface LiveSettings {
+  readonly policy?: Record<string, unknown>;
+  readonly cors?: readonly unknown[];
+  readonly lifecycle?: readonly unknown[];
+  readonly logging?: { readonly targetBucket: string; readonly targetPrefix: string };
+  readonly ownership?: string;
+}
+
+export const SETTING_NAMES = { policy: "bucket policy", cors: "CORS", lifecycle: "lifecycle rules", logging: "access logging", ownership: "object ownership" } as const;
+export type SettingName = keyof typeof SETTING_NAMES;
+
+/**
+ * Each setting that differs, with where: `[0].allowedOrigins: […], want […]`. A setting the
+ * expectation leaves out is compared too (S3 having one is a difference), except ownership,
+ * which S3 always answers.
+ */
+export function settingDifferences(want: ExpectedBucketSettings, have: LiveSettings): Array<{ setting: SettingName; where: string[] }> {
+  const strip = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null));
+  const pairs: Array<[SettingName, Json, Json]> = [
+    ["policy", want.policy ? canonicalPolicy(want.policy) : null, have.policy ? canonicalPolicy(have.policy) : null],
+    ["cors", want.cors ? canonicalCors(strip(want.cors) as unknown[]) : null, have.cors ? canonicalCors(have.cors) : null],
+    ["lifecycle", want.lifecycle ? canonicalLifecycle(strip(want.lifecycle) as unknown[]) : null, have.lifecycle ? canonicalLifecycle(have.lifecycle) : null],
+    ["logging", want.logging ? sortKeys(want.logging) : null, have.logging ? sortKeys(have.logging) : null],
+    ["ownership", want.ownership ?? null, want.ownership === undefined ? null : (have.ownership ?? null)],
+  ];
+  return pairs
+    .map(([setting, w, h]) => ({ setting, where: differences(w, h) }))
+    .filter((d) => d.where.length > 0);
+}
