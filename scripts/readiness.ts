@@ -90,7 +90,7 @@ void runMain(async () => {
 
   if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else if (flags.markdown) process.stdout.write(`${renderMarkdown(report)}\n`);
-  else if (flags.suggest) process.stdout.write(await suggestYaml(uncoveredDetail, aws));
+  else if (flags.suggest) process.stdout.write(await suggestYaml(uncoveredDetail, aws, { buckets: config.buckets, region: config.region }));
   else process.stdout.write(`${renderTable(report)}\n`);
   if (flags.suggest) process.stderr.write(`${report.uncovered.length} uncovered; readiness: ${report.ready ? "ready" : "not ready"}\n`);
   return report.ready ? EXIT.ok : EXIT.failed;
