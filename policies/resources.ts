@@ -38,6 +38,9 @@ const NAME_PROPERTIES: Record<string, readonly string[]> = {
   [TYPES.cacheGroup]: ["replicationGroupId"],
   [TYPES.bucket]: ["bucket"],
   [TYPES.bucketV2]: ["bucket"],
+  // Access logs are written into the target: never production's log bucket.
+  [TYPES.logging]: ["targetBucket"],
+  [TYPES.loggingV2]: ["targetBucket"],
   [TYPES.secret]: ["name"],
   [TYPES.secretVersion]: ["secretId"],
   [TYPES.namespace]: ["metadata.name"],

@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import { TYPES } from "../../policies/resources";
+import { restoreNeverTargetsSource } from "../../policies/source";
 import { bucketsLogged, bucketsPrivate } from "../../policies/storage";
-import { policyResource, stackViolations } from "../support/policy-args";
+import { createResourceValidationArgs as args, policyResource, resourceViolations, stackViolations } from "../support/policy-args";
 
 const REBUILT = "lomash-wood-media-prod-recovery";
 const LOGS = "lomash-wood-media-prod-recovery-logs";
@@ -72,5 +73,14 @@ describe("policies: buckets-private for a bucket the inventory marks public", ()
     assert.deepEqual(await stackViolations(bucketsPrivate, set({}, publicPolicy)), [
       `bucket ${REBUILT} must block public access: a BucketPublicAccessBlock with all four settings true`,
     ]);
+  });
+});
+
+describe("policies: restore-never-targets-source for access logs", () => {
+  it("refuses a BucketLogging that writes into production's log bucket", async () => {
+    assert.deepEqual(
+      await resourceViolations(restoreNeverTargetsSource, args(TYPES.logging, { bucket: REBUILT, targetBucket: "lomash-wood-access-logs-prod", targetPrefix: "media/" }, { sourceNames: ["lomash-wood-access-logs-prod"] })),
+      ['targetBucket "lomash-wood-access-logs-prod" belongs to the source inventory; a restore must use a new name (add the stack\'s suffix)'],
+    );
   });
 });
