@@ -199,6 +199,12 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
               namespace: b.mode === "rebuild" ? namespace : undefined,
               image,
               estimateMinutes: b.estimateMinutes,
+              policy: b.policy,
+              public: b.public,
+              cors: b.cors,
+              lifecycle: b.lifecycle,
+              ownership: b.ownership,
+              logging: b.logging,
             },
             o,
           );

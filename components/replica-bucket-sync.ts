@@ -1,6 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  foreignResources,
+  publicStatements,
+  type BucketPolicy,
+  type CorsRule,
+  type LifecycleRule,
+  type Ownership,
+} from "../stacks/bucket-settings";
+import { AccessLogBucket } from "./access-log-bucket";
+import {
   DEFAULT_JOB_SERVICE_ACCOUNT,
   DEFAULT_WORKER_IMAGE,
   job,
@@ -39,7 +48,28 @@ export interface ReplicaBucketSyncArgs {
   readonly estimateMinutes?: number;
   /** Production's names, none of which a rebuilt bucket may take. Defaults to none. */
   readonly sourceNames?: readonly string[];
+  /** rebuild: production's bucket policy, already naming the rebuilt bucket. Defaults to no policy. */
+  readonly policy?: BucketPolicy;
+  /**
+   * rebuild: the inventory marks the bucket public, so the policy may grant public access and the
+   * public-access block leaves public policies alone (public ACLs stay blocked). Defaults to `false`.
+   */
+  readonly public?: boolean;
+  /** rebuild: production's CORS rules. Defaults to none. */
+  readonly cors?: readonly CorsRule[];
+  /** rebuild: production's lifecycle rules. Defaults to none. */
+  readonly lifecycle?: readonly LifecycleRule[];
+  /** rebuild: S3 Object Ownership. Defaults to S3's own default for a new bucket, BucketOwnerEnforced. */
+  readonly ownership?: Ownership;
+  /**
+   * rebuild: S3 server access logging into a new log bucket of this bucket's own (an
+   * AccessLogBucket child: production's log bucket accepts only production's logs), under the
+   * prefix. Defaults to no logging.
+   */
+  readonly logging?: { readonly targetBucket: string; readonly targetPrefix: string };
 }
+
+const SETTINGS = ["policy", "cors", "lifecycle", "ownership", "logging"] as const;
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -51,6 +81,8 @@ export function validateReplicaBucketSyncArgs(args: ReplicaBucketSyncArgs): stri
   if (args.strategy === "promote") {
     if (args.mode === "drill") problems.push("a drill never points services at production's replica (they would write to it); use strategy rebuild");
     if (args.bucket !== undefined) problems.push("a promoted bucket is the replica itself; remove bucket or use strategy rebuild");
+    const given = SETTINGS.filter((k) => args[k] !== undefined);
+    if (given.length > 0) problems.push(`a promoted bucket is the replica itself, configured as it is; remove ${given.join(", ")} or use strategy rebuild`);
   }
   if (args.strategy === "rebuild") {
     const b = args.bucket;
@@ -62,6 +94,13 @@ export function validateReplicaBucketSyncArgs(args: ReplicaBucketSyncArgs): stri
       if (!BUCKET_NAME.test(b)) problems.push(`bucket "${b}" is not a valid S3 bucket name (3 to 63 lowercase letters, digits, dots, hyphens)`);
     }
     if (args.namespace === undefined) problems.push("namespace is required for strategy rebuild: the sync Job runs in the cluster");
+    if (args.policy !== undefined && b !== undefined) {
+      for (const { statement, resource } of foreignResources(args.policy, b))
+        problems.push(`policy statement ${statement} names "${resource}", not the rebuilt bucket ${b}; rewrite the source's name to the new bucket's (S3 refuses a policy for another bucket)`);
+      if (args.public !== true)
+        for (const i of publicStatements(args.policy))
+          problems.push(`policy statement ${i} grants public access; restrict it to a principal or a condition such as aws:SourceArn, or set public: true`);
+    }
   }
   return problems;
 }
@@ -97,11 +136,15 @@ export class ReplicaBucketSync extends pulumi.ComponentResource {
         bucket: target,
         // A drill must always be destroyable, objects and all; a recovery's bucket never is by accident.
         forceDestroy: args.mode === "drill",
-        tags: recoveryTags(args.stack, args.sourceBucket, `replica:${args.replica.bucket}`, "sync-at-restore"),
+        tags:
+          args.public === true
+            ? // What the buckets-private policy reads: this bucket's public policy is the inventory's, on purpose.
+              pulumi.output(recoveryTags(args.stack, args.sourceBucket, `replica:${args.replica.bucket}`, "sync-at-restore")).apply((t) => ({ ...t, "recovery:public": "true" }))
+            : recoveryTags(args.stack, args.sourceBucket, `replica:${args.replica.bucket}`, "sync-at-restore"),
       },
       { parent: this },
     );
-    const settings = [
+    const settings: pulumi.CustomResource[] = [
       new aws.s3.BucketVersioning(
         `${name}-versioning`,
         { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
@@ -123,12 +166,61 @@ export class ReplicaBucketSync extends pulumi.ComponentResource {
       ),
       new aws.s3.BucketPublicAccessBlock(
         `${name}-public-access`,
-        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        {
+          bucket: bucket.id,
+          blockPublicAcls: true,
+          // A bucket the inventory marks public keeps its public policy; public ACLs stay blocked.
+          blockPublicPolicy: args.public !== true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: args.public !== true,
+        },
         { parent: this },
       ),
     ];
+    const [versioning, , publicAccess] = settings;
+    if (args.ownership !== undefined)
+      settings.push(
+        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: args.ownership } }, { parent: this }),
+      );
+    if (args.policy !== undefined)
+      settings.push(
+        // S3 checks a policy against the public-access block in force when it is put (a public
+        // one is refused with AccessDenied, which the provider does not retry): block first.
+        new aws.s3.BucketPolicy(`${name}-policy`, { bucket: bucket.id, policy: JSON.stringify(args.policy) }, { parent: this, dependsOn: [publicAccess] }),
+      );
+    if (args.cors !== undefined)
+      settings.push(new aws.s3.BucketCorsConfiguration(`${name}-cors`, { bucket: bucket.id, corsRules: args.cors.map((r) => ({ ...r })) }, { parent: this }));
+    if (args.lifecycle !== undefined)
+      settings.push(
+        new aws.s3.BucketLifecycleConfiguration(
+          `${name}-lifecycle`,
+          { bucket: bucket.id, rules: args.lifecycle.map((r) => ({ ...r, filter: r.filter ?? {} })) },
+          // Noncurrent-version rules act on a versioned bucket: versioning first, as the provider's docs advise.
+          { parent: this, dependsOn: [versioning] },
+        ),
+      );
+    if (args.logging !== undefined) {
+      const logs = new AccessLogBucket(
+        `${name}-logs`,
+        {
+          stack: args.stack,
+          mode: args.mode,
+          bucket: args.logging.targetBucket,
+          sourceBucket: args.sourceBucket,
+          sources: [{ bucket: target, prefix: args.logging.targetPrefix }],
+          sourceNames: args.sourceNames,
+        },
+        { parent: this },
+      );
+      // The log bucket's name resolves after its log-delivery policy: S3 refuses PutBucketLogging
+      // (InvalidTargetBucketForLogging) while the target does not let the logging service write.
+      settings.push(
+        new aws.s3.BucketLogging(`${name}-logging`, { bucket: bucket.id, targetBucket: logs.bucketName, targetPrefix: args.logging.targetPrefix }, { parent: this }),
+      );
+    }
 
-    // The sync starts once the bucket is locked down, so no object lands unversioned or unencrypted.
+    // The sync starts once the bucket is configured like production's, so no object lands
+    // unversioned, unencrypted or outside its lifecycle.
     const sync = job(
       `${name}-sync`,
       {

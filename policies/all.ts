@@ -10,7 +10,7 @@ import { credentialsAreSecret } from "./secrets";
 import { gatewayLast, servicesHaveProbes } from "./services";
 import { restoreNeverTargetsSource } from "./source";
 import { drillIsolated } from "./stack";
-import { backupsAreReadOnly, bucketsPrivate } from "./storage";
+import { backupsAreReadOnly, bucketsLogged, bucketsPrivate } from "./storage";
 
 /** Every policy of the pack; shared by the CrossGuard pack (index.ts) and the offline check. */
 export const resourcePolicies: ResourceValidationPolicy[] = [
@@ -25,6 +25,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   restoredDbParameterGroup,
 ];
 
-export const stackPolicies: StackValidationPolicy[] = [bucketsPrivate, gatewayLast, drillIsolated];
+export const stackPolicies: StackValidationPolicy[] = [bucketsPrivate, bucketsLogged, gatewayLast, drillIsolated];
 
 export const PACK_NAME = "recovery-guardrails";

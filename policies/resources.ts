@@ -13,6 +13,8 @@ export const TYPES = {
   versioningV1: "aws:s3/bucketVersioning:BucketVersioning",
   encryption: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
   encryptionV1: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  logging: "aws:s3/bucketLogging:BucketLogging",
+  loggingV2: "aws:s3/bucketLoggingV2:BucketLoggingV2",
   secret: "aws:secretsmanager/secret:Secret",
   secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
   namespace: "kubernetes:core/v1:Namespace",
@@ -36,6 +38,9 @@ const NAME_PROPERTIES: Record<string, readonly string[]> = {
   [TYPES.cacheGroup]: ["replicationGroupId"],
   [TYPES.bucket]: ["bucket"],
   [TYPES.bucketV2]: ["bucket"],
+  // Access logs are written into the target: never production's log bucket.
+  [TYPES.logging]: ["targetBucket"],
+  [TYPES.loggingV2]: ["targetBucket"],
   [TYPES.secret]: ["name"],
   [TYPES.secretVersion]: ["secretId"],
   [TYPES.namespace]: ["metadata.name"],

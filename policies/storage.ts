@@ -70,10 +70,18 @@ export const bucketsPrivate: StackValidationPolicy = {
       const name = String(bucket.props.bucket ?? bucket.name);
       const related = args.resources.filter((r) => r !== bucket && targets(r, bucket));
       const pab = related.find((r) => r.type === TYPES.publicAccessBlock);
-      const allBlocked =
-        pab && ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => pab.props[k] === true);
+      // A bucket the inventory marks public (`public: true`, carried as this tag) keeps its public
+      // policy on purpose; public ACLs are blocked on every bucket.
+      const markedPublic = (bucket.props.tags as Record<string, unknown> | undefined)?.["recovery:public"] === "true";
+      const required = markedPublic ? ["blockPublicAcls", "ignorePublicAcls"] : ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+      const allBlocked = pab && required.every((k) => pab.props[k] === true);
       if (!allBlocked)
-        reportViolation(`bucket ${name} must block public access: a BucketPublicAccessBlock with all four settings true`, bucket.urn);
+        reportViolation(
+          markedPublic
+            ? `bucket ${name} must block public ACLs: a BucketPublicAccessBlock with blockPublicAcls and ignorePublicAcls true`
+            : `bucket ${name} must block public access: a BucketPublicAccessBlock with all four settings true`,
+          bucket.urn,
+        );
       const versioned =
         related.some((r) => (r.type === TYPES.versioning || r.type === TYPES.versioningV1) && getProperty(r.props, "versioningConfiguration.status") === "Enabled") ||
         getProperty(bucket.props, "versioning.enabled") === true;
@@ -84,6 +92,46 @@ export const bucketsPrivate: StackValidationPolicy = {
         bucket.props.serverSideEncryptionConfiguration !== undefined;
       if (!encrypted)
         reportViolation(`bucket ${name} must be encrypted: a BucketServerSideEncryptionConfigurationV2`, bucket.urn);
+    }
+  },
+};
+
+const LOGGING_TYPES: readonly string[] = [TYPES.logging, TYPES.loggingV2];
+
+/** The buckets that receive a bucket's access logs: named by target, or wired to it. */
+function logTargets(resources: readonly PolicyResource[]): { names: Set<string>; urns: Set<string> } {
+  const names = new Set<string>();
+  const urns = new Set<string>();
+  for (const r of resources) {
+    if (LOGGING_TYPES.includes(r.type)) {
+      if (typeof r.props.targetBucket === "string") names.add(r.props.targetBucket);
+      for (const d of r.propertyDependencies?.targetBucket ?? []) urns.add(d.urn);
+    }
+    for (const l of (r.props.loggings as Array<{ targetBucket?: unknown }> | undefined) ?? [])
+      if (typeof l.targetBucket === "string") names.add(l.targetBucket);
+  }
+  return { names, urns };
+}
+
+/**
+ * AWS's best-practice pack (awsguard's `s3-bucket-logging-enabled`) flags a bucket without access
+ * logging, except a bucket that is itself a log target. awsguard reads only the bucket's inline
+ * `loggings`; the provider now configures logging as a separate BucketLogging resource, so this
+ * accepts either.
+ */
+export const bucketsLogged: StackValidationPolicy = {
+  name: "buckets-logged",
+  description: "Rebuilt buckets have S3 server access logging, as AWS's s3-bucket-logging-enabled asks (log buckets themselves excepted).",
+  enforcementLevel: "advisory",
+  validateStack: (args, reportViolation) => {
+    const logs = logTargets(args.resources);
+    for (const bucket of args.resources.filter((r) => BUCKET_TYPES.includes(r.type))) {
+      const name = String(bucket.props.bucket ?? bucket.name);
+      if (logs.names.has(name) || logs.urns.has(bucket.urn)) continue;
+      const inline = ((bucket.props.loggings as unknown[] | undefined) ?? []).length > 0;
+      const separate = args.resources.some((r) => LOGGING_TYPES.includes(r.type) && targets(r, bucket));
+      if (!inline && !separate)
+        reportViolation(`bucket ${name} must log access (a BucketLogging); record production's logging in the inventory (recovery:buckets[].logging) and the rebuild logs into a log bucket of its own`, bucket.urn);
     }
   },
 };

@@ -9,6 +9,8 @@ import {
 } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
 import type { BucketRestore } from "../stacks";
+import { SETTING_NAMES, settingDifferences } from "../stacks/bucket-documents";
+import { readBucketSettings } from "../workers/bucket-settings-reader";
 import { couldNotCheck, isNotFound } from "./aws";
 import type { CheckContext } from "./context";
 import { failed, unknown } from "./results";
@@ -76,6 +78,7 @@ export async function checkBucket(b: BucketRestore, ctx: CheckContext): Promise<
     if (toReplica.length === 0)
       findings.push({ level: "fail", message: `${source} has no enabled replication rule into ${replica.bucket}, so new objects are not copied; add one (aws s3api put-bucket-replication) with destination ${arn}` });
   }
+  findings.push(...(await settingsDrift(b, sourceS3, ctx)));
   let lag: number | null = null;
   const notes: string[] = [];
   try {
@@ -126,4 +129,23 @@ async function sampleLag(source: S3Client, replica: S3Client, sourceBucket: stri
   // Judged by the RPO (the verdict): a lag within the objective is normal replication.
   notes.push(`${missing.length} of the ${recent.length} newest objects of ${sourceBucket} are not in ${replicaBucket} yet (oldest ${oldest.Key}, ${oldest.LastModified.toISOString()})`);
   return minutesBetween(oldest.LastModified, ctx.now);
+}
+
+/**
+ * Production's policy, CORS, lifecycle, logging and ownership against what the inventory recorded:
+ * a rebuild carries the inventory's, so a change production made since (a new CORS origin, a
+ * lifecycle rule) would be lost in a disaster until the inventory learns it.
+ */
+async function settingsDrift(b: BucketRestore, s3: S3Client, ctx: CheckContext): Promise<Finding[]> {
+  const { source } = b;
+  let live;
+  try {
+    live = await readBucketSettings(s3, source.bucket, () => ctx.aws.call());
+  } catch (error) {
+    return [{ level: "unknown", message: `could not compare the configuration of ${source.bucket} with the inventory's (${couldNotCheck("GetBucketPolicy/Cors/Lifecycle/Logging/OwnershipControls", error, ctx.aws.timeoutMs)})` }];
+  }
+  return settingDifferences(source, live).map((d) => ({
+    level: "warn" as const,
+    message: `production's ${SETTING_NAMES[d.setting]} of ${source.bucket} differs from what the inventory records (${d.where.join("; ")}), so a rebuild would not carry it; update recovery:buckets "${source.name}".${d.setting} (npm run readiness -- --suggest prints production's)`,
+  }));
 }

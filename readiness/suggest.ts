@@ -1,6 +1,9 @@
 import { DescribeCacheClustersCommand, DescribeSnapshotsCommand } from "@aws-sdk/client-elasticache";
 import { GetBucketLocationCommand, GetBucketReplicationCommand } from "@aws-sdk/client-s3";
 import { Document, isMap, isSeq, type YAMLMap } from "yaml";
+import type { BucketRestore } from "../stacks";
+import { settingDifferences } from "../stacks/bucket-documents";
+import { readBucketSettings, type LiveBucketSettings } from "../workers/bucket-settings-reader";
 import type { AwsClients } from "./aws";
 import { newestSnapshot, parameterGroupOf } from "./caches";
 import type { UncoveredResource } from "./coverage";
@@ -97,9 +100,10 @@ async function entryFor(u: UncoveredResource, aws: AwsClients): Promise<{ list: 
         const where = await s3.send(new GetBucketLocationCommand({ Bucket: dest }), aws.call()).catch(() => undefined);
         replica = { bucket: dest, region: where?.LocationConstraint ?? null };
       }
+      const settings = await readBucketSettings(s3, u.id, () => aws.call()).catch(() => ({}));
       return {
         list: "recovery:buckets",
-        entry: { name: inventoryName(u.id), bucket: u.id, replica },
+        entry: { name: inventoryName(u.id), bucket: u.id, replica, ...settingsEntry(settings) },
         comment: dest ? undefined : " no replication rule: give it a versioned replica in another region first",
       };
     }
@@ -133,13 +137,41 @@ function updatesComment(updates: readonly InventoryUpdate[]): string {
   return lines.map((l) => `#${l}`).join("\n") + "\n";
 }
 
+/** Production's bucket configuration as inventory keys; what S3 has none of is left out. */
+function settingsEntry(live: LiveBucketSettings): Entry {
+  return Object.fromEntries(Object.entries(live).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * For each inventory bucket whose configuration production has changed since, its entry with
+ * production's settings as they are now (the keys that differ), to replace in Pulumi.prod.yaml.
+ */
+async function driftedBuckets(buckets: readonly BucketRestore[], aws: AwsClients, region: string): Promise<Entry[]> {
+  const out: Entry[] = [];
+  for (const b of buckets) {
+    const live = await readBucketSettings(aws.s3(region), b.source.bucket, () => aws.call()).catch(() => undefined);
+    if (live === undefined) continue;
+    const differ = settingDifferences(b.source, live);
+    if (differ.length === 0) continue;
+    out.push({ name: b.source.name, bucket: b.source.bucket, ...Object.fromEntries(differ.map((d) => [d.setting, live[d.setting] ?? null])) });
+  }
+  return out;
+}
+
 /**
  * The inventory entries for what the account has and the inventory does not, filled from what
  * the account says. What it cannot say is `null`, which the loader refuses, so nothing is
  * pasted in half-known.
  */
-export async function suggestYaml(uncovered: readonly UncoveredResource[], aws: AwsClients, updates: readonly InventoryUpdate[] = []): Promise<string> {
-  if (uncovered.length === 0) return `# nothing to add: the inventory covers every database, cache, bucket and secret readiness can see\n${updatesComment(updates)}`;
+export async function suggestYaml(
+  uncovered: readonly UncoveredResource[],
+  aws: AwsClients,
+  updates: readonly InventoryUpdate[] = [],
+  covered: { readonly buckets: readonly BucketRestore[]; readonly region: string } = { buckets: [], region: "" },
+): Promise<string> {
+  const drifted = await driftedBuckets(covered.buckets, aws, covered.region);
+  if (uncovered.length === 0 && drifted.length === 0)
+    return `# nothing to add: the inventory covers every database, cache, bucket and secret readiness can see\n${updatesComment(updates)}`;
   const doc = new Document({});
   for (const u of uncovered) {
     const { list, entry, comment } = await entryFor(u, aws);
@@ -148,6 +180,12 @@ export async function suggestYaml(uncovered: readonly UncoveredResource[], aws: 
     const node = doc.createNode(entry) as YAMLMap;
     if (comment) node.commentBefore = comment;
     if (isSeq(seq)) seq.items.push(node);
+  }
+  if (drifted.length > 0) {
+    // Keyed apart from the lists above: these replace keys of entries the inventory already has.
+    const node = doc.createNode(drifted);
+    node.commentBefore = " Buckets production has reconfigured since the inventory recorded them: replace these keys of their\n recovery:buckets entries (null: production has none now, remove the key)";
+    doc.set("recovery:buckets (update)", node);
   }
   doc.commentBefore = " Entries for Pulumi.prod.yaml's config, from what the account says (npm run readiness -- --suggest).\n Replace every null before adding them: the loader refuses a null.";
   if (!isMap(doc.contents)) return "";

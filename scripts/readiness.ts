@@ -72,7 +72,7 @@ runProcess(READINESS_COMMAND, async (flags) => {
 
   if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else if (flags.markdown) process.stdout.write(`${renderMarkdown(report)}\n`);
-  else if (flags.suggest) process.stdout.write(await suggestYaml(uncoveredDetail, aws, inventoryUpdates));
+  else if (flags.suggest) process.stdout.write(await suggestYaml(uncoveredDetail, aws, inventoryUpdates, { buckets: config.buckets, region: config.region }));
   else process.stdout.write(`${renderTable(report)}\n`);
   if (flags.suggest) process.stderr.write(`${report.uncovered.length} uncovered; readiness: ${report.ready ? "ready" : "not ready"}\n`);
   return report.ready ? EXIT.ok : EXIT.failed;

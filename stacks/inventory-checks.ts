@@ -1,3 +1,4 @@
+import { checkBucketSettings } from "./bucket-checks";
 import { databaseConfigurationProblems } from "./database-configuration";
 import type { ConfigProblem } from "./problems";
 import { keyPath } from "./problems";
@@ -196,6 +197,12 @@ export function checkInventory(inv: Inventory): Problem[] {
     ...inv.databases.flatMap((d, i) => databaseConfigurationProblems(d, ["databases", i])),
   ];
   // With two things of one name, every reference to it is ambiguous: report the cause alone.
-  if (duplicates.length > 0) return [...duplicates, ...exactlyOneGateway(inv)];
-  return [...danglingReferences(inv), ...dependencyCycles(inv), ...dependenciesOnTheGateway(inv), ...exactlyOneGateway(inv)];
+  if (duplicates.length > 0) return [...duplicates, ...exactlyOneGateway(inv), ...checkBucketSettings(inv)];
+  return [
+    ...checkBucketSettings(inv),
+    ...danglingReferences(inv),
+    ...dependencyCycles(inv),
+    ...dependenciesOnTheGateway(inv),
+    ...exactlyOneGateway(inv),
+  ];
 }

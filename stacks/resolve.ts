@@ -1,3 +1,4 @@
+import { rewritePolicy } from "./bucket-settings";
 import { databaseConfigurationProblems } from "./database-configuration";
 import { CACHE_ESTIMATE_SOURCES, DEFAULT_ESTIMATES, type EstimateKind } from "./estimates";
 import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "./image-reference";
@@ -28,6 +29,8 @@ export function sourceNamesOf(inv: Inventory): string[] {
     ...inv.databases.flatMap((d) => [d.identifier, d.dumps.bucket]),
     ...inv.caches.flatMap((c) => (c.kind === "elasticache" ? [c.replicationGroupId] : [c.statefulSet, c.rdb.bucket])),
     ...inv.buckets.flatMap((b) => [b.bucket, b.replica.bucket]),
+    // Production's log buckets: a restore logs into a log bucket of its own.
+    ...new Set(inv.buckets.flatMap((b) => (b.logging ? [b.logging.targetBucket] : []))),
     ...inv.secrets.map((s) => s.secretId),
   ];
 }
@@ -215,8 +218,11 @@ export function resolveRestoreStack(
         problems.push({ key: keyPath(o.bucket ? [...path, "bucket"] : ["suffix"]), message: `"${bucket}" is longer than S3's ${MAX_BUCKET} characters; shorten it` });
     }
     const estimateKind = mode === "promote" ? "bucketPromote" : "bucketSync";
-    return { name: source.name, source, mode, bucket, estimateMinutes: source.estimateMinutes ?? estimates[estimateKind] };
+    const settings = mode === "rebuild" ? bucketSettings(source, bucket, o.logging, path, suffix, sourceSet, problems) : {};
+    return { name: source.name, source, mode, bucket, estimateMinutes: source.estimateMinutes ?? estimates[estimateKind], public: source.public ?? false, ...settings };
   });
+
+  problems.push(...sharedLogBuckets(buckets, stack));
 
   const secrets: SecretRestore[] = inv.secrets.map((source) => {
     const o = stack.secrets[source.name] ?? {};
@@ -255,6 +261,7 @@ export function resolveRestoreStack(
     // A cluster cache's StatefulSet lives in the namespace above, named by the step.
     ...caches.flatMap((c) => (c.kind === "elasticache" ? [c.replicationGroupId] : [])),
     ...buckets.filter((b) => b.mode === "rebuild").map((b) => b.bucket),
+    ...buckets.flatMap((b) => (b.logging ? [b.logging.targetBucket] : [])),
     ...secrets.flatMap((s) => (s.recoverySecretId ? [s.recoverySecretId] : [])),
   ];
 
@@ -290,6 +297,67 @@ export function resolveRestoreStack(
     targetNames,
   };
   return { config, problems };
+}
+
+/** Each rebuilt bucket creates its own log bucket: two naming one would create it twice. */
+function sharedLogBuckets(buckets: readonly BucketRestore[], stack: RestoreStack): Problem[] {
+  const owners = new Map<string, string>();
+  const problems: Problem[] = [];
+  for (const b of buckets) {
+    const target = b.logging?.targetBucket;
+    if (target === undefined) continue;
+    const other = owners.get(target) ?? buckets.find((x) => x.bucket === target)?.name;
+    if (other !== undefined)
+      problems.push({
+        key: keyPath(stack.buckets[b.name]?.logging?.targetBucket !== undefined ? ["buckets", b.name, "logging", "targetBucket"] : ["suffix"]),
+        message: `"${target}" is also ${owners.has(target) ? `the log bucket of bucket "${other}"` : `the rebuilt bucket "${other}"`}; each rebuilt bucket gets a log bucket of its own, like "${b.bucket}-logs"`,
+      });
+    else owners.set(target, b.name);
+  }
+  return problems;
+}
+
+type BucketOverride = NonNullable<RestoreStack["buckets"][string]>;
+
+/**
+ * What a rebuilt bucket carries over from production: the policy with the source's name
+ * rewritten, CORS, lifecycle, ownership, and access logging into a new log bucket of its own
+ * (production's log bucket only accepts logs from production's buckets, and a drill never
+ * writes into production).
+ */
+function bucketSettings(
+  source: Inventory["buckets"][number],
+  bucket: string,
+  override: BucketOverride["logging"],
+  path: PropertyKey[],
+  suffix: string,
+  sourceSet: ReadonlySet<string>,
+  problems: Problem[],
+): Pick<BucketRestore, "policy" | "cors" | "lifecycle" | "ownership" | "logging"> {
+  if (override !== undefined && source.logging === undefined)
+    problems.push({
+      key: keyPath([...path, "logging"]),
+      message: `production does not log bucket ${source.bucket} (the inventory's recovery:buckets entry "${source.name}" has no logging); add it there or remove this override`,
+    });
+  let logging: BucketRestore["logging"];
+  if (source.logging !== undefined) {
+    const targetBucket = override?.targetBucket ?? `${bucket}-logs`;
+    const key = keyPath(override?.targetBucket !== undefined ? [...path, "logging", "targetBucket"] : ["suffix"]);
+    if (targetBucket === source.logging.targetBucket || sourceSet.has(targetBucket))
+      problems.push({ key, message: `"${targetBucket}" is a production bucket; a restore writes its access logs to a log bucket of its own, like "${bucket}-logs"` });
+    else if (targetBucket === bucket)
+      problems.push({ key, message: `"${targetBucket}" is the rebuilt bucket itself; its logs go to a separate log bucket, like "${bucket}-logs"` });
+    if (targetBucket.length > MAX_BUCKET)
+      problems.push({ key, message: `"${targetBucket}" is longer than S3's ${MAX_BUCKET} characters; shorten it` });
+    logging = { targetBucket, targetPrefix: override?.targetPrefix ?? source.logging.targetPrefix };
+  }
+  return {
+    policy: source.policy && rewritePolicy(source.policy, source.bucket, bucket),
+    cors: source.cors,
+    lifecycle: source.lifecycle,
+    ownership: source.ownership,
+    logging,
+  };
 }
 
 /** A create timeout shorter than a restore's own estimate fails the restore it waits for. */

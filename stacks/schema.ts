@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bucketLoggingSchema, bucketPolicySchema, corsRuleSchema, lifecycleRuleSchema, OWNERSHIPS } from "./bucket-settings";
 import { ESTIMATE_KINDS, type EstimateKind } from "./estimates";
 import { unpinnedImageProblem } from "./image-reference";
 
@@ -172,6 +173,16 @@ export const bucketSchema = z.strictObject({
   name,
   bucket: z.string().min(3),
   replica: z.strictObject({ bucket: z.string().min(3), region: z.string().min(1) }),
+  /** Production's bucket policy; a rebuild gets it with the source's name rewritten to its own. */
+  policy: bucketPolicySchema.optional(),
+  /** The policy may grant public access (a statement to everyone without a restricting condition). */
+  public: z.boolean().optional(),
+  cors: z.array(corsRuleSchema).max(100).optional(),
+  lifecycle: z.array(lifecycleRuleSchema).max(1000).optional(),
+  /** Where production's access logs go; a restore stack writes them to a log bucket of its own. */
+  logging: bucketLoggingSchema.optional(),
+  /** S3 Object Ownership. New buckets default to BucketOwnerEnforced (ACLs disabled). */
+  ownership: z.enum(OWNERSHIPS).optional(),
   tier,
   estimateMinutes,
 });
@@ -328,7 +339,12 @@ export const restoreStackSchema = z.strictObject({
   buckets: z
     .record(
       z.string(),
-      z.strictObject({ mode: z.enum(["promote", "rebuild"]).optional(), bucket: z.string().min(3).optional() }),
+      z.strictObject({
+        mode: z.enum(["promote", "rebuild"]).optional(),
+        bucket: z.string().min(3).optional(),
+        /** The log bucket this stack creates for the rebuilt bucket's access logs, and the prefix in it. */
+        logging: z.strictObject({ targetBucket: z.string().min(3).optional(), targetPrefix: z.string().optional() }).optional(),
+      }),
     )
     .default({}),
   secrets: z

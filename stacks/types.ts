@@ -1,3 +1,4 @@
+import type { BucketPolicy, CorsRule, LifecycleRule, Ownership } from "./bucket-settings";
 import type { EstimateKind } from "./estimates";
 import type {
   BucketInventory,
@@ -96,6 +97,18 @@ export interface BucketRestore {
   /** The bucket services use after the restore. */
   readonly bucket: string;
   readonly estimateMinutes: number;
+  /** The inventory marks the bucket public: its policy may grant public access. */
+  readonly public: boolean;
+  /** rebuild: production's policy, the source bucket's name rewritten to the rebuilt one's. */
+  readonly policy?: BucketPolicy;
+  /** rebuild: production's CORS rules. */
+  readonly cors?: readonly CorsRule[];
+  /** rebuild: production's lifecycle rules. */
+  readonly lifecycle?: readonly LifecycleRule[];
+  /** rebuild: production's object ownership. */
+  readonly ownership?: Ownership;
+  /** rebuild: the log bucket this stack creates for the access logs, and the prefix in it. */
+  readonly logging?: { readonly targetBucket: string; readonly targetPrefix: string };
 }
 
 export interface SecretRestore {

@@ -173,6 +173,7 @@ export async function runVerification(options: VerificationOptions): Promise<Ver
           replicaS3,
           sampleSize: options.sampleSize ?? 16,
           tolerance: options.rowTolerance ?? 0.005,
+          settings: { policy: b.policy, cors: b.cors, lifecycle: b.lifecycle, logging: b.logging, ownership: b.ownership },
         });
         for (const check of checks) planned.push({ step, check });
       }

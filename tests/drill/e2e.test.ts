@@ -37,7 +37,7 @@ const OBJECTS = 12;
  */
 const GROUPS: readonly CheckGroup[] = ["db", "buckets"];
 const DATABASE_CHECKS = ["connect", "tables", "migrations", "row-counts", "foreign-keys", "unique", "sequences", "freshness", "private", "configuration"].map((c) => `database.${c}`);
-const BUCKET_CHECKS = ["bucket.objects", "bucket.checksums", "bucket.settings"];
+const BUCKET_CHECKS = ["bucket.objects", "bucket.checksums", "bucket.settings", "bucket.configuration"];
 
 describe("an end-to-end drill: the fake engine's up runs the real workers, the real verifier checks the result", function () {
   this.timeout(120_000);

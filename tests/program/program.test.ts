@@ -33,7 +33,11 @@ const COMPONENT_TYPE: Record<string, string> = {
 /** What the config asks for, type by type: derived from the config, not from the program. */
 function expectedCounts(c: RecoveryConfig): Record<string, number> {
   const logical = c.databases.filter((d) => d.method === "logical").length;
-  const rebuilds = c.buckets.filter((b) => b.mode === "rebuild").length;
+  const rebuilt = c.buckets.filter((b) => b.mode === "rebuild");
+  const rebuilds = rebuilt.length;
+  // A rebuilt bucket that logs gets a log bucket of its own: a bucket, its settings and a policy.
+  const logged = rebuilt.filter((b) => b.logging).length;
+  const withSetting = (k: "policy" | "cors" | "lifecycle" | "ownership") => rebuilt.filter((b) => b[k] !== undefined).length;
   const migrations = c.services.filter((s) => s.migrations).length;
   const recoverySecrets = c.secrets.filter((s) => s.recoverySecretId).length;
   const gateway = c.services.some((s) => s.gateway) ? 1 : 0;
@@ -63,10 +67,16 @@ function expectedCounts(c: RecoveryConfig): Record<string, number> {
     "recovery:cache:ClusterRedis": clusterCaches,
     "kubernetes:apps/v1:StatefulSet": clusterCaches,
     "recovery:storage:ReplicaBucketSync": c.buckets.length,
-    [T.bucket]: rebuilds,
-    "aws:s3/bucketVersioning:BucketVersioning": rebuilds,
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": rebuilds,
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": rebuilds,
+    [T.bucket]: rebuilds + logged,
+    "aws:s3/bucketVersioning:BucketVersioning": rebuilds + logged,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": rebuilds + logged,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": rebuilds + logged,
+    "aws:s3/bucketPolicy:BucketPolicy": withSetting("policy") + logged,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": withSetting("ownership") + logged,
+    "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": withSetting("cors"),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": withSetting("lifecycle"),
+    "aws:s3/bucketLogging:BucketLogging": logged,
+    "recovery:storage:AccessLogBucket": logged,
     [T.k8sSecret]: c.secrets.length + logical + migrations + withEnvSecret,
     [T.job]: logical + rebuilds + migrations + gateway,
     "recovery:services:ServiceRedeployment": c.services.length,
@@ -197,7 +207,8 @@ for (const { title, stack, config: configOf, files } of VARIANTS) {
         ...run.ofType("aws:secretsmanager/secret:Secret").map((r) => r.inputs.name),
         ...run.ofType("kubernetes:core/v1:Namespace").map((r) => (r.inputs.metadata as { name: string }).name),
       ];
-      assert.equal(names.length, config.databases.length + config.caches.filter((c) => c.kind === "elasticache").length + config.buckets.filter((b) => b.mode === "rebuild").length + config.secrets.filter((s) => s.recoverySecretId).length + 1);
+      const rebuilt = config.buckets.filter((b) => b.mode === "rebuild");
+      assert.equal(names.length, config.databases.length + config.caches.filter((c) => c.kind === "elasticache").length + rebuilt.length + rebuilt.filter((b) => b.logging).length + config.secrets.filter((s) => s.recoverySecretId).length + 1);
       for (const name of names) assert.equal(source.has(String(name)), false, `${String(name)} is a production name`);
       assert.deepEqual(run.ofType(T.rds).map((r) => r.inputs.identifier).sort(), config.databases.map((d) => d.identifier).sort());
     });
@@ -205,7 +216,8 @@ for (const { title, stack, config: configOf, files } of VARIANTS) {
     it("writes no source, replica or dump bucket: S3 resources and sync targets name only the rebuilt buckets", () => {
       const readOnly = new Set(config.buckets.flatMap((b) => [b.source.bucket, b.source.replica.bucket]).concat(config.databases.map((d) => d.source.dumps.bucket)));
       const s3 = run.resources.filter((r) => r.type.startsWith("aws:s3/"));
-      const rebuilt = new Set(config.buckets.filter((b) => b.mode === "rebuild").map((b) => b.bucket));
+      // The rebuilt buckets and their own new log buckets.
+      const rebuilt = new Set(config.buckets.filter((b) => b.mode === "rebuild").flatMap((b) => [b.bucket, ...(b.logging ? [b.logging.targetBucket] : [])]));
       assert.ok(s3.length >= rebuilt.size, "no S3 resource was registered, so nothing was checked");
       for (const r of s3) {
         const target = r.type === T.bucket ? r.inputs.bucket : run.byUrn(String(r.inputs.bucket))?.inputs.bucket ?? r.inputs.bucket;

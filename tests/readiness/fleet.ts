@@ -2,6 +2,11 @@ import { CreateReplicationGroupCommand, CreateSnapshotCommand, ElastiCacheClient
 import { CreateDBInstanceCommand, CreateDBParameterGroupCommand, DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import {
   CreateBucketCommand,
+  PutBucketCorsCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketLoggingCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
   PutBucketReplicationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
@@ -9,7 +14,9 @@ import {
 } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createHash } from "node:crypto";
-import { loadStack, type RecoveryConfig } from "../../stacks";
+import { loadStack, type BucketInventory, type RecoveryConfig } from "../../stacks";
+import { corsToS3, lifecycleToS3 } from "../../stacks/bucket-documents";
+import { logDeliveryPolicy } from "../../stacks/bucket-settings";
 import { repoStackFiles, writeStackFiles, type StackFiles } from "../support/stack-files";
 import { manifestKeyFor, type DumpManifest } from "../../workers/dump-manifest";
 import { rdbFileName, rdbManifestKeyFor, type RedisManifest } from "../../workers/redis-manifest";
@@ -23,6 +30,16 @@ export const elastiCache = () => new ElastiCacheClient({ region: "eu-west-2" });
 export async function resetMoto(endpoint: string): Promise<void> {
   const res = await fetch(`${endpoint}/moto-api/reset`, { method: "POST", signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`moto reset answered ${res.status}`);
+}
+
+/** Production's bucket configured as the inventory records it: readiness finds no drift. */
+export async function configureAsInventory(b: BucketInventory): Promise<void> {
+  if (b.ownership) await s3().send(new PutBucketOwnershipControlsCommand({ Bucket: b.bucket, OwnershipControls: { Rules: [{ ObjectOwnership: b.ownership }] } }));
+  if (b.policy) await s3().send(new PutBucketPolicyCommand({ Bucket: b.bucket, Policy: JSON.stringify(b.policy) }));
+  if (b.cors) await s3().send(new PutBucketCorsCommand({ Bucket: b.bucket, CORSConfiguration: { CORSRules: corsToS3(b.cors) } }));
+  if (b.lifecycle) await s3().send(new PutBucketLifecycleConfigurationCommand({ Bucket: b.bucket, LifecycleConfiguration: { Rules: lifecycleToS3(b.lifecycle) } }));
+  if (b.logging)
+    await s3().send(new PutBucketLoggingCommand({ Bucket: b.bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: b.logging.targetBucket, TargetPrefix: b.logging.targetPrefix } } }));
 }
 
 export async function createBucket(name: string, region: string, versioned: boolean): Promise<void> {
@@ -162,8 +179,17 @@ export async function buildFleet(config: RecoveryConfig, options: FleetOptions =
     );
     if (options.cacheSnapshots ?? true) await elastiCache().send(new CreateSnapshotCommand({ ReplicationGroupId: c.source.replicationGroupId, SnapshotName: `${c.source.replicationGroupId}-nightly` }));
   }
+  // Production's log buckets, each letting S3's log delivery write for the buckets that log into it.
+  const logTargets = new Map<string, Array<{ bucket: string; prefix: string }>>();
+  for (const b of config.buckets)
+    if (b.source.logging) logTargets.set(b.source.logging.targetBucket, [...(logTargets.get(b.source.logging.targetBucket) ?? []), { bucket: b.source.bucket, prefix: b.source.logging.targetPrefix }]);
+  for (const [target, sources] of logTargets) {
+    await createBucket(target, config.region, false);
+    await s3().send(new PutBucketPolicyCommand({ Bucket: target, Policy: JSON.stringify(logDeliveryPolicy(target, sources)) }));
+  }
   for (const b of config.buckets) {
     await createBucket(b.source.bucket, config.region, true);
+    await configureAsInventory(b.source);
     await createBucket(b.source.replica.bucket, b.source.replica.region, true);
     await s3().send(
       new PutBucketReplicationCommand({

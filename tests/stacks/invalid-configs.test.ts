@@ -18,6 +18,9 @@ const cfg = (files: StackFiles, stack: string) => files[stack].config as Record<
 const services = (f: StackFiles) => cfg(f, "prod")["recovery:services"] as unknown as Json[];
 const databases = (f: StackFiles) => cfg(f, "prod")["recovery:databases"] as unknown as Json[];
 const caches = (f: StackFiles) => cfg(f, "prod")["recovery:caches"] as unknown as Json[];
+const buckets = (f: StackFiles) => cfg(f, "prod")["recovery:buckets"] as unknown as Json[];
+const mediaPolicy = (f: StackFiles) => buckets(f)[0].policy as { Statement: Array<Record<string, unknown>> };
+
 const SERVICE_KEYS = "name, image, port, healthPath, replicas, gateway, migrations, dependsOn, estimateMinutes";
 const RESTORE_KEYS =
   "mode, source, suffix, namespace, restorePoint, deletionProtection, trafficCutover, workerImage, failureTime, timeouts, databases, caches, buckets, secrets";
@@ -217,6 +220,143 @@ const CASES: Case[] = [
     },
     messages: [
       'Pulumi.recovery.yaml: recovery:buckets.media.bucket: "lomash-wood-media-prod-replica" is the replica bucket; a rebuild writes a new bucket, like "lomash-wood-media-prod-recovery"',
+    ],
+  },
+  {
+    title: "a bucket policy statement open to everyone without a restricting condition",
+    stack: "recovery",
+    change: (f) => {
+      const s = mediaPolicy(f).Statement[0];
+      s.Principal = "*";
+      delete s.Condition;
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:buckets[0].policy.Statement[0]: grants public access (Principal "*" and no condition fixing the caller, like aws:SourceArn or aws:SourceAccount); name the principal or add such a condition, or set recovery:buckets[0].public: true if the bucket is meant to be public',
+    ],
+  },
+  {
+    title: "a bucket policy statement allowing everyone but a named principal",
+    stack: "recovery",
+    change: (f) => {
+      const s = mediaPolicy(f).Statement[0];
+      delete s.Principal;
+      s.NotPrincipal = { AWS: "arn:aws:iam::123456789012:root" };
+      delete s.Condition;
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:buckets[0].policy.Statement[0]: grants public access (Allow with NotPrincipal and no condition fixing the caller, like aws:SourceArn or aws:SourceAccount); name the principal or add such a condition, or set recovery:buckets[0].public: true if the bucket is meant to be public",
+    ],
+  },
+  {
+    title: "a bucket policy naming another bucket",
+    stack: "recovery",
+    change: (f) => {
+      mediaPolicy(f).Statement[0].Resource = "arn:aws:s3:::lomash-wood-uploads-prod/*";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:buckets[0].policy.Statement[0].Resource: "arn:aws:s3:::lomash-wood-uploads-prod/*" is not bucket lomash-wood-media-prod; a bucket policy covers its own bucket only (arn:aws:s3:::lomash-wood-media-prod or arn:aws:s3:::lomash-wood-media-prod/…), and S3 refuses any other resource',
+    ],
+  },
+  {
+    title: "a bucket policy statement without a Principal",
+    stack: "recovery",
+    change: (f) => {
+      delete mediaPolicy(f).Statement[0].Principal;
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:buckets[0].policy.Statement[0]: needs a Principal: a bucket policy names who it applies to (e.g. Principal: { Service: "cloudfront.amazonaws.com" })',
+    ],
+  },
+  {
+    title: "a bucket logging into itself",
+    stack: "recovery",
+    change: (f) => {
+      buckets(f)[0].logging = { targetBucket: "lomash-wood-media-prod", targetPrefix: "logs/" };
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:buckets[0].logging.targetBucket: is the bucket itself, so every log delivered would be logged again; name production's separate log bucket",
+    ],
+  },
+  {
+    title: "a lifecycle rule with no action",
+    stack: "recovery",
+    change: (f) => {
+      buckets(f)[1].lifecycle = [{ id: "nothing", filter: { prefix: "tmp/" } }];
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:buckets[1].lifecycle[0]: has no action, and S3 refuses such a rule; add one of expiration, transitions, noncurrentVersionExpiration, noncurrentVersionTransitions, abortIncompleteMultipartUpload",
+    ],
+  },
+  {
+    title: "two lifecycle rules with one id",
+    stack: "recovery",
+    change: (f) => {
+      const rules = buckets(f)[0].lifecycle as Array<Record<string, unknown>>;
+      rules[1].id = rules[0].id;
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:buckets[0].lifecycle[1].id: "expire-noncurrent-versions" is also the id of recovery:buckets[0].lifecycle[0]; S3 refuses two rules with one id, rename one',
+    ],
+  },
+  {
+    title: "an expiration giving both days and expiredObjectDeleteMarker",
+    stack: "recovery",
+    change: (f) => {
+      buckets(f)[1].lifecycle = [{ id: "both", expiration: { days: 30, expiredObjectDeleteMarker: true } }];
+    },
+    messages: [
+      "Pulumi.prod.yaml: recovery:buckets[1].lifecycle[0].expiration: gives both days and expiredObjectDeleteMarker, which S3 refuses in one expiration; put them in two rules",
+    ],
+  },
+  {
+    title: "an unknown object ownership",
+    stack: "recovery",
+    change: (f) => {
+      buckets(f)[0].ownership = "BucketOwnerEnforce";
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:buckets[0].ownership: the string "BucketOwnerEnforce" is not allowed; use one of BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter',
+    ],
+  },
+  {
+    title: "a CORS rule allowing a method S3 does not know",
+    stack: "recovery",
+    change: (f) => {
+      (buckets(f)[0].cors as Array<Record<string, unknown>>)[0].allowedMethods = ["GET", "OPTIONS"];
+    },
+    messages: [
+      'Pulumi.prod.yaml: recovery:buckets[0].cors[0].allowedMethods[1]: the string "OPTIONS" is not allowed; use one of GET, PUT, HEAD, POST, DELETE',
+    ],
+  },
+  {
+    title: "a drill logging into production's log bucket",
+    stack: "drill",
+    change: (f) => {
+      cfg(f, "drill")["recovery:buckets"].media = { logging: { targetBucket: "lomash-wood-access-logs-prod" } };
+    },
+    messages: [
+      'Pulumi.drill.yaml: recovery:buckets.media.logging.targetBucket: "lomash-wood-access-logs-prod" is a production bucket; a restore writes its access logs to a log bucket of its own, like "lomash-wood-media-prod-drill-logs"',
+    ],
+  },
+  {
+    title: "two rebuilt buckets sharing one log bucket",
+    stack: "recovery",
+    change: (f) => {
+      cfg(f, "recovery")["recovery:buckets"].uploads = { logging: { targetBucket: "lomash-wood-media-prod-recovery-logs" } };
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:buckets.uploads.logging.targetBucket: "lomash-wood-media-prod-recovery-logs" is also the log bucket of bucket "media"; each rebuilt bucket gets a log bucket of its own, like "lomash-wood-uploads-prod-recovery-logs"',
+    ],
+  },
+  {
+    title: "a logging override for a bucket production does not log",
+    stack: "recovery",
+    change: (f) => {
+      delete buckets(f)[1].logging;
+      cfg(f, "recovery")["recovery:buckets"].uploads = { logging: { targetBucket: "lomash-wood-uploads-logs-recovery" } };
+    },
+    messages: [
+      'Pulumi.recovery.yaml: recovery:buckets.uploads.logging: production does not log bucket lomash-wood-uploads-prod (the inventory\'s recovery:buckets entry "uploads" has no logging); add it there or remove this override',
     ],
   },
   {

@@ -25,13 +25,21 @@ import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
   ListObjectVersionsCommand,
+  PutBucketCorsCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketLoggingCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
   PutBucketVersioningCommand,
+  type S3Client,
   PutPublicAccessBlockCommand,
   type BucketLocationConstraint,
 } from "@aws-sdk/client-s3";
 import { Client } from "pg";
 import type { DataRealiser } from "../../drill/fake-engine";
 import type { RecoveryConfig } from "../../stacks";
+import { corsToS3, lifecycleToS3 } from "../../stacks/bucket-documents";
+import { logDeliveryPolicy } from "../../stacks/bucket-settings";
 import { syncBuckets } from "../../workers/bucket-sync";
 import { restore } from "../../workers/restore";
 import { createS3Client } from "../../workers/s3-client";
@@ -39,6 +47,20 @@ import type { LocalPostgres } from "./postgres";
 
 /** The drill's restored database, in the local PostgreSQL: its new identifier, as a database name. */
 export const restoredDatabaseName = (identifier: string): string => identifier.replace(/-/g, "_");
+
+/** What ReplicaBucketSync adds to a rebuilt bucket: production's configuration, logs into a log bucket of its own. */
+async function applyBucketSettings(s3: S3Client, b: RecoveryConfig["buckets"][number], region: string): Promise<void> {
+  if (b.ownership) await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: b.bucket, OwnershipControls: { Rules: [{ ObjectOwnership: b.ownership }] } }));
+  if (b.policy) await s3.send(new PutBucketPolicyCommand({ Bucket: b.bucket, Policy: JSON.stringify(b.policy) }));
+  if (b.cors) await s3.send(new PutBucketCorsCommand({ Bucket: b.bucket, CORSConfiguration: { CORSRules: corsToS3(b.cors) } }));
+  if (b.lifecycle) await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: b.bucket, LifecycleConfiguration: { Rules: lifecycleToS3(b.lifecycle) } }));
+  if (b.logging) {
+    const { targetBucket, targetPrefix } = b.logging;
+    await s3.send(new CreateBucketCommand({ Bucket: targetBucket, CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }));
+    await s3.send(new PutBucketPolicyCommand({ Bucket: targetBucket, Policy: JSON.stringify(logDeliveryPolicy(targetBucket, [{ bucket: b.bucket, prefix: targetPrefix }])) }));
+    await s3.send(new PutBucketLoggingCommand({ Bucket: b.bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: targetBucket, TargetPrefix: targetPrefix } } }));
+  }
+}
 
 const notFound = (error: unknown): boolean => /NotFound|NoSuchBucket/.test((error as { name?: string }).name ?? "");
 
@@ -124,6 +146,7 @@ export function workerRealiser(pg: LocalPostgres): DataRealiser {
             PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
           }),
         );
+        await applyBucketSettings(s3, b, config.region);
         const syncedAt = new Date().toISOString();
         const record = await syncBuckets(s3, {
           from: { bucket: b.source.replica.bucket, key: "" },
@@ -153,7 +176,8 @@ export function workerRealiser(pg: LocalPostgres): DataRealiser {
       }
       if (step.kind === "bucket") {
         // Versioned: every version and delete marker goes before the bucket can.
-        const name = bucket(config, step.name).bucket;
+        const b = bucket(config, step.name);
+        for (const name of [b.bucket, ...(b.logging ? [b.logging.targetBucket] : [])])
         try {
           for (;;) {
             const page = await s3.send(new ListObjectVersionsCommand({ Bucket: name }));

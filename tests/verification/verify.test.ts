@@ -57,8 +57,8 @@ describe("verify against a restored drill environment (real PostgreSQL, moto, HT
     const result = await verify();
     assert.deepEqual(failing(result), []);
     assert.equal(result.passed, true);
-    // 10 per database (database.configuration among them), 3 for the rebuilt bucket, 2 secrets, 3 services, 2 smoke tests.
-    assert.equal(result.checks.length, 2 * 10 + 3 + 2 + 3 + 2);
+    // 10 per database (database.configuration among them), 4 for the rebuilt bucket, 2 secrets, 3 services, 2 smoke tests.
+    assert.equal(result.checks.length, 2 * 10 + 4 + 2 + 3 + 2);
   });
 
   it("reports the checks in plan order, databases first and the gateway's service and smoke checks last", async () => {

@@ -7,6 +7,8 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
+import { SETTING_NAMES, settingDifferences, type ExpectedBucketSettings } from "../../stacks/bucket-documents";
+import { readBucketSettings } from "../../workers/bucket-settings-reader";
 import type { Baseline } from "../baseline";
 import { formatBytes, some } from "../format";
 import type { Check, CheckVerdict } from "../types";
@@ -26,6 +28,11 @@ export interface BucketTarget {
   readonly sampleSize: number;
   /** Share of the baseline's objects a promoted replica may lack (replication lag within the RPO). */
   readonly tolerance: number;
+  /**
+   * rebuild: production's configuration as the inventory records it, the policy already naming
+   * the rebuilt bucket. Defaults to none recorded (then the rebuild must have none either).
+   */
+  readonly settings?: ExpectedBucketSettings;
 }
 
 interface Listed {
@@ -143,6 +150,20 @@ export function bucketChecks(t: BucketTarget): Check[] {
         return problems.length === 0
           ? verdict(true, `${t.bucket}: versioning on, all public access blocked`)
           : verdict(false, `${t.bucket}: ${problems.join("; ")}`);
+      },
+    },
+    {
+      ...base,
+      name: "bucket.configuration",
+      async run(signal) {
+        // Compared as documents, not text: S3 answers a policy as written, lists of one or not.
+        const live = await readBucketSettings(t.s3, t.bucket, () => ({ abortSignal: signal }));
+        const differ = settingDifferences(t.settings ?? {}, live);
+        if (differ.length === 0) {
+          const carried = (Object.keys(SETTING_NAMES) as Array<keyof typeof SETTING_NAMES>).filter((k) => t.settings?.[k] !== undefined).map((k) => SETTING_NAMES[k]);
+          return verdict(true, `${t.bucket}: ${carried.length > 0 ? `${carried.join(", ")} as the inventory records them` : "no configuration recorded, none found"}`);
+        }
+        return verdict(false, `${t.bucket}: ${differ.map((d) => `${SETTING_NAMES[d.setting]} differs from the inventory's (${d.where.join("; ")})`).join("; ")}`);
       },
     },
   ];

@@ -98,7 +98,7 @@ export function cliCases(environment: () => Environment): void {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const result = JSON.parse(run.stdout) as { passed: boolean; checks: { name: string; result: string }[] };
     assert.equal(result.passed, true);
-    assert.equal(result.checks.length, 30);
+    assert.equal(result.checks.length, 31);
     assertNoSecrets(run);
   });
 
@@ -108,7 +108,7 @@ export function cliCases(environment: () => Environment): void {
       const run = await verifyCli(verifyArgs());
       assert.equal(run.code, 1, run.stdout + run.stderr);
       assert.match(run.stdout, /^service\.health\s+product\s+FAIL\s+[\d.]+ m?s\s+GET http:\/\/127\.0\.0\.1:\d+\/healthz → 500, expected 200$/m);
-      assert.match(run.stdout, /^FAIL drill: 29 passed, 1 failed: service\.health product \(/m);
+      assert.match(run.stdout, /^FAIL drill: 30 passed, 1 failed: service\.health product \(/m);
       assertNoSecrets(run);
     } finally {
       env.services.product.behaviour = "ok";
