@@ -15,8 +15,9 @@ sha256 computed while streaming, then writes <dump>.manifest.json beside it.
 
   --database URL    database to back up (the password is never printed)
   --to S3URL        bucket and prefix the dump and its manifest go to
-  --format F        custom (default, one file) or directory (pg_dump -j, stored as a tar)
-  --gzip            store the dump gzip-compressed (.dump.gz)
+  --format F        directory (default: pg_dump -Fd -j N, one object per file, which restore
+                    streams into pg_restore -j N) or custom (one file)
+  --gzip            a custom-format dump inside one gzip stream (.dump.gz); implies --format custom
   --jobs N          pg_dump parallel jobs for --format directory (default 2)
   --json            print one JSON record on stdout (summary on stderr)
   --help            this text
@@ -29,7 +30,7 @@ void runCli(
   async (args) => {
     const database = parseDatabaseUrl("--database", args.database);
     const to = parseS3Location("--to", args.to);
-    const format = (args.format ?? "custom") as string;
+    const format = (args.format ?? (args.gzip ? "custom" : "directory")) as string;
     if (format !== "custom" && format !== "directory") {
       throw new UsageError("--format", `"${format}" is not a dump format; use custom or directory`);
     }

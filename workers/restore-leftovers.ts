@@ -1,4 +1,8 @@
+import { InterruptedError, interruptedBy } from "./interrupt";
 import { maskUrl } from "./mask-url";
+import { PgRestoreError } from "./pg-restore";
+import type { RestoreOptions, RestoreRecord } from "./restore-record";
+import { dropStaging, type Staging } from "./staging-database";
 import { connect, identityOf, withDatabase } from "./postgres-connection";
 import { quoteIdent } from "./table-names";
 
@@ -80,4 +84,43 @@ export async function describeLeftDatabase(target: URL, rerun: RerunOptions): Pr
     continueWith: rerunCommand(rerun),
     cleanUpWith: `dropdb --maintenance-db=${shellQuote(maintenance)} ${shellQuote(name)}`,
   };
+}
+
+/** The database a staged restore went into is dropped; the target was never touched. */
+async function dropStagingAfterStop(staging: Staging, target: URL, existed: boolean): Promise<LeftBehind> {
+  const name = identityOf(target).database;
+  const untouched = existed ? `the database ${name} is as it was` : `the database ${name} was not created`;
+  try {
+    await dropStaging(staging);
+    return { state: "untouched", description: `${untouched} (the restore went into the staging database ${staging.name}, which was dropped): nothing is left behind; rerun the same command` };
+  } catch (error) {
+    return {
+      state: "left",
+      description: `${untouched}; the staging database ${staging.name} could not be dropped (${(error as Error).message}): the next restore into ${name} drops it, or drop it by hand`,
+    };
+  }
+}
+
+/**
+ * The restore stopped after writing (pg_restore failed, a checksum or row count differed, a
+ * signal, a lost connection): drop the staging database (the target is as it was), or, for a
+ * partial restore written into an existing database, describe it and say what to run next.
+ */
+export async function stoppedHalfWay(
+  error: unknown,
+  run: { options: RestoreOptions; record: RestoreRecord; rerun: RerunOptions; existed: boolean; staging: Staging | undefined },
+): Promise<Error> {
+  const { options, record } = run;
+  const signal = interruptedBy();
+  if (error instanceof PgRestoreError && signal === undefined) record.failure = error.failure;
+  if (run.staging) record.leftBehind = await dropStagingAfterStop(run.staging, options.to, run.existed);
+  else if (!run.existed) record.leftBehind = { state: "untouched", description: "the target database was not created: nothing was written" };
+  else record.leftBehind = await describeLeftDatabase(options.to, run.rerun);
+  const what = signal !== undefined ? `stopped by ${signal}` : (error as Error).message;
+  record.problems.push(what);
+  const message = `${what}; ${record.leftBehind.description}`;
+  if (signal !== undefined) return new InterruptedError(signal, message, record);
+  // A refused dump (a checksum, a missing file) fails again when rerun: no advice to rerun it.
+  if ((error as Error).name === "RefusedError") return Object.assign(error as Error, { message: message.replace(/; rerun the same command$/, ""), record });
+  return Object.assign(new Error(message), { record });
 }
