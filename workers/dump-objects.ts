@@ -30,13 +30,58 @@ export function mismatchMessage(manifest: DumpManifest, name: string, what: stri
   return `--from: ${where(manifest, name)} ${what}; the dump is corrupt, nothing was restored; use another backup`;
 }
 
+/**
+ * Passes bytes on to `out`; if `out` fails (pg_restore stopped reading), keeps accepting and
+ * dropping them, so the file is still hashed to its end: a restore that died on a damaged file
+ * is then reported as the damaged file, not as pg_restore's reading error.
+ */
+class ForgivingSink extends Writable {
+  error: unknown;
+  private waiting: (() => void) | undefined;
+
+  constructor(private readonly out: NodeJS.WritableStream) {
+    super({ highWaterMark: 1024 * 1024 });
+    out.on("error", (error: unknown) => {
+      this.error ??= error;
+      this.release();
+    });
+  }
+
+  private release(): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    if (this.error !== undefined || this.out.write(chunk)) return done();
+    this.waiting = done;
+    this.out.once("drain", () => this.release());
+  }
+
+  override _final(done: () => void): void {
+    if (this.error !== undefined) return done();
+    this.waiting = done;
+    this.out.end(() => this.release());
+  }
+}
+
 /** One file from S3 into `sink`, its size and sha256 compared with the manifest's. */
-async function fetchVerified(s3: S3Client, manifest: DumpManifest, file: DumpFile, sink: () => Promise<NodeJS.WritableStream>, onBytes: (n: number) => void): Promise<number> {
+async function fetchVerified(
+  s3: S3Client,
+  manifest: DumpManifest,
+  file: DumpFile,
+  sink: () => Promise<NodeJS.WritableStream>,
+  onBytes: (n: number) => void,
+  onStream: (stream: NodeJS.ReadableStream & { destroy(): void }) => void = () => undefined,
+): Promise<number> {
   const location = { bucket: manifest.dump.bucket, key: dumpFileKey(manifest.dump.key, file.name) };
   const [{ stream, sizeBytes }, out] = await Promise.all([objectStream(s3, location), sink()]);
+  onStream(stream);
+  const forgiving = new ForgivingSink(out);
   if (sizeBytes !== file.sizeBytes) {
     stream.destroy();
-    (out as Writable).destroy?.();
+    forgiving.end();
     throw new RefusedError(mismatchMessage(manifest, file.name, `is ${sizeBytes} bytes but its manifest says ${file.sizeBytes}`));
   }
   let last = 0;
@@ -44,9 +89,11 @@ async function fetchVerified(s3: S3Client, manifest: DumpManifest, file: DumpFil
     onBytes(n - last);
     last = n;
   });
-  await pipeline(stream, hashed, out);
+  await pipeline(stream, hashed, forgiving);
   const sha256 = hashed.digest();
+  if (hashed.bytes !== file.sizeBytes) throw new RefusedError(mismatchMessage(manifest, file.name, `ended after ${hashed.bytes} of ${file.sizeBytes} bytes`));
   if (sha256 !== file.sha256) throw new RefusedError(mismatchMessage(manifest, file.name, `fails its checksum (sha256 ${sha256}, manifest says ${file.sha256})`));
+  if (forgiving.error !== undefined) throw forgiving.error;
   return hashed.bytes;
 }
 
@@ -106,6 +153,7 @@ const openFile = promisify(openCallback);
 export class DataFeeder {
   private readonly feeds = new Map<number, Promise<number>>();
   private readonly opened = new Set<number>();
+  private readonly streams = new Set<{ destroy(): void }>();
   /** The first file found to differ from the manifest. */
   mismatch: RefusedError | undefined;
   bytes = 0;
@@ -135,10 +183,12 @@ export class DataFeeder {
       this.opened.add(dumpId);
       return new Socket({ fd, readable: false, writable: true });
     };
-    const fed = fetchVerified(this.s3, this.manifest, file, sink, (n) => this.onBytes((this.bytes += n))).catch((error: unknown) => {
+    const fed = fetchVerified(this.s3, this.manifest, file, sink, (n) => this.onBytes((this.bytes += n)), (stream) => this.streams.add(stream)).catch((error: unknown) => {
       if (error instanceof RefusedError && this.mismatch === undefined) {
         this.mismatch = error;
         this.onMismatch(error);
+        // The restore is lost: the other files need not be read to their end.
+        for (const other of this.streams) other.destroy();
       }
       throw error;
     });

@@ -183,6 +183,11 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
       const counting = rowCheck;
       const serialQueue = [...dataEntries];
       const fed = feeder;
+      let loading = false;
+      const loadingData = (): void => {
+        if (!loading) say(`staging: loading the tables' data into ${staging?.name ?? targetName}`);
+        loading = true;
+      };
       await runPgRestore(
         { archive, target: into, jobs: options.jobs, listFile, clean: direct && options.force, role: options.role, noAcl: options.noAcl },
         plan.total,
@@ -192,9 +197,13 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
             const table = dataItems.get(dumpId);
             if (table) void counting.loaded(table);
           },
-          dataLaunched: (dumpId) => fed?.feed(dumpId),
+          dataLaunched: (dumpId) => {
+            loadingData();
+            fed?.feed(dumpId);
+          },
           // One job reads the data in the archive's order: the first entry of that name not yet fed.
           serialData: (qualified) => {
+            loadingData();
             const at = serialQueue.findIndex((e) => `${e.namespace}.${e.tag}` === qualified);
             if (at >= 0) fed?.feed(serialQueue.splice(at, 1)[0].id);
           },
@@ -204,7 +213,9 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
           },
           signal: abort.signal,
         },
-      ).catch((error: unknown) => {
+      ).catch(async (error: unknown) => {
+        // A damaged file makes pg_restore fail too; the checksum says why, so it is what is reported.
+        await feeder?.settle();
         throw feeder?.mismatch ?? error;
       });
       restoreProgress.stop();
