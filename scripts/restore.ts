@@ -11,13 +11,14 @@ import { parseS3Location } from "../workers/s3-location";
 const usage = `
 npm run restore -- --from s3://bucket/prefix[/dump] --to <postgresql-url> [options]
 
-Finds the dump and its manifest, downloads it with the sha256 checked in flight, and refuses to
-restore a dump that fails its checksum, a target that is not empty (unless --force), or a target
-that is the database the dump was taken from (always), and anything bound to fail (a server too
-old, a missing extension or --role) before the first write. Then pg_restore -j N --no-owner,
-ANALYZE of every restored table, and the row counts are compared with the manifest. GRANTs to
-roles the target lacks are skipped and listed. A restore that fails half way drops the database
-it created, or says what it left in one that existed and the command that continues.
+Finds the dump and its manifest, and refuses a target that is not empty (unless --force), or a
+target that is the database the dump was taken from (always), and anything bound to fail (a
+server too old, a missing extension or --role) before the first write. Then pg_restore -j N
+--no-owner into a staging database <target>__restore_<id> while the dump downloads (sha256 of
+every file checked in flight), ANALYZE of every restored table, and the row counts are compared
+with the manifest; only when all of it matches is the staging database renamed to the target.
+GRANTs to roles the target lacks are skipped and listed. A restore that fails, or is stopped,
+drops its staging database and leaves the target as it was.
 
   --from S3URL      a dump key, or a prefix holding dumps (with --latest: the newest)
   --to URL          target database (created if missing; the password is never printed)
@@ -30,7 +31,8 @@ it created, or says what it left in one that existed and the command that contin
   --role R          pg_restore --role (objects are created as this role; it must exist)
   --no-acl          restore no privileges (GRANTs), as seed 004's pg_restore --no-acl
   --no-analyze      skip the ANALYZE of the restored tables
-  --force           restore into a non-empty target: drops and recreates the dump's objects
+  --force           replace a non-empty target as a whole, once the restore is verified
+                    (with --tables: drop and recreate those tables' objects in it)
   --dry-run         check everything (dump, checksum, target reachable and empty); change nothing
   --work-dir DIR    where the dump is staged (default: the OS temp dir)
   --json            print one JSON record on stdout (summary on stderr)
