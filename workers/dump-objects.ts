@@ -35,6 +35,14 @@ export function mismatchMessage(manifest: DumpManifest, name: string, what: stri
  * dropping them, so the file is still hashed to its end: a restore that died on a damaged file
  * is then reported as the damaged file, not as pg_restore's reading error.
  */
+/** pg_restore stopped reading a pipe: a consequence of its failure, never the cause. */
+export class PipeClosedError extends Error {
+  constructor(readonly cause: unknown) {
+    super(`pg_restore stopped reading (${(cause as Error).message ?? String(cause)})`);
+    this.name = "PipeClosedError";
+  }
+}
+
 class ForgivingSink extends Writable {
   error: unknown;
   private waiting: (() => void) | undefined;
@@ -76,7 +84,13 @@ async function fetchVerified(
   onStream: (stream: NodeJS.ReadableStream & { destroy(): void }) => void = () => undefined,
 ): Promise<number> {
   const location = { bucket: manifest.dump.bucket, key: dumpFileKey(manifest.dump.key, file.name) };
-  const [{ stream, sizeBytes }, out] = await Promise.all([objectStream(s3, location), sink()]);
+  const opening = sink();
+  const { stream, sizeBytes } = await objectStream(s3, location).catch((error: unknown) => {
+    // The reader must not wait forever on a pipe nobody will write: close it once it is open.
+    opening.then((out) => (out as Writable).destroy?.(), () => undefined);
+    throw error;
+  });
+  const out = await opening;
   onStream(stream);
   const forgiving = new ForgivingSink(out);
   if (sizeBytes !== file.sizeBytes) {
@@ -93,7 +107,7 @@ async function fetchVerified(
   const sha256 = hashed.digest();
   if (hashed.bytes !== file.sizeBytes) throw new RefusedError(mismatchMessage(manifest, file.name, `ended after ${hashed.bytes} of ${file.sizeBytes} bytes`));
   if (sha256 !== file.sha256) throw new RefusedError(mismatchMessage(manifest, file.name, `fails its checksum (sha256 ${sha256}, manifest says ${file.sha256})`));
-  if (forgiving.error !== undefined) throw forgiving.error;
+  if (forgiving.error !== undefined) throw new PipeClosedError(forgiving.error);
   return hashed.bytes;
 }
 
@@ -156,6 +170,8 @@ export class DataFeeder {
   private readonly streams = new Set<{ destroy(): void }>();
   /** The first file found to differ from the manifest. */
   mismatch: RefusedError | undefined;
+  /** The first file that could not be fetched (S3 refused it, the connection could not be resumed). */
+  failure: Error | undefined;
   bytes = 0;
 
   constructor(
@@ -164,8 +180,13 @@ export class DataFeeder {
     private readonly archive: string,
     private readonly files: ReadonlyMap<number, DumpFile>,
     private readonly onBytes: (total: number) => void,
-    private readonly onMismatch: (error: RefusedError) => void,
+    private readonly onFailure: (error: Error) => void,
+    private readonly progress?: { stop(): void },
   ) {}
+
+  stopProgress(): void {
+    this.progress?.stop();
+  }
 
   /** Creates the named pipes, one per table data file. */
   async makePipes(): Promise<void> {
@@ -184,10 +205,12 @@ export class DataFeeder {
       return new Socket({ fd, readable: false, writable: true });
     };
     const fed = fetchVerified(this.s3, this.manifest, file, sink, (n) => this.onBytes((this.bytes += n)), (stream) => this.streams.add(stream)).catch((error: unknown) => {
-      if (error instanceof RefusedError && this.mismatch === undefined) {
-        this.mismatch = error;
-        this.onMismatch(error);
-        // The restore is lost: the other files need not be read to their end.
+      const first = this.mismatch === undefined && this.failure === undefined;
+      if (error instanceof RefusedError && this.mismatch === undefined) this.mismatch = error;
+      else if (!(error instanceof PipeClosedError) && this.failure === undefined) this.failure = error instanceof Error ? error : new Error(String(error));
+      if (first && (this.mismatch ?? this.failure) !== undefined) {
+        // pg_restore cannot finish without this file: stop it, and read no other file to its end.
+        this.onFailure((this.mismatch ?? this.failure)!);
         for (const other of this.streams) other.destroy();
       }
       throw error;

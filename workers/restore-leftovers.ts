@@ -4,13 +4,12 @@ import { PgRestoreError } from "./pg-restore";
 import type { RestoreOptions, RestoreRecord } from "./restore-record";
 import { dropStaging, type Staging } from "./staging-database";
 import { connect, identityOf, withDatabase } from "./postgres-connection";
-import { quoteIdent } from "./table-names";
 
 /**
  * What a restore that stopped half way leaves behind, and the exact command that continues or
- * cleans up (issue 15). A database this run created is dropped: nobody else can have written to
- * it, and an empty server is the state the rerun expects. A database that existed before is
- * never dropped by us; it is described instead.
+ * cleans up (issue 15). A staged restore drops its staging database: the target was never
+ * touched. A partial restore written into an existing database leaves it, described, with the
+ * command that continues.
  */
 export interface LeftBehind {
   readonly state: "dropped" | "left" | "untouched";
@@ -44,19 +43,6 @@ export function rerunCommand(o: RerunOptions): string {
 }
 
 const passwordNote = (url: URL): string => (url.password !== "" ? " (put the password back into --to)" : "");
-
-/** Drops a database this run created, sessions and all. */
-export async function dropCreatedDatabase(target: URL): Promise<LeftBehind> {
-  const name = identityOf(target).database;
-  const client = await connect(withDatabase(target, "postgres"), 60_000);
-  try {
-    // FORCE: pg_restore's sessions may still be closing after it was stopped.
-    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-  return { state: "dropped", description: `the database ${name}, which this run had created, was dropped: nothing is left behind; rerun the same command` };
-}
 
 /** Describes a database that existed before the run and was partly written. */
 export async function describeLeftDatabase(target: URL, rerun: RerunOptions): Promise<LeftBehind> {
@@ -108,14 +94,16 @@ async function dropStagingAfterStop(staging: Staging, target: URL, existed: bool
  */
 export async function stoppedHalfWay(
   error: unknown,
-  run: { options: RestoreOptions; record: RestoreRecord; rerun: RerunOptions; existed: boolean; staging: Staging | undefined },
+  run: { options: RestoreOptions; record: RestoreRecord; rerun: RerunOptions; existed: boolean; direct: boolean; staging: Staging | undefined },
 ): Promise<Error> {
   const { options, record } = run;
   const signal = interruptedBy();
   if (error instanceof PgRestoreError && signal === undefined) record.failure = error.failure;
   if (run.staging) record.leftBehind = await dropStagingAfterStop(run.staging, options.to, run.existed);
-  else if (!run.existed) record.leftBehind = { state: "untouched", description: "the target database was not created: nothing was written" };
-  else record.leftBehind = await describeLeftDatabase(options.to, run.rerun);
+  else if (!run.direct || !run.existed) {
+    const name = identityOf(options.to).database;
+    record.leftBehind = { state: "untouched", description: `the database ${name} ${run.existed ? "is as it was" : "was not created"}: nothing was written` };
+  } else record.leftBehind = await describeLeftDatabase(options.to, run.rerun);
   const what = signal !== undefined ? `stopped by ${signal}` : (error as Error).message;
   record.problems.push(what);
   const message = `${what}; ${record.leftBehind.description}`;

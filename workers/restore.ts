@@ -172,7 +172,7 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
       if (objects && !direct) {
         const dataProgress = options.showProgress ? createProgress("download (streamed into pg_restore)", "bytes", 0) : silentProgress;
         const before = record.sizes.downloadedBytes;
-        feeder = new DataFeeder(s3, manifest, archive, dataFiles, (n) => dataProgress.update((record.sizes.downloadedBytes = before + n)), () => abort.abort());
+        feeder = new DataFeeder(s3, manifest, archive, dataFiles, (n) => dataProgress.update((record.sizes.downloadedBytes = before + n)), () => abort.abort(), dataProgress);
         await feeder.makePipes();
       }
       const restoreProgress = options.showProgress ? createProgress("pg_restore", "items", plan.total) : silentProgress;
@@ -216,11 +216,12 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
       ).catch(async (error: unknown) => {
         // A damaged file makes pg_restore fail too; the checksum says why, so it is what is reported.
         await feeder?.settle();
-        throw feeder?.mismatch ?? error;
+        throw feeder?.mismatch ?? feeder?.failure ?? error;
       });
       restoreProgress.stop();
       if (feeder) {
         const { verified } = await feeder.settle();
+        feeder.stopProgress();
         if (feeder.mismatch) throw feeder.mismatch;
         const unread = dataEntries.filter((e) => !verified.has(e.id));
         if (unread.length > 0) throw new Error(`pg_restore finished without reading the data of ${unread.map(describeEntry).join(", ")}`);
@@ -263,8 +264,15 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
       await rowCheck?.abandon();
       await feeder?.settle();
       settled = true;
-      throw await stoppedHalfWay(error, { options, record, rerun, existed: state.exists, staging: staging ?? (await stagingStarted?.catch(() => undefined)) });
+      throw await stoppedHalfWay(error, { options, record, rerun, existed: state.exists, direct, staging: staging ?? (await stagingStarted?.catch(() => undefined)) });
     }
+  } catch (error) {
+    // A signal during the download or the plan stops their child processes too: say it was the signal.
+    const signal = interruptedBy();
+    if (signal !== undefined && !(error instanceof InterruptedError)) {
+      throw new InterruptedError(signal, `stopped by ${signal}; ${record.target} is untouched`, record);
+    }
+    throw error;
   } finally {
     unregister();
     rmSync(dir, { recursive: true, force: true });
