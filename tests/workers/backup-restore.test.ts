@@ -347,7 +347,7 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
       const [left, ...more] = await restoreWorkDatabases(pg!.url(), "big_restored");
       assert.match(left ?? "", /^big_restored__restore_[0-9a-f]{8}$/, "the killed run could not drop its staging database");
       assert.deepEqual(more, []);
-      const unrelated = createDatabase(pg!, "big_restored__restore_notours");
+      const unrelated = createDatabase(pg!, "big_restored__restore_00000000");
 
       const staged = () =>
         readdirSync(work).filter((n) => {
@@ -358,7 +358,7 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
       const r = await restore(["--from", bigDump, "--to", target, "--jobs", "2", "--work-dir", work]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, new RegExp(`staging: dropped ${left}, left by a restore that was killed`));
-      assert.deepEqual(await restoreWorkDatabases(pg!.url(), "big_restored"), ["big_restored__restore_notours"], "only the dead run's own staging database was dropped");
+      assert.deepEqual(await restoreWorkDatabases(pg!.url(), "big_restored"), ["big_restored__restore_00000000"], "only the dead run's own staging database was dropped");
       assert.deepEqual(staged(), [], "the next restore removed the dead run's staged files");
       const out = r.json as unknown as RestoreJson & { staging: { cleanedUp: string[] } };
       assert.deepEqual(out.staging.cleanedUp, [left]);
