@@ -11,38 +11,22 @@ import { removeStaleStaging, stageDump, stagedSize } from "./dump-staging";
 import { RefusedError, UsageError } from "./errors";
 import { InterruptedError, interruptedBy, whileInterruptible } from "./interrupt";
 import { runPgRestore } from "./pg-restore";
-import { connect, identityOf } from "./postgres-connection";
+import { identityOf } from "./postgres-connection";
 import { RowCountCheck, tableDataIds } from "./row-count-check";
 import { createProgress, silentProgress } from "./progress";
 import { stoppedHalfWay } from "./restore-leftovers";
 import { applyPlan, newRecord, type RestoreOptions, type RestoreRecord } from "./restore-record";
-import type { RestorePlan } from "./restore-plan";
-import { planRestore } from "./restore-plan";
+import { applyAfterLoad, planRestore, requestedTables } from "./restore-plan";
 import { describeEntry } from "./restore-selection";
 import { inspectTarget, refuseIfFilledMeanwhile, refuseIfNotEmpty, refuseIfSource } from "./restore-target";
 import { formatS3 } from "./s3-location";
 import { closeStaging, createStaging, dropStaging, swapIntoTarget, type Staging } from "./staging-database";
-import { formatTable, parseTableList, resolveTables, type TableName } from "./table-names";
+import { formatTable } from "./table-names";
 
 export { isRunning } from "./dump-staging";
 
 export type { RestoreOptions, RestoreRecord } from "./restore-record";
 export type { RowCheck } from "./row-count-check";
-
-/** Resolves `--tables` against the manifest before anything is downloaded. */
-function requestedTables(options: RestoreOptions, inDump: readonly TableName[], record: RestoreRecord): TableName[] | undefined {
-  if (options.tables.length === 0) return undefined;
-  const requested = options.tables.flatMap(parseTableList);
-  const { tables, unknown, ambiguous } = resolveTables(requested, inDump);
-  if (ambiguous.length > 0) {
-    const [a] = ambiguous;
-    throw new UsageError("--tables", `"${a.given}" is in several schemas (${a.candidates.join(", ")}); name the one you mean, e.g. --tables ${a.candidates[0]}`);
-  }
-  if (unknown.length > 0) {
-    throw new RefusedError(`--tables: ${unknown.join(", ")} not in this dump (it has ${inDump.slice(0, 10).map(formatTable).join(", ")}); check the names`, record);
-  }
-  return tables;
-}
 
 /**
  * Seed 003 §C and seed 000 §3-4 as one command: find the dump, refuse anything unsafe or bound
@@ -292,24 +276,4 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
 function stopIfInterrupted(): void {
   const signal = interruptedBy();
   if (signal) throw new InterruptedError(signal, `${signal} received`);
-}
-
-/** Grants to existing roles from entries that also named missing ones, and cross-table foreign keys. */
-async function applyAfterLoad(target: URL, plan: RestorePlan, record: RestoreRecord): Promise<void> {
-  if (plan.foreignKeysToAdd.length === 0 && (plan.privileges?.applyAfter.length ?? 0) === 0) return;
-  const client = await connect(target);
-  try {
-    for (const entry of plan.foreignKeysToAdd) {
-      try {
-        await client.query(entry.sql);
-        record.addedForeignKeys.push(entry.tag);
-      } catch (error) {
-        // The target's rows may not satisfy the key: say so rather than leave it silently out.
-        record.notRestored.push({ object: `FK CONSTRAINT ${entry.namespace} ${entry.tag}`, reason: `PostgreSQL refused it: ${(error as Error).message}` });
-      }
-    }
-    for (const statement of plan.privileges?.applyAfter ?? []) await client.query(statement);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
