@@ -1,22 +1,30 @@
-// Benchmark: our S3 restore vs pg_restore from local disk (the floor) and vs the naive pipeline
-// (download, then sha256sum, then single-job pg_restore), side by side in one run.
-// npm run bench:restore [-- --mb 300 --jobs 2]
+// Benchmark: our S3 restore (staging database, dump streamed into pg_restore -j N, verified, then
+// renamed into place) vs pg_restore -j N of the same dump already on local disk (the floor), and vs
+// the naive pipeline (download, then sha256sum, then one-job pg_restore), side by side in one run,
+// at two database sizes.
+// npm run bench:restore [-- --mb 300,1500 --jobs 2 --rounds 3]
 import { availableParallelism, tmpdir } from "node:os";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { minimist } from "zx";
-import { S3Client } from "@aws-sdk/client-s3";
+import { parseArgs } from "node:util";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startPostgres, createDatabase, type LocalPostgres } from "../tests/support/postgres";
 import { startMoto, type LocalAws } from "../tests/support/moto";
 import { createBucket } from "../tests/support/bucket-state";
 import { query } from "../tests/support/seed-database";
-import { log, script, seconds, timed } from "./measure";
+import { parseManifest, dumpFileKey } from "../workers/dump-manifest";
+import { cpuSeconds, log, script, seconds, timed } from "./measure";
+import { claimLine, interleaved, machineLoad, ratios, spread, spreadLine } from "./lib/rounds";
 
-const args = minimist(process.argv.slice(2), { string: ["mb", "jobs", "rounds"] });
-const targetMb = Number(args.mb ?? 300);
-const jobs = Number(args.jobs ?? Math.min(4, availableParallelism()));
-// The machine is shared: each contender runs `rounds` times, interleaved, and keeps its best time.
-const rounds = Number(args.rounds ?? 3);
+const { values: flags } = parseArgs({
+  options: { mb: { type: "string", default: "300,1500" }, jobs: { type: "string" }, rounds: { type: "string", default: "3" } },
+  strict: true,
+});
+const sizesMb = flags.mb.split(",").map(Number);
+const jobs = Number(flags.jobs ?? Math.min(4, availableParallelism()));
+const rounds = Number(flags.rounds);
+const FLOOR_TARGET = 1.15;
+const NAIVE_TARGET = 0.6;
 
 /** Four tables with indexes, so a parallel restore has independent work to spread. */
 async function generate(url: string, mb: number): Promise<number> {
@@ -34,65 +42,112 @@ async function generate(url: string, mb: number): Promise<number> {
   return Number(rows[0].size);
 }
 
+/** The directory dump's files, fetched once onto local disk for the floor. */
+async function fetchDirectory(s3: S3Client, dump: string, into: string): Promise<void> {
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.*)$/.exec(dump)!;
+  const body = async (k: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: k }))).Body!.transformToByteArray());
+  const manifest = parseManifest((await body(`${key}.manifest.json`)).toString(), dump);
+  mkdirSync(into);
+  writeFileSync(join(into, "toc.dat"), await body(key));
+  for (const f of manifest.dump.files ?? []) writeFileSync(join(into, f.name), await body(dumpFileKey(key, f.name)));
+}
+
+interface SizeResult {
+  readonly lines: string[];
+}
+
+async function benchSize(pg: LocalPostgres, aws: LocalAws, s3: S3Client, mb: number, scratch: string): Promise<SizeResult> {
+  const env = aws.env;
+  const source = createDatabase(pg, `benchsrc${mb}`);
+  log(`generating a ~${mb} MB database…`);
+  const size = await generate(source, mb);
+  log(`database is ${(size / 1024 / 1024).toFixed(0)} MB; backing up with npm run backup (a directory dump, one object per file)`);
+  const backup = await timed(...script("scripts/backup.ts", ["--database", source, "--to", `s3://bench-backups/mb${mb}`, "--json"]), env);
+  const dump = JSON.parse(backup.stdout) as { dump: string; sizeBytes: number };
+  const dumpDir = dump.dump.replace(/\/toc\.dat$/, "");
+  log(`dump ${dumpDir}: ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB (backup took ${seconds(backup.ms)})`);
+  const local = join(scratch, `local${mb}`);
+  await fetchDirectory(s3, dump.dump, local);
+  await query(pg.url(), `DROP DATABASE benchsrc${mb}`);
+
+  const pgArgs = (db: string): string[] => ["-h", pg.host, "-p", String(pg.port), "-U", "postgres", "--no-owner", "-d", db];
+  const drop = (db: string) => query(pg.url(), `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  let n = 0;
+  const oursPhases: Record<string, number>[] = [];
+  const naiveParts: { download: number; sha256sum: number; restore: number }[] = [];
+  const motoCpuShare: number[] = [];
+  const samples = await interleaved(
+    {
+      floor: async () => {
+        const db = `floor${mb}_${++n}`;
+        createDatabase(pg, db);
+        const r = await timed("pg_restore", [`-j${jobs}`, ...pgArgs(db), local]);
+        await drop(db);
+        return r.ms;
+      },
+      // --no-analyze: like for like, neither pg_restore contender analyses.
+      ours: async () => {
+        const db = `ours${mb}_${++n}`;
+        const cpuBefore = cpuSeconds(aws.pid) ?? 0;
+        const r = await timed(...script("scripts/restore.ts", ["--from", dumpDir, "--to", pg.url(db), "--jobs", String(jobs), "--no-analyze", "--json"]), env);
+        motoCpuShare.push(((cpuSeconds(aws.pid) ?? 0) - cpuBefore) / (r.ms / 1000));
+        const record = JSON.parse(r.stdout) as { ok: boolean; durationsMs: Record<string, number> };
+        if (!record.ok) throw new Error("our restore did not verify");
+        oursPhases.push({ ...record.durationsMs, wall: r.ms });
+        await drop(db);
+        return r.ms;
+      },
+      naive: async () => {
+        const db = `naive${mb}_${++n}`;
+        const dir = join(scratch, `naive${mb}`);
+        const download = await timed("aws", ["s3", "cp", "--recursive", `${dumpDir}/`, dir, "--only-show-errors", "--exclude", "*.manifest.json"], env);
+        const hash = await timed("sha256sum", readdirSync(dir).map((f) => join(dir, f)));
+        createDatabase(pg, db);
+        const single = await timed("pg_restore", [...pgArgs(db), dir]);
+        rmSync(dir, { recursive: true, force: true });
+        naiveParts.push({ download: download.ms, sha256sum: hash.ms, restore: single.ms });
+        await drop(db);
+        return download.ms + hash.ms + single.ms;
+      },
+    },
+    { rounds, onRound: (r) => log(`${mb} MB: round ${r}/${rounds} done`) },
+  );
+  rmSync(local, { recursive: true, force: true });
+  const s = (v: number): string => seconds(v);
+  const x = (v: number): string => `${v.toFixed(2)}x`;
+  const vsFloor = ratios(samples.ours, samples.floor);
+  const vsNaive = ratios(samples.ours, samples.naive);
+  const median = (values: number[]): number => spread(values).median;
+  const phaseNames = [...new Set(oursPhases.flatMap((p) => Object.keys(p)))];
+  const lines = [
+    `database: ${(size / 1024 / 1024).toFixed(0)} MB, dump ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB (directory, one object per file), jobs ${jobs}, ${rounds} interleaved rounds`,
+    spreadLine(`  floor (pg_restore -j ${jobs}, local disk)`, samples.floor, s),
+    spreadLine("  ours (npm run restore from the S3 server)", samples.ours, s),
+    spreadLine("  naive (aws s3 cp, sha256sum, pg_restore one job)", samples.naive, s),
+    `  ours, median per phase: ${phaseNames.map((p) => `${p} ${s(median(oursPhases.map((o) => o[p] ?? 0)))}`).join(", ")}`,
+    `  naive, median per part: download ${s(median(naiveParts.map((p) => p.download)))}, sha256sum ${s(median(naiveParts.map((p) => p.sha256sum)))}, one-job pg_restore ${s(median(naiveParts.map((p) => p.restore)))} (the best a single streamed job could do)`,
+    `  moto's CPU during ours: ${(median(motoCpuShare) * 100).toFixed(0)}% of one core`,
+    claimLine(`restore from S3 vs local pg_restore -j ${jobs} at ${mb} MB`, vsFloor, { op: "<=", value: FLOOR_TARGET }, x),
+    claimLine(`restore from S3 vs naive download+sha256sum+pg_restore at ${mb} MB`, vsNaive, { op: "<=", value: NAIVE_TARGET }, x),
+  ];
+  return { lines };
+}
+
 async function main(): Promise<void> {
   let pg: LocalPostgres | undefined;
   let aws: LocalAws | undefined;
   const scratch = mkdtempSync(join(tmpdir(), "bench-restore-"));
+  process.stdout.write(`${machineLoad()}\n`);
   try {
     pg = await startPostgres();
     aws = await startMoto();
-    const env = aws.env;
-    await createBucket(new S3Client({}), "bench-backups");
-    const source = createDatabase(pg, "benchsrc");
-    log(`generating a ~${targetMb} MB database…`);
-    const size = await generate(source, targetMb);
-    log(`database is ${(size / 1024 / 1024).toFixed(0)} MB; backing up with npm run backup`);
-    const backup = await timed(...script("scripts/backup.ts", ["--database", source, "--to", "s3://bench-backups/prod", "--json"]), env);
-    const dump = JSON.parse(backup.stdout) as { dump: string; sizeBytes: number };
-    log(`dump ${dump.dump}: ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB (backup took ${seconds(backup.ms)})`);
-    const localCopy = join(scratch, "local.dump");
-    await timed("aws", ["s3", "cp", dump.dump, localCopy, "--only-show-errors"], env);
-
-    const admin = (db: string): string => pg!.url(db);
-    const pgArgs = (db: string): string[] => ["-h", pg!.host, "-p", String(pg!.port), "-U", "postgres", "--no-owner", "-d", db];
-
-    const best = { floor: Infinity, ours: Infinity, naive: Infinity };
-    let oursPhases = "";
-    let naiveParts = "";
-    for (let round = 1; round <= rounds; round++) {
-      log(`round ${round}/${rounds} floor: pg_restore -j ${jobs} from local disk`);
-      createDatabase(pg, `floor${round}`);
-      const floor = await timed("pg_restore", [`-j${jobs}`, ...pgArgs(`floor${round}`), localCopy]);
-      best.floor = Math.min(best.floor, floor.ms);
-
-      log(`round ${round}/${rounds} ours: npm run restore -- --jobs ${jobs} (from the S3 server, sha256 in flight, verified)`);
-      // --no-analyze: like for like, neither pg_restore contender analyses; ANALYZE is timed once below.
-      const ours = await timed(...script("scripts/restore.ts", ["--from", dump.dump, "--to", admin(`ours${round}`), "--jobs", String(jobs), "--no-analyze", "--json"]), env);
-      const oursRecord = JSON.parse(ours.stdout) as { ok: boolean; durationsMs: Record<string, number> };
-      if (!oursRecord.ok) throw new Error("our restore did not verify");
-      if (ours.ms < best.ours) oursPhases = Object.entries(oursRecord.durationsMs).map(([k, v]) => `${k} ${seconds(v)}`).join(", ");
-      best.ours = Math.min(best.ours, ours.ms);
-
-      log(`round ${round}/${rounds} naive: aws s3 cp, then sha256sum, then pg_restore (one job)`);
-      const naiveFile = join(scratch, "naive.dump");
-      const download = await timed("aws", ["s3", "cp", dump.dump, naiveFile, "--only-show-errors"], env);
-      const hash = await timed("sha256sum", [naiveFile]);
-      createDatabase(pg, `naive${round}`);
-      const single = await timed("pg_restore", [...pgArgs(`naive${round}`), naiveFile]);
-      rmSync(naiveFile);
-      const naiveMs = download.ms + hash.ms + single.ms;
-      if (naiveMs < best.naive) naiveParts = `download ${seconds(download.ms)}, sha256sum ${seconds(hash.ms)}, pg_restore ${seconds(single.ms)}`;
-      best.naive = Math.min(best.naive, naiveMs);
-      log(`round ${round}: floor ${seconds(floor.ms)}, ours ${seconds(ours.ms)}, naive ${seconds(naiveMs)}`);
-    }
-    log("once more, ours with its ANALYZE phase (the default)");
-    const analysed = await timed(...script("scripts/restore.ts", ["--from", dump.dump, "--to", admin("ours_analysed"), "--jobs", String(jobs), "--json"]), env);
-    const analyzeMs = (JSON.parse(analysed.stdout) as { durationsMs: Record<string, number> }).durationsMs.analyze;
-    process.stdout.write(`cost: the ANALYZE phase (default, not in the claims) took ${seconds(analyzeMs)}; the whole restore ${seconds(analysed.ms)}\n`);
-    log(`best: floor ${seconds(best.floor)}; ours ${seconds(best.ours)} (${oursPhases}); naive ${seconds(best.naive)} (${naiveParts})`);
-    process.stdout.write(`database: ${(size / 1024 / 1024).toFixed(0)} MB, dump ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB, jobs ${jobs}, best of ${rounds} interleaved rounds\n`);
-    process.stdout.write(`claim: restore from S3 vs local pg_restore -j ${jobs}: ${(best.ours / best.floor).toFixed(2)}x (${seconds(best.ours)} vs ${seconds(best.floor)}) (target <= 1.25x)\n`);
-    process.stdout.write(`claim: restore from S3 vs naive download+sha256sum+pg_restore: ${(best.ours / best.naive).toFixed(2)}x (${seconds(best.ours)} vs ${seconds(best.naive)}) (target <= 0.7x)\n`);
+    const s3 = new S3Client({});
+    await createBucket(s3, "bench-backups");
+    const results: SizeResult[] = [];
+    for (const mb of sizesMb) results.push(await benchSize(pg, aws, s3, mb, scratch));
+    process.stdout.write(`${machineLoad()} (at the end)\n`);
+    for (const r of results) process.stdout.write(`${r.lines.filter((l) => !l.startsWith("claim:")).join("\n")}\n`);
+    for (const r of results) process.stdout.write(`${r.lines.filter((l) => l.startsWith("claim:")).join("\n")}\n`);
   } finally {
     pg?.stop();
     await aws?.stop();

@@ -10,8 +10,12 @@ sha256 computed while streaming, then writes <dump>.manifest.json beside it.`,
   options: {
     database: { type: "string", value: "URL", help: "database to back up (the password is never printed)" },
     to: { type: "string", value: "S3URL", help: "bucket and prefix the dump and its manifest go to" },
-    format: { type: "string", value: "F", help: "custom (default, one file) or directory (pg_dump -j, stored as a tar)" },
-    gzip: { type: "boolean", help: "store the dump gzip-compressed (.dump.gz)" },
+    format: {
+      type: "string",
+      value: "F",
+      help: "directory (default: pg_dump -Fd -j N, one object per file, which restore\nstreams into pg_restore -j N) or custom (one file)",
+    },
+    gzip: { type: "boolean", help: "a custom-format dump inside one gzip stream (.dump.gz); implies --format custom" },
     jobs: { type: "string", value: "N", help: "pg_dump parallel jobs for --format directory (default 2)" },
     json: JSON_OPTION,
   },
@@ -31,7 +35,7 @@ runWorker(
     /* eslint-enable @typescript-eslint/no-require-imports */
     const database = parseDatabaseUrl("--database", args.database);
     const to = parseS3Location("--to", args.to);
-    const format = args.format ?? "custom";
+    const format = (args.format ?? (args.gzip ? "custom" : "directory")) as string;
     if (format !== "custom" && format !== "directory") {
       throw new UsageError("--format", `"${format}" is not a dump format; use custom or directory`);
     }

@@ -8,13 +8,14 @@ import type { RestoreRecord } from "../workers/restore";
 
 export const RESTORE_COMMAND = {
   usage: ["npm run restore -- --from s3://bucket/prefix[/dump] --to <postgresql-url> [options]"],
-  description: `Finds the dump and its manifest, downloads it with the sha256 checked in flight, and refuses to
-restore a dump that fails its checksum, a target that is not empty (unless --force), or a target
-that is the database the dump was taken from (always), and anything bound to fail (a server too
-old, a missing extension or --role) before the first write. Then pg_restore -j N --no-owner,
-ANALYZE of every restored table, and the row counts are compared with the manifest. GRANTs to
-roles the target lacks are skipped and listed. A restore that fails half way drops the database
-it created, or says what it left in one that existed and the command that continues.`,
+  description: `Finds the dump and its manifest, and refuses a target that is not empty (unless --force), or a
+target that is the database the dump was taken from (always), and anything bound to fail (a
+server too old, a missing extension or --role) before the first write. Then pg_restore -j N
+--no-owner into a staging database <target>__restore_<id> while the dump downloads (sha256 of
+every file checked in flight), ANALYZE of every restored table, and the row counts are compared
+with the manifest; only when all of it matches is the staging database renamed to the target.
+GRANTs to roles the target lacks are skipped and listed. A restore that fails, or is stopped,
+drops its staging database and leaves the target as it was.`,
   options: {
     from: { type: "string", value: "S3URL", help: "a dump key, or a prefix holding dumps (with --latest: the newest)" },
     to: { type: "string", value: "URL", help: "target database (created if missing; the password is never printed)" },
@@ -32,7 +33,10 @@ it created, or says what it left in one that existed and the command that contin
     role: { type: "string", value: "R", help: "pg_restore --role (objects are created as this role; it must exist)" },
     "no-acl": { type: "boolean", help: "restore no privileges (GRANTs), as seed 004's pg_restore --no-acl" },
     "no-analyze": { type: "boolean", help: "skip the ANALYZE of the restored tables" },
-    force: { type: "boolean", help: "restore into a non-empty target: drops and recreates the dump's objects" },
+    force: {
+      type: "boolean",
+      help: "replace a non-empty target as a whole, once the restore is verified\n(with --tables: drop and recreate those tables' objects in it)",
+    },
     "dry-run": { type: "boolean", help: "check everything (dump, checksum, target reachable and empty); change nothing" },
     "work-dir": { type: "string", value: "DIR", help: "where the dump is staged (default: the OS temp dir)" },
     json: JSON_OPTION,

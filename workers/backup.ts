@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { createReadStream, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { RefusedError } from "./errors";
-import { dumpFileName, manifestKeyFor, type DumpManifest } from "./dump-manifest";
+import pLimit from "p-limit";
+import { RefusedError, UsageError } from "./errors";
+import { dumpFileKey, dumpFileName, manifestKeyFor, type DumpFile, type DumpManifest } from "./dump-manifest";
 import { putManifest, refuseIfTaken, uploadHashed } from "./backup-upload";
 import { start, runForOutput } from "./child-process";
 import { connect, explainLibpqError, identityOf, libpqInvocation } from "./postgres-connection";
@@ -46,6 +47,9 @@ export interface BackupRecord {
  */
 export async function backup(s3: S3Client, options: BackupOptions): Promise<BackupRecord> {
   const started = Date.now();
+  if (options.format === "directory" && options.gzip) {
+    throw new UsageError("--gzip", "pg_dump --format directory already compresses each file; use --gzip with --format custom (a .dump.gz)");
+  }
   const client = await connect(options.database).catch((error: unknown) => {
     throw new RefusedError(`--database: cannot connect to ${maskUrl(options.database.toString())}: ${(error as Error).message}`);
   });
@@ -67,42 +71,40 @@ export async function backup(s3: S3Client, options: BackupOptions): Promise<Back
     await refuseIfTaken(s3, options.to.bucket, key);
 
     const dumpStarted = Date.now();
-    let body: Readable;
-    let producer: Promise<void>;
+    const progress: Progress = options.showProgress ? createProgress("backup upload", "bytes", 0) : silentProgress;
+    let stored: { bytes: number; sha256: string; files?: DumpFile[] };
     if (options.format === "custom") {
       // With --gzip the archive is stored uncompressed inside one gzip stream (a `.dump.gz`, as
       // seed 000's backups are); otherwise pg_dump's own compression applies.
       const args = ["-Fc", `--snapshot=${snapshot}`, ...(options.gzip ? ["-Z0"] : []), dbnameArg];
       const dump = start("pg_dump", args, { env });
-      body = dump.child.stdout!;
-      producer = dump.done.catch((error: unknown) => {
+      const producer = dump.done.catch((error: unknown) => {
         throw explainLibpqError(error, options.database);
       });
+      const body: Readable = options.gzip ? dump.child.stdout!.pipe(createGzip({ level: 6 })) : dump.child.stdout!;
+      // pg_dump failing ends its output early, which would otherwise upload a truncated dump.
+      const hashed = await uploadHashed(s3, options.to.bucket, key, body, (n) => progress.update(n, n), [producer]);
+      stored = { bytes: hashed.bytes, sha256: hashed.digest() };
     } else {
       const dir = join(scratch, "dump");
       await start("pg_dump", ["-Fd", `-j${options.jobs}`, `--snapshot=${snapshot}`, "-f", dir, dbnameArg], { env }).done.catch((error: unknown) => {
         throw explainLibpqError(error, options.database);
       });
-      const tar = start("tar", ["-C", dir, "-cf", "-", "."]);
-      body = tar.child.stdout!;
-      producer = tar.done;
+      stored = await uploadDirectory(s3, options.to.bucket, key, dir, progress);
     }
-    const stored = options.gzip ? body.pipe(createGzip({ level: 6 })) : body;
-    const progress: Progress = options.showProgress ? createProgress("backup upload", "bytes", 0) : silentProgress;
-    // pg_dump failing ends its output early, which would otherwise upload a truncated dump.
-    const hashed = await uploadHashed(s3, options.to.bucket, key, stored, (n) => progress.update(n, n), [producer]);
     progress.stop();
 
     const manifest: DumpManifest = {
       kind: "recovery-stacks/pg-dump",
-      formatVersion: 1,
+      formatVersion: stored.files ? 2 : 1,
       dump: {
         bucket: options.to.bucket,
         key,
-        sizeBytes: hashed.bytes,
-        sha256: hashed.digest(),
+        sizeBytes: stored.bytes,
+        sha256: stored.sha256,
         format: options.format,
         compression: options.gzip ? "gzip" : "none",
+        ...(stored.files ? { layout: "objects" as const, files: stored.files } : {}),
       },
       createdAt: new Date().toISOString(),
       source: {
@@ -123,7 +125,7 @@ export async function backup(s3: S3Client, options: BackupOptions): Promise<Back
       ok: true,
       dump: formatS3({ bucket: options.to.bucket, key }),
       manifest: formatS3({ bucket: options.to.bucket, key: manifestKey }),
-      sizeBytes: manifest.dump.sizeBytes,
+      sizeBytes: manifest.dump.sizeBytes + (manifest.dump.files ?? []).reduce((sum, f) => sum + f.sizeBytes, 0),
       sha256: manifest.dump.sha256,
       format: manifest.dump.format,
       compression: manifest.dump.compression,
@@ -137,4 +139,34 @@ export async function backup(s3: S3Client, options: BackupOptions): Promise<Back
     await client.end().catch(() => undefined);
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * A directory dump stored one object per file, `toc.dat` (the dump's key) and its data files
+ * beside it, so a restore can fetch each table's file when pg_restore asks for it and stream it in
+ * (docs/data-plane.md, "Streamed restore"). Every file is hashed while it uploads; toc.dat goes
+ * last, then the manifest, so a half-uploaded dump has neither.
+ */
+async function uploadDirectory(
+  s3: S3Client,
+  bucket: string,
+  tocKey: string,
+  dir: string,
+  progress: Progress,
+): Promise<{ bytes: number; sha256: string; files: DumpFile[] }> {
+  const names = readdirSync(dir).filter((n) => n !== "toc.dat").sort();
+  const limit = pLimit(4);
+  let uploaded = 0;
+  const upload = async (name: string, key: string) => {
+    let before = 0;
+    const hashed = await uploadHashed(s3, bucket, key, createReadStream(join(dir, name), { highWaterMark: 1024 * 1024 }), (n) => {
+      uploaded += n - before;
+      before = n;
+      progress.update(uploaded, uploaded);
+    });
+    return { name, sizeBytes: hashed.bytes, sha256: hashed.digest() };
+  };
+  const files = await Promise.all(names.map((name) => limit(() => upload(name, dumpFileKey(tocKey, name)))));
+  const toc = await upload("toc.dat", tocKey);
+  return { bytes: toc.sizeBytes, sha256: toc.sha256, files };
 }

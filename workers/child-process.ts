@@ -1,17 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { deliverInterrupt, exitCodeOf } from "./interrupt";
-
-const running = new Set<ChildProcess>();
-
-// Ctrl-C on the CLI (or a Job's SIGTERM) must not leave a pg_restore writing into the target
-// after we exit; the children are stopped with us. A restore that is writing cleans up first
-// (see interrupt.ts); a second signal exits at once.
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    for (const child of running) child.kill("SIGTERM");
-    if (!deliverInterrupt(signal)) process.exit(exitCodeOf(signal));
-  });
-}
+import { holdSignals } from "./interrupt";
 
 export interface Spawned {
   readonly child: ChildProcess;
@@ -26,7 +14,10 @@ export function start(
   options: SpawnOptions & { onStderrLine?: (line: string) => void } = {},
 ): Spawned {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
-  running.add(child);
+  // Ctrl-C on the CLI (or a Job's SIGTERM) must not leave a pg_restore writing into the target
+  // after we exit: while this child runs, a signal stops it with us (interrupt.ts). The handler
+  // is installed here, not on import, so importing the workers changes nobody's Ctrl-C.
+  const release = holdSignals(() => child.kill("SIGTERM"));
   const tail: string[] = [];
   let partial = "";
   child.stderr?.setEncoding("utf8");
@@ -41,11 +32,11 @@ export function start(
   });
   const done = new Promise<void>((resolve, reject) => {
     child.once("error", (error) => {
-      running.delete(child);
+      release();
       reject(new Error(`${command} could not be started: ${error.message}`));
     });
     child.once("close", (code, signal) => {
-      running.delete(child);
+      release();
       if (partial) tail.push(partial);
       if (code === 0) resolve();
       else {

@@ -14,7 +14,7 @@ const DUMP: BackupKind<DumpManifest> = {
   manifestSuffix: MANIFEST_SUFFIX,
   manifestKeyFor,
   isManifest: (key) => key.endsWith(MANIFEST_SUFFIX),
-  isBackup: (key) => /\.(dump|dump\.gz|dir\.tar|dir\.tar\.gz)$/.test(key),
+  isBackup: (key) => /\.(dump|dump\.gz|dir\.tar|dir\.tar\.gz|dir\/toc\.dat)$/.test(key),
   parse: parseManifest,
   backupOf: (m) => m.dump,
   takenAt: (m) => m.source.serverTime,

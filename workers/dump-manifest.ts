@@ -6,18 +6,37 @@ import { serverIdentitySchema } from "./server-identity";
  * the dump upload completed, so a manifest always describes a whole dump; restore refuses a dump
  * without one because it could not verify the checksum (seed 000, step 3.3).
  */
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** One file of a directory-format dump stored as its own object (`<dir>/<name>`). */
+export const dumpFileSchema = z.object({
+  /** The file's name in pg_dump's directory: `3343.dat.gz`, `blobs.toc`, `blob_16401.dat.gz`. */
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  sizeBytes: z.number().int().nonnegative(),
+  sha256,
+});
+
 export const dumpManifestSchema = z.object({
   kind: z.literal("recovery-stacks/pg-dump"),
-  formatVersion: z.literal(1),
+  /**
+   * 1: one object (custom format, or a directory dump as a tar). 2: a directory dump stored one
+   * object per file (`layout: "objects"`), which a restore streams into `pg_restore -j N`.
+   */
+  formatVersion: z.union([z.literal(1), z.literal(2)]),
   dump: z.object({
     bucket: z.string(),
+    /** The dump's object; in the `objects` layout, its `toc.dat`. */
     key: z.string(),
     sizeBytes: z.number().int().nonnegative(),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    /** pg_dump's format: custom (`-Fc`, one file) or directory (`-Fd`, stored as a tar). */
+    sha256,
+    /** pg_dump's format: custom (`-Fc`, one file) or directory (`-Fd`, a tar or one object per file). */
     format: z.enum(["custom", "directory"]),
     /** gzip around the stored object (`.dump.gz`), as seed 000's backups are. */
     compression: z.enum(["none", "gzip"]),
+    /** `objects`: every file of the directory beside `toc.dat` under the same prefix. Absent: one object. */
+    layout: z.literal("objects").optional(),
+    /** The other files of an `objects` dump (data, large objects); `toc.dat` is the dump itself. */
+    files: z.array(dumpFileSchema).optional(),
   }),
   /** When the upload finished (ISO 8601). */
   createdAt: z.string(),
@@ -44,6 +63,12 @@ export const dumpManifestSchema = z.object({
 });
 
 export type DumpManifest = z.infer<typeof dumpManifestSchema>;
+export type DumpFile = z.infer<typeof dumpFileSchema>;
+
+/** Where a file of an `objects` dump is: beside its toc.dat. */
+export function dumpFileKey(tocKey: string, name: string): string {
+  return `${tocKey.slice(0, tocKey.lastIndexOf("/") + 1)}${name}`;
+}
 
 export const MANIFEST_SUFFIX = ".manifest.json";
 
@@ -51,10 +76,11 @@ export function manifestKeyFor(dumpKey: string): string {
   return `${dumpKey}${MANIFEST_SUFFIX}`;
 }
 
+/** The dump's key under the prefix; a directory dump is `<db>-<stamp>.dir/toc.dat` with its files beside it. */
 export function dumpFileName(database: string, at: Date, format: DumpManifest["dump"]["format"], gzip: boolean): string {
   const stamp = at.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const safe = database.replace(/[^A-Za-z0-9_.-]/g, "_");
-  if (format === "directory") return `${safe}-${stamp}.dir.tar${gzip ? ".gz" : ""}`;
+  if (format === "directory") return `${safe}-${stamp}.dir/toc.dat`;
   return `${safe}-${stamp}.dump${gzip ? ".gz" : ""}`;
 }
 
@@ -71,5 +97,10 @@ export function parseManifest(text: string, where: string): DumpManifest {
     const first = parsed.error.issues[0];
     throw new Error(`manifest ${where} is not a recovery-stacks dump manifest (${first.path.join(".")}: ${first.message})`);
   }
-  return parsed.data;
+  const manifest = parsed.data;
+  const objects = manifest.dump.layout === "objects";
+  if (objects !== (manifest.formatVersion === 2) || objects !== (manifest.dump.files !== undefined)) {
+    throw new Error(`manifest ${where} is not a recovery-stacks dump manifest (dump.layout: formatVersion 2 and dump.files go with layout "objects")`);
+  }
+  return manifest;
 }

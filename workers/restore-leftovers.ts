@@ -1,12 +1,15 @@
+import { InterruptedError, interruptedBy } from "./interrupt";
 import { maskUrl } from "./mask-url";
+import { PgRestoreError } from "./pg-restore";
+import type { RestoreOptions, RestoreRecord } from "./restore-record";
+import { dropStaging, type Staging } from "./staging-database";
 import { connect, identityOf, withDatabase } from "./postgres-connection";
-import { quoteIdent } from "./table-names";
 
 /**
  * What a restore that stopped half way leaves behind, and the exact command that continues or
- * cleans up (issue 15). A database this run created is dropped: nobody else can have written to
- * it, and an empty server is the state the rerun expects. A database that existed before is
- * never dropped by us; it is described instead.
+ * cleans up (issue 15). A staged restore drops its staging database: the target was never
+ * touched. A partial restore written into an existing database leaves it, described, with the
+ * command that continues.
  */
 export interface LeftBehind {
   readonly state: "dropped" | "left" | "untouched";
@@ -41,19 +44,6 @@ export function rerunCommand(o: RerunOptions): string {
 
 const passwordNote = (url: URL): string => (url.password !== "" ? " (put the password back into --to)" : "");
 
-/** Drops a database this run created, sessions and all. */
-export async function dropCreatedDatabase(target: URL): Promise<LeftBehind> {
-  const name = identityOf(target).database;
-  const client = await connect(withDatabase(target, "postgres"), 60_000);
-  try {
-    // FORCE: pg_restore's sessions may still be closing after it was stopped.
-    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-  return { state: "dropped", description: `the database ${name}, which this run had created, was dropped: nothing is left behind; rerun the same command` };
-}
-
 /** Describes a database that existed before the run and was partly written. */
 export async function describeLeftDatabase(target: URL, rerun: RerunOptions): Promise<LeftBehind> {
   const name = identityOf(target).database;
@@ -80,4 +70,45 @@ export async function describeLeftDatabase(target: URL, rerun: RerunOptions): Pr
     continueWith: rerunCommand(rerun),
     cleanUpWith: `dropdb --maintenance-db=${shellQuote(maintenance)} ${shellQuote(name)}`,
   };
+}
+
+/** The database a staged restore went into is dropped; the target was never touched. */
+async function dropStagingAfterStop(staging: Staging, target: URL, existed: boolean): Promise<LeftBehind> {
+  const name = identityOf(target).database;
+  const untouched = existed ? `the database ${name} is as it was` : `the database ${name} was not created`;
+  try {
+    await dropStaging(staging);
+    return { state: "untouched", description: `${untouched} (the restore went into the staging database ${staging.name}, which was dropped): nothing is left behind; rerun the same command` };
+  } catch (error) {
+    return {
+      state: "left",
+      description: `${untouched}; the staging database ${staging.name} could not be dropped (${(error as Error).message}): the next restore into ${name} drops it, or drop it by hand`,
+    };
+  }
+}
+
+/**
+ * The restore stopped after writing (pg_restore failed, a checksum or row count differed, a
+ * signal, a lost connection): drop the staging database (the target is as it was), or, for a
+ * partial restore written into an existing database, describe it and say what to run next.
+ */
+export async function stoppedHalfWay(
+  error: unknown,
+  run: { options: RestoreOptions; record: RestoreRecord; rerun: RerunOptions; existed: boolean; direct: boolean; staging: Staging | undefined },
+): Promise<Error> {
+  const { options, record } = run;
+  const signal = interruptedBy();
+  if (error instanceof PgRestoreError && signal === undefined) record.failure = error.failure;
+  if (run.staging) record.leftBehind = await dropStagingAfterStop(run.staging, options.to, run.existed);
+  else if (!run.direct || !run.existed) {
+    const name = identityOf(options.to).database;
+    record.leftBehind = { state: "untouched", description: `the database ${name} ${run.existed ? "is as it was" : "was not created"}: nothing was written` };
+  } else record.leftBehind = await describeLeftDatabase(options.to, run.rerun);
+  const what = signal !== undefined ? `stopped by ${signal}` : (error as Error).message;
+  record.problems.push(what);
+  const message = `${what}; ${record.leftBehind.description}`;
+  if (signal !== undefined) return new InterruptedError(signal, message, record);
+  // A refused dump (a checksum, a missing file) fails again when rerun: no advice to rerun it.
+  if ((error as Error).name === "RefusedError") return Object.assign(error as Error, { message: message.replace(/; rerun the same command$/, ""), record });
+  return Object.assign(new Error(message), { record });
 }

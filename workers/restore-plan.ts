@@ -1,11 +1,13 @@
 import type { TocEntry } from "./archive-toc";
 import type { DumpManifest } from "./dump-manifest";
-import { RefusedError } from "./errors";
+import { RefusedError, UsageError } from "./errors";
 import { maskUrl } from "./mask-url";
+import { connect } from "./postgres-connection";
 import { planPrivileges, type PrivilegePlan } from "./privileges";
+import type { RestoreOptions, RestoreRecord } from "./restore-record";
 import { objectKey, readTargetFacts, refuseUnrestorable } from "./restore-preflight";
 import { describeEntry, selectEntries, type Selection } from "./restore-selection";
-import type { TableName } from "./table-names";
+import { formatTable, parseTableList, resolveTables, type TableName } from "./table-names";
 
 /**
  * Everything decided before the first write: which archive entries pg_restore gets, what is
@@ -92,4 +94,39 @@ export async function planRestore(
     privileges,
     largeObjects: entries.filter((e) => e.desc === "BLOB").length,
   };
+}
+
+/** Grants to existing roles from entries that also named missing ones, and cross-table foreign keys. */
+export async function applyAfterLoad(target: URL, plan: RestorePlan, record: RestoreRecord): Promise<void> {
+  if (plan.foreignKeysToAdd.length === 0 && (plan.privileges?.applyAfter.length ?? 0) === 0) return;
+  const client = await connect(target);
+  try {
+    for (const entry of plan.foreignKeysToAdd) {
+      try {
+        await client.query(entry.sql);
+        record.addedForeignKeys.push(entry.tag);
+      } catch (error) {
+        // The target's rows may not satisfy the key: say so rather than leave it silently out.
+        record.notRestored.push({ object: `FK CONSTRAINT ${entry.namespace} ${entry.tag}`, reason: `PostgreSQL refused it: ${(error as Error).message}` });
+      }
+    }
+    for (const statement of plan.privileges?.applyAfter ?? []) await client.query(statement);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Resolves `--tables` against the manifest before anything is downloaded. */
+export function requestedTables(options: RestoreOptions, inDump: readonly TableName[], record: RestoreRecord): TableName[] | undefined {
+  if (options.tables.length === 0) return undefined;
+  const requested = options.tables.flatMap(parseTableList);
+  const { tables, unknown, ambiguous } = resolveTables(requested, inDump);
+  if (ambiguous.length > 0) {
+    const [a] = ambiguous;
+    throw new UsageError("--tables", `"${a.given}" is in several schemas (${a.candidates.join(", ")}); name the one you mean, e.g. --tables ${a.candidates[0]}`);
+  }
+  if (unknown.length > 0) {
+    throw new RefusedError(`--tables: ${unknown.join(", ")} not in this dump (it has ${inDump.slice(0, 10).map(formatTable).join(", ")}); check the names`, record);
+  }
+  return tables;
 }

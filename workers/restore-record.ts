@@ -1,4 +1,9 @@
+import type { DumpManifest } from "./dump-manifest";
+import { maskUrl } from "./mask-url";
 import type { LeftBehind } from "./restore-leftovers";
+import type { RestorePlan } from "./restore-plan";
+import { formatS3 } from "./s3-location";
+import { formatTable } from "./table-names";
 import type { PgRestoreFailure } from "./pg-restore-failure";
 import type { RowCheck } from "./row-count-check";
 import type { S3Location } from "./s3-location";
@@ -67,5 +72,69 @@ export interface RestoreRecord {
   failure?: PgRestoreFailure;
   /** What a restore that stopped half way left behind, and what to run next. */
   leftBehind?: LeftBehind;
+  /**
+   * The staging database the restore went into (absent for a partial restore into an existing
+   * database, which is written directly after the whole dump was verified).
+   */
+  staging?: {
+    database: string;
+    /** Renamed to the target after every check passed. */
+    swapped: boolean;
+    /** The target existed and was replaced as a whole (its old database dropped after the swap). */
+    replacedExisting: boolean;
+    /** Staging databases and replaced targets of dead runs into this target, dropped first. */
+    cleanedUp: string[];
+    /** Properties of the existing target not carried over to its replacement (a setting, a grant). */
+    notCarried: string[];
+    /** The old target renamed aside that could not be dropped (the next run drops it). */
+    oldLeft?: string;
+  };
   problems: string[];
+}
+
+/** The record as it starts, from the options and the manifest; the phases fill it in. */
+export function newRecord(options: RestoreOptions, manifest: DumpManifest, manifestKey: string): RestoreRecord {
+  return {
+    ok: false,
+    dryRun: options.dryRun,
+    dump: formatS3({ bucket: manifest.dump.bucket, key: manifest.dump.key }),
+    manifest: formatS3({ bucket: options.from.bucket, key: manifestKey }),
+    sha256: manifest.dump.sha256,
+    format: manifest.dump.format,
+    compression: manifest.dump.compression,
+    dumpTakenAt: manifest.source.serverTime,
+    source: `${manifest.source.host}:${manifest.source.port}/${manifest.source.database}`,
+    target: maskUrl(options.to.toString()),
+    targetCreated: false,
+    forced: options.force,
+    jobs: options.jobs,
+    tables: options.tables,
+    restoredTables: [],
+    brought: [],
+    alreadyInTarget: [],
+    sizes: { downloadedBytes: 0, stagedBytes: 0 },
+    durationsMs: {},
+    rowCounts: [],
+    skippedForeignKeys: [],
+    addedForeignKeys: [],
+    notRestored: [],
+    privileges: { restored: !options.noAcl, referencedRoles: [], missingRoles: [], skipped: [], ownersMissing: [] },
+    largeObjects: { inDump: 0, restored: options.tables.length === 0 },
+    analyze: { skipped: options.noAnalyze === true, tables: 0, failed: [] },
+    problems: [],
+  };
+}
+
+/** What the plan decided, into the record (before the first write, so a dry run shows it). */
+export function applyPlan(record: RestoreRecord, plan: RestorePlan): void {
+  record.restoredTables = plan.selection?.tables.map(formatTable) ?? [];
+  record.brought = plan.selection?.dependencies.map((e) => `${e.desc} ${e.namespace === "-" ? "" : `${e.namespace}.`}${e.tag}`) ?? [];
+  record.alreadyInTarget = plan.alreadyInTarget;
+  record.skippedForeignKeys = plan.skippedForeignKeys;
+  record.notRestored = [...plan.notRestored];
+  record.largeObjects.inDump = plan.largeObjects;
+  if (plan.privileges) {
+    const p = plan.privileges;
+    record.privileges = { restored: true, referencedRoles: p.referencedRoles, missingRoles: p.missingRoles, skipped: p.skipped, ownersMissing: p.ownersMissing };
+  }
 }

@@ -85,3 +85,22 @@ export async function createTargetDatabase(target: URL): Promise<void> {
     await client.end().catch(() => undefined);
   }
 }
+
+/**
+ * An existing empty target is replaced by the swap: if something wrote into it while the restore
+ * ran, replacing it would lose that, so without --force the swap is refused and the target kept.
+ */
+export async function refuseIfFilledMeanwhile(target: URL): Promise<void> {
+  const client = await connect(target, 60_000);
+  try {
+    const objects = await userObjectCount(client);
+    if (objects > 0) {
+      throw new RefusedError(
+        `--to: ${maskUrl(target.toString())} was empty when the restore started and now holds ${objects} objects; it was left as it is; ` +
+          "restore into a new empty database, or add --force to replace it",
+      );
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

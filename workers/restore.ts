@@ -4,47 +4,36 @@ import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { analyzeTables } from "./analyze";
 import { readArchiveToc } from "./archive-toc";
+import type { DumpFile } from "./dump-manifest";
 import { locateDump } from "./dump-locator";
+import { DataFeeder, fetchDataFiles, fetchOtherFiles, fetchToc, tableDataFiles, verifyFiles } from "./dump-objects";
 import { removeStaleStaging, stageDump, stagedSize } from "./dump-staging";
 import { RefusedError, UsageError } from "./errors";
 import { InterruptedError, interruptedBy, whileInterruptible } from "./interrupt";
-import { maskUrl } from "./mask-url";
-import { PgRestoreError, runPgRestore } from "./pg-restore";
-import { connect } from "./postgres-connection";
+import { runPgRestore } from "./pg-restore";
+import { identityOf } from "./postgres-connection";
 import { RowCountCheck, tableDataIds } from "./row-count-check";
 import { createProgress, silentProgress } from "./progress";
-import { describeLeftDatabase, dropCreatedDatabase } from "./restore-leftovers";
-import type { RestoreOptions, RestoreRecord } from "./restore-record";
-import { planRestore, type RestorePlan } from "./restore-plan";
+import { stoppedHalfWay } from "./restore-leftovers";
+import { applyPlan, newRecord, type RestoreOptions, type RestoreRecord } from "./restore-record";
+import { applyAfterLoad, planRestore, requestedTables } from "./restore-plan";
 import { describeEntry } from "./restore-selection";
-import { createTargetDatabase, inspectTarget, refuseIfNotEmpty, refuseIfSource } from "./restore-target";
+import { inspectTarget, refuseIfFilledMeanwhile, refuseIfNotEmpty, refuseIfSource } from "./restore-target";
 import { formatS3 } from "./s3-location";
-import { formatTable, parseTableList, resolveTables, type TableName } from "./table-names";
+import { closeStaging, createStaging, dropStaging, swapIntoTarget, type Staging } from "./staging-database";
+import { formatTable } from "./table-names";
 
 export { isRunning } from "./dump-staging";
 
 export type { RestoreOptions, RestoreRecord } from "./restore-record";
 export type { RowCheck } from "./row-count-check";
 
-/** Resolves `--tables` against the manifest before anything is downloaded. */
-function requestedTables(options: RestoreOptions, inDump: readonly TableName[], record: RestoreRecord): TableName[] | undefined {
-  if (options.tables.length === 0) return undefined;
-  const requested = options.tables.flatMap(parseTableList);
-  const { tables, unknown, ambiguous } = resolveTables(requested, inDump);
-  if (ambiguous.length > 0) {
-    const [a] = ambiguous;
-    throw new UsageError("--tables", `"${a.given}" is in several schemas (${a.candidates.join(", ")}); name the one you mean, e.g. --tables ${a.candidates[0]}`);
-  }
-  if (unknown.length > 0) {
-    throw new RefusedError(`--tables: ${unknown.join(", ")} not in this dump (it has ${inDump.slice(0, 10).map(formatTable).join(", ")}); check the names`, record);
-  }
-  return tables;
-}
-
 /**
- * Seed 003 §C and seed 000 §3-4 as one command: find the dump, verify it while downloading,
- * refuse anything unsafe or bound to fail before touching the target, restore in parallel,
- * analyse, then check row counts.
+ * Seed 003 §C and seed 000 §3-4 as one command: find the dump, refuse anything unsafe or bound
+ * to fail before the first write, restore in parallel into a staging database while the dump is
+ * still downloading (checksums in flight), analyse, check the row counts, and only then make the
+ * staging database the target. A partial restore into an existing database is the exception: it
+ * must merge into that database, so the whole dump is verified first and then written into it.
  */
 export async function restore(s3: S3Client, options: RestoreOptions): Promise<RestoreRecord> {
   const t0 = Date.now();
@@ -57,35 +46,8 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
     throw new Error(`--from ${formatS3(options.from)}: ${(error as Error).message}; check the AWS credentials, region and endpoint, and that the bucket exists`);
   });
   lap("locate", t0);
-  const record: RestoreRecord = {
-    ok: false,
-    dryRun: options.dryRun,
-    dump: formatS3({ bucket: manifest.dump.bucket, key: manifest.dump.key }),
-    manifest: formatS3({ bucket: options.from.bucket, key: manifestKey }),
-    sha256: manifest.dump.sha256,
-    format: manifest.dump.format,
-    compression: manifest.dump.compression,
-    dumpTakenAt: manifest.source.serverTime,
-    source: `${manifest.source.host}:${manifest.source.port}/${manifest.source.database}`,
-    target: maskUrl(options.to.toString()),
-    targetCreated: false,
-    forced: options.force,
-    jobs: options.jobs,
-    tables: options.tables,
-    restoredTables: [],
-    brought: [],
-    alreadyInTarget: [],
-    sizes: { downloadedBytes: 0, stagedBytes: 0 },
-    durationsMs,
-    rowCounts: [],
-    skippedForeignKeys: [],
-    addedForeignKeys: [],
-    notRestored: [],
-    privileges: { restored: !options.noAcl, referencedRoles: [], missingRoles: [], skipped: [], ownersMissing: [] },
-    largeObjects: { inDump: 0, restored: options.tables.length === 0 },
-    analyze: { skipped: options.noAnalyze === true, tables: 0, failed: [] },
-    problems: [],
-  };
+  const record = newRecord(options, manifest, manifestKey);
+  record.durationsMs = durationsMs;
   const tables = requestedTables(options, manifest.tables, record);
 
   const tCheck = Date.now();
@@ -93,11 +55,14 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   refuseIfSource(options.to, state, manifest);
   refuseIfNotEmpty(options.to, state, options.force);
   lap("checkTarget", tCheck);
+  const targetName = identityOf(options.to).database;
+  const direct = tables !== undefined && state.exists;
+  const objects = manifest.dump.layout === "objects";
 
   const workDir = options.workDir ?? tmpdir();
   removeStaleStaging(workDir);
   const dir = mkdtempSync(join(workDir, `recovery-restore-${process.pid}-`));
-  // Until the first write, a signal has nothing to clean up but the staged dump.
+  // Until the staging database exists, a signal has nothing to clean up but the staged files.
   let writing = false;
   const unregister = whileInterruptible((signal) => {
     if (writing) return;
@@ -105,38 +70,63 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
     process.stderr.write(`interrupted: ${signal} before anything was written; ${record.target} is untouched\n`);
     process.exit(signal === "SIGINT" ? 130 : 143);
   });
+  let stagingStarted: Promise<Staging> | undefined;
+  let staging: Staging | undefined;
+  let settled = false;
   let rowCheck: RowCountCheck | undefined;
   const rerun = { dump: record.dump, target: options.to, jobs: options.jobs, tables: options.tables, role: options.role, noAcl: options.noAcl, noAnalyze: options.noAnalyze };
+  const say = (line: string): void => {
+    if (options.showProgress) process.stderr.write(`${line}\n`);
+  };
   try {
     const tDownload = Date.now();
-    const progress = options.showProgress ? createProgress("download", "bytes", manifest.dump.sizeBytes) : silentProgress;
-    const staged = await stageDump(s3, manifest, dir, progress);
+    let archive: string;
+    if (objects) {
+      const toc = await fetchToc(s3, manifest, dir);
+      archive = toc.archive;
+      record.sizes = { downloadedBytes: toc.bytes, stagedBytes: toc.bytes };
+    } else {
+      const progress = options.showProgress ? createProgress("download", "bytes", manifest.dump.sizeBytes) : silentProgress;
+      const staged = await stageDump(s3, manifest, dir, progress);
+      record.sizes = { downloadedBytes: staged.downloadedBytes, stagedBytes: stagedSize(staged.archive) };
+      record.sha256 = staged.sha256;
+      if (staged.sha256 !== manifest.dump.sha256) {
+        record.problems.push(`sha256 mismatch: downloaded ${staged.sha256}, manifest ${manifest.dump.sha256}`);
+        throw new RefusedError(
+          `--from: ${record.dump} fails its checksum (sha256 ${staged.sha256}, manifest says ${manifest.dump.sha256}); ` +
+            "the dump is corrupt, nothing was restored; use another backup",
+          record,
+        );
+      }
+      archive = staged.archive;
+    }
     lap("download", tDownload);
-    record.sizes = { downloadedBytes: staged.downloadedBytes, stagedBytes: stagedSize(staged.archive) };
-    record.sha256 = staged.sha256;
-    if (staged.sha256 !== manifest.dump.sha256) {
-      record.problems.push(`sha256 mismatch: downloaded ${staged.sha256}, manifest ${manifest.dump.sha256}`);
-      throw new RefusedError(
-        `--from: ${record.dump} fails its checksum (sha256 ${staged.sha256}, manifest says ${manifest.dump.sha256}); ` +
-          "the dump is corrupt, nothing was restored; use another backup",
-        record,
-      );
+    if (!options.dryRun && !direct) {
+      // Created while the table of contents is read; dropped again if the plan refuses.
+      writing = true;
+      stagingStarted = createStaging(options.to, targetName);
+      stagingStarted.catch(() => undefined);
     }
     // A readable table of contents proves pg_restore can parse the archive before any write.
     const tPlan = Date.now();
-    const toc = await readArchiveToc(staged.archive);
+    const toc = await readArchiveToc(archive);
     const plan = await planRestore(toc.entries, tables, { target: options.to, targetExists: state.exists, force: options.force, noAcl: options.noAcl === true, role: options.role }, manifest, record);
-    lap("plan", tPlan);
-    record.restoredTables = plan.selection?.tables.map(formatTable) ?? [];
-    record.brought = plan.selection?.dependencies.map((e) => `${e.desc} ${e.namespace === "-" ? "" : `${e.namespace}.`}${e.tag}`) ?? [];
-    record.alreadyInTarget = plan.alreadyInTarget;
-    record.skippedForeignKeys = plan.skippedForeignKeys;
-    record.notRestored = [...plan.notRestored];
-    record.largeObjects.inDump = plan.largeObjects;
-    if (plan.privileges) {
-      const p = plan.privileges;
-      record.privileges = { restored: true, referencedRoles: p.referencedRoles, missingRoles: p.missingRoles, skipped: p.skipped, ownersMissing: p.ownersMissing };
+    const dataFiles = objects ? tableDataFiles(toc.list, manifest) : new Map<number, DumpFile>();
+    const dataEntries = (plan.list ?? toc.entries).filter((e) => e.desc === "TABLE DATA");
+    if (objects) {
+      const missing = dataEntries.filter((e) => !dataFiles.has(e.id));
+      if (missing.length > 0) {
+        throw new RefusedError(`--from: the manifest of ${record.dump} lists no data file for ${missing.map(describeEntry).join(", ")}; the dump is incomplete, nothing was restored; use another backup`, record);
+      }
+      const addBytes = (n: number): void => {
+        record.sizes.downloadedBytes += n;
+        record.sizes.stagedBytes += n;
+      };
+      await fetchOtherFiles(s3, manifest, archive, dataFiles, addBytes);
+      if (direct && !options.dryRun) await fetchDataFiles(s3, manifest, archive, dataFiles, addBytes);
     }
+    lap("plan", tPlan);
+    applyPlan(record, plan);
     let listFile: string | undefined;
     if (plan.list) {
       listFile = join(dir, "selection.list");
@@ -144,6 +134,7 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
     }
 
     if (options.dryRun) {
+      if (objects) record.sizes.downloadedBytes += await verifyFiles(s3, manifest, () => undefined);
       record.ok = record.notRestored.length === 0;
       durationsMs.total = Date.now() - t0;
       return record;
@@ -151,63 +142,128 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
 
     writing = true;
     const tRestore = Date.now();
+    let feeder: DataFeeder | undefined;
     try {
-      if (!state.exists) {
-        await createTargetDatabase(options.to);
-        record.targetCreated = true;
+      if (stagingStarted) {
+        staging = await stagingStarted;
+        record.staging = { database: staging.name, swapped: false, replacedExisting: false, cleanedUp: staging.cleanedUp, notCarried: staging.notCarried };
+        for (const name of staging.cleanedUp) say(`staging: dropped ${name}, left by a restore that was killed`);
+        say(`staging: restoring into ${staging.name}; it becomes ${targetName} only when checksums, sizes and row counts match the manifest`);
       }
+      const into = staging?.url ?? options.to;
       stopIfInterrupted();
+      const abort = new AbortController();
+      if (objects && !direct) {
+        const dataProgress = options.showProgress ? createProgress("download (streamed into pg_restore)", "bytes", 0) : silentProgress;
+        const before = record.sizes.downloadedBytes;
+        feeder = new DataFeeder(s3, manifest, archive, dataFiles, (n) => dataProgress.update((record.sizes.downloadedBytes = before + n)), () => abort.abort(), dataProgress);
+        await feeder.makePipes();
+      }
       const restoreProgress = options.showProgress ? createProgress("pg_restore", "items", plan.total) : silentProgress;
       const restored = new Set((plan.selection?.tables ?? manifest.tables).map(formatTable));
       const wanted = manifest.tables.filter((t) => restored.has(formatTable(t)));
-      rowCheck = new RowCountCheck(options.to, wanted, options.jobs);
+      rowCheck = new RowCountCheck(into, wanted, options.jobs);
       const dataItems = tableDataIds(toc.list, wanted);
       const counting = rowCheck;
+      const serialQueue = [...dataEntries];
+      const fed = feeder;
+      let loading = false;
+      const loadingData = (): void => {
+        if (!loading) say(`staging: loading the tables' data into ${staging?.name ?? targetName}`);
+        loading = true;
+      };
       await runPgRestore(
-        { archive: staged.archive, target: options.to, jobs: options.jobs, listFile, clean: options.force, role: options.role, noAcl: options.noAcl },
+        { archive, target: into, jobs: options.jobs, listFile, clean: direct && options.force, role: options.role, noAcl: options.noAcl },
         plan.total,
         restoreProgress,
-        (dumpId) => {
-          const table = dataItems.get(dumpId);
-          if (table) void counting.loaded(table);
+        {
+          finished: (dumpId) => {
+            const table = dataItems.get(dumpId);
+            if (table) void counting.loaded(table);
+          },
+          dataLaunched: (dumpId) => {
+            loadingData();
+            fed?.feed(dumpId);
+          },
+          // One job reads the data in the archive's order: the first entry of that name not yet fed.
+          serialData: (qualified) => {
+            loadingData();
+            const at = serialQueue.findIndex((e) => `${e.namespace}.${e.tag}` === qualified);
+            if (at >= 0) fed?.feed(serialQueue.splice(at, 1)[0].id);
+          },
+          describeEntry: (dumpId) => {
+            const entry = toc.entries.find((e) => e.id === dumpId);
+            return entry && describeEntry(entry);
+          },
+          signal: abort.signal,
         },
-        (dumpId) => {
-          const entry = toc.entries.find((e) => e.id === dumpId);
-          return entry && describeEntry(entry);
-        },
-      );
+      ).catch(async (error: unknown) => {
+        // A damaged file makes pg_restore fail too; the checksum says why, so it is what is reported.
+        await feeder?.settle();
+        throw feeder?.mismatch ?? feeder?.failure ?? error;
+      });
       restoreProgress.stop();
+      if (feeder) {
+        const { verified } = await feeder.settle();
+        feeder.stopProgress();
+        if (feeder.mismatch) throw feeder.mismatch;
+        const unread = dataEntries.filter((e) => !verified.has(e.id));
+        if (unread.length > 0) throw new Error(`pg_restore finished without reading the data of ${unread.map(describeEntry).join(", ")}`);
+      }
       lap("restore", tRestore);
       stopIfInterrupted();
 
-      await applyAfterLoad(options.to, plan, record);
+      await applyAfterLoad(into, plan, record);
       stopIfInterrupted();
       if (!options.noAnalyze) {
         const tAnalyze = Date.now();
         const analyzeProgress = options.showProgress ? createProgress("analyze", "items", restored.size) : silentProgress;
-        const analyzed = await analyzeTables(options.to, plan.selection?.tables, options.jobs, analyzeProgress, () => interruptedBy() !== undefined);
+        const analyzed = await analyzeTables(into, plan.selection?.tables, options.jobs, analyzeProgress, () => interruptedBy() !== undefined);
         analyzeProgress.stop();
         record.analyze = { skipped: false, tables: analyzed.tables, failed: analyzed.failed };
         for (const f of analyzed.failed) record.problems.push(`ANALYZE ${f}`);
         lap("analyze", tAnalyze);
         stopIfInterrupted();
       }
+      // Most tables were counted while the indexes were being built; this counts the rest.
+      const tVerify = Date.now();
+      record.rowCounts = await rowCheck.finish();
+      lap("verify", tVerify);
+      const wrong = record.rowCounts.filter((c) => !c.ok);
+      for (const check of wrong) record.problems.push(`${check.table}: ${check.actual ?? "missing"} rows, manifest says ${check.expected}`);
+      if (staging) {
+        if (wrong.length > 0) throw new Error(`row counts differ from the manifest (${wrong.map((c) => `${c.table} ${c.actual ?? "missing"} of ${c.expected}`).join(", ")})`);
+        stopIfInterrupted();
+        if (state.exists && !options.force) await refuseIfFilledMeanwhile(options.to);
+        const tSwap = Date.now();
+        const swapped = await swapIntoTarget(staging);
+        settled = true;
+        lap("swap", tSwap);
+        record.staging = { ...record.staging!, swapped: true, replacedExisting: swapped.replaced, oldLeft: swapped.oldLeft };
+        record.targetCreated = !swapped.replaced && !state.exists;
+        if (swapped.oldLeft) record.problems.push(`the replaced database, renamed ${swapped.oldLeft}, could not be dropped; the next restore into ${targetName} drops it`);
+        await closeStaging(staging);
+      }
     } catch (error) {
       await rowCheck?.abandon();
-      throw await stoppedHalfWay(error, options, record, rerun, state.exists);
+      await feeder?.settle();
+      settled = true;
+      throw await stoppedHalfWay(error, { options, record, rerun, existed: state.exists, direct, staging: staging ?? (await stagingStarted?.catch(() => undefined)) });
     }
+  } catch (error) {
+    // A signal during the download or the plan stops their child processes too: say it was the signal.
+    const signal = interruptedBy();
+    if (signal !== undefined && !(error instanceof InterruptedError)) {
+      throw new InterruptedError(signal, `stopped by ${signal}; ${record.target} is untouched`, record);
+    }
+    throw error;
   } finally {
     unregister();
     rmSync(dir, { recursive: true, force: true });
+    // Refused before pg_restore started (the plan, a file missing): the staging database goes too.
+    if (!settled && stagingStarted) await stagingStarted.then(dropStaging, () => undefined);
   }
 
-  // Most tables were counted while the indexes were being built; this counts the rest.
-  const tVerify = Date.now();
-  record.rowCounts = await rowCheck!.finish();
-  lap("verify", tVerify);
-  for (const check of record.rowCounts) {
-    if (!check.ok) record.problems.push(`${check.table}: ${check.actual ?? "missing"} rows, manifest says ${check.expected}`);
-  }
   // Anything the selection needed and could not bring fails the run, a foreign key to a table that
   // is in neither the selection nor the target included: the restored table lacks a constraint the
   // source had, and a script or Job must not read that as a whole restore (issue 15, point 7).
@@ -220,54 +276,4 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
 function stopIfInterrupted(): void {
   const signal = interruptedBy();
   if (signal) throw new InterruptedError(signal, `${signal} received`);
-}
-
-/** Grants to existing roles from entries that also named missing ones, and cross-table foreign keys. */
-async function applyAfterLoad(target: URL, plan: RestorePlan, record: RestoreRecord): Promise<void> {
-  if (plan.foreignKeysToAdd.length === 0 && (plan.privileges?.applyAfter.length ?? 0) === 0) return;
-  const client = await connect(target);
-  try {
-    for (const entry of plan.foreignKeysToAdd) {
-      try {
-        await client.query(entry.sql);
-        record.addedForeignKeys.push(entry.tag);
-      } catch (error) {
-        // The target's rows may not satisfy the key: say so rather than leave it silently out.
-        record.notRestored.push({ object: `FK CONSTRAINT ${entry.namespace} ${entry.tag}`, reason: `PostgreSQL refused it: ${(error as Error).message}` });
-      }
-    }
-    for (const statement of plan.privileges?.applyAfter ?? []) await client.query(statement);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/**
- * The restore stopped after writing (pg_restore failed, a signal, a lost connection): drop the
- * database this run created, or describe the one that existed, and say what to run next.
- */
-async function stoppedHalfWay(
-  error: unknown,
-  options: RestoreOptions,
-  record: RestoreRecord,
-  rerun: Parameters<typeof describeLeftDatabase>[1],
-  existed: boolean,
-): Promise<Error> {
-  const signal = interruptedBy();
-  if (error instanceof PgRestoreError && signal === undefined) record.failure = error.failure;
-  if (record.targetCreated) {
-    record.leftBehind = await dropCreatedDatabase(options.to).catch((e: Error) => ({
-      state: "left" as const,
-      description: `the database this run created could not be dropped (${e.message}); drop it by hand`,
-    }));
-  } else if (!existed) {
-    record.leftBehind = { state: "untouched", description: "the target database was not created: nothing was written" };
-  } else {
-    record.leftBehind = await describeLeftDatabase(options.to, rerun);
-  }
-  const what = signal !== undefined ? `stopped by ${signal}` : (error as Error).message;
-  record.problems.push(what);
-  const message = `${what}; ${record.leftBehind.description}`;
-  if (signal !== undefined) return new InterruptedError(signal, message, record);
-  return Object.assign(new Error(message), { record });
 }

@@ -1,5 +1,5 @@
-import { setTimeout as delay } from "node:timers/promises";
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +10,8 @@ import { startMoto, type LocalAws } from "../support/moto";
 import { createBucket, versionSnapshot } from "../support/bucket-state";
 import { runScript } from "../support/run-script";
 import { databaseExists, query, seedShop, tableCount } from "../support/seed-database";
-import { parseManifest } from "../../workers/dump-manifest";
+import { dumpFileKey, parseManifest, type DumpManifest } from "../../workers/dump-manifest";
+import { restoreWorkDatabases, allRestoreWorkDatabases } from "../support/staging-databases";
 import { isRunning } from "../../workers/restore";
 import { startFaultProxy } from "../support/fault-proxy";
 
@@ -30,7 +31,10 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
   let aws: LocalAws | undefined;
   let s3: S3Client;
   let source: string;
+  /** The default backup: a directory dump, one object per file (`….dir/toc.dat` and its files). */
   let dumpKey: string;
+  /** A custom-format dump (`--format custom`), the one-object layout older backups have. */
+  let customKey: string;
   let backupsBefore: string[];
 
   before(async function () {
@@ -44,6 +48,9 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     const r = await runScript("backup", ["--database", source, "--to", "s3://db-backups/prod", "--json"], { env: aws.env });
     assert.equal(r.code, 0, r.stderr);
     dumpKey = String(r.json?.dump).replace("s3://db-backups/", "");
+    const c = await runScript("backup", ["--database", source, "--to", "s3://db-backups/custom", "--format", "custom", "--json"], { env: aws.env });
+    assert.equal(c.code, 0, c.stderr);
+    customKey = String(c.json?.dump).replace("s3://db-backups/", "");
   });
 
   after(async () => {
@@ -59,18 +66,39 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     return Buffer.from(await res.Body!.transformToByteArray());
   }
 
-  it("backs up into S3 with a manifest giving the dump's size, sha256 and every table's row count", async () => {
-    const manifest = parseManifest((await bytesOf(`${dumpKey}.manifest.json`)).toString(), "test");
-    const dump = await bytesOf(dumpKey);
-    assert.equal(manifest.dump.sizeBytes, dump.length);
-    assert.equal(manifest.dump.sha256, createHash("sha256").update(dump).digest("hex"));
-    assert.equal(manifest.dump.format, "custom");
+  async function manifestOf(key: string): Promise<DumpManifest> {
+    return parseManifest((await bytesOf(`${key}.manifest.json`)).toString(), "test");
+  }
+
+  it("backs up a directory dump one object per file, with each file's size and sha256 and every table's row count in the manifest", async () => {
+    const manifest = await manifestOf(dumpKey);
+    assert.match(dumpKey, /^prod\/shop-\d{8}T\d{6}Z\.dir\/toc\.dat$/);
+    assert.equal(manifest.formatVersion, 2);
+    assert.equal(manifest.dump.layout, "objects");
+    const toc = await bytesOf(dumpKey);
+    assert.equal(manifest.dump.sizeBytes, toc.length);
+    assert.equal(manifest.dump.sha256, createHash("sha256").update(toc).digest("hex"));
+    const files = manifest.dump.files ?? [];
+    assert.equal(files.filter((f) => /^\d+\.dat\.gz$/.test(f.name)).length, 3, "one data file per table");
+    for (const f of files) {
+      const body = await bytesOf(dumpFileKey(dumpKey, f.name));
+      assert.deepEqual([f.name, body.length, createHash("sha256").update(body).digest("hex")], [f.name, f.sizeBytes, f.sha256]);
+    }
     assert.equal(manifest.source.database, "shop");
     assert.match(manifest.source.postgresVersion, /^15\./);
     assert.deepEqual(
       manifest.tables.map((t) => `${t.name}=${t.rows}`),
       ["audit_log=4000", "orders=10000", "users=2000"],
     );
+  });
+
+  it("backs up --format custom as one object whose size and sha256 are the manifest's", async () => {
+    const manifest = await manifestOf(customKey);
+    const dump = await bytesOf(customKey);
+    assert.equal(manifest.formatVersion, 1);
+    assert.equal(manifest.dump.format, "custom");
+    assert.equal(manifest.dump.sizeBytes, dump.length);
+    assert.equal(manifest.dump.sha256, createHash("sha256").update(dump).digest("hex"));
     backupsBefore = await versionSnapshot(s3, "db-backups");
   });
 
@@ -89,13 +117,38 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     const fk = await query<{ n: string }>(pg!.url("shop_restored"), "SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f'");
     assert.equal(fk[0].n, "1", "constraints come back too");
     assert.match(r.stderr, /row counts: 3\/3 tables match the manifest/);
+    assert.match(r.stderr, /staging: restoring into shop_restored__restore_[0-9a-f]{8}; it becomes shop_restored only when checksums, sizes and row counts match the manifest/);
+    assert.deepEqual(await restoreWorkDatabases(pg!.url(), "shop_restored"), [], "the staging database became the target");
     assert.deepEqual(await versionSnapshot(s3, "db-backups"), backupsBefore, "the backup bucket is only read");
   });
 
-  it("refuses a dump with one byte flipped and leaves the target untouched", async () => {
-    const dump = await bytesOf(dumpKey);
+  it("restores a custom-format dump (the one-object layout of older backups) the same way", async () => {
+    const r = await restore(["--from", `s3://db-backups/${customKey}`, "--to", pg!.url("custom_restored"), "--jobs", "2"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((r.json as unknown as RestoreJson).rowCounts.map((c) => [c.table, c.actual, c.ok]), [
+      ["public.audit_log", 4000, true],
+      ["public.orders", 10000, true],
+      ["public.users", 2000, true],
+    ]);
+    assert.deepEqual(await restoreWorkDatabases(pg!.url(), "custom_restored"), []);
+  });
+
+  it("replaces a non-empty target with --force only once the restore is verified, as a whole", async () => {
+    const target = createDatabase(pg!, "replace_me");
+    await query(target, "CREATE TABLE old_only (id int); INSERT INTO old_only VALUES (1)");
+    const r = await restore(["--from", `s3://db-backups/${dumpKey}`, "--to", target, "--force", "--jobs", "2"]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = r.json as unknown as RestoreJson & { staging: { swapped: boolean; replacedExisting: boolean } };
+    assert.deepEqual([out.staging.swapped, out.staging.replacedExisting, out.targetCreated], [true, true, false]);
+    const tables = await query<{ tablename: string }>(target, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+    assert.deepEqual(tables.map((t) => t.tablename), ["audit_log", "orders", "users"], "the old database was replaced, not merged into");
+    assert.deepEqual(await restoreWorkDatabases(pg!.url(), "replace_me"), [], "no staging or renamed-aside database is left");
+  });
+
+  it("refuses a custom-format dump with one byte flipped and leaves the target untouched", async () => {
+    const dump = await bytesOf(customKey);
     dump[Math.floor(dump.length / 2)] ^= 0x01;
-    const manifestText = (await bytesOf(`${dumpKey}.manifest.json`)).toString();
+    const manifestText = (await bytesOf(`${customKey}.manifest.json`)).toString();
     const manifest = JSON.parse(manifestText) as { dump: { key: string } };
     manifest.dump.key = "corrupt/shop.dump";
     await s3.send(new PutObjectCommand({ Bucket: "db-backups", Key: "corrupt/shop.dump", Body: dump }));
@@ -106,10 +159,35 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     assert.match(r.stderr, /refused: --from: s3:\/\/db-backups\/corrupt\/shop\.dump fails its checksum .* nothing was restored/);
     assert.equal((r.json as unknown as RestoreJson).ok, false);
     assert.equal(await tableCount(target), 0);
+    assert.deepEqual(await restoreWorkDatabases(pg!.url(), "corrupt_target"), []);
+  });
+
+  it("refuses a directory dump whose table file has one byte flipped, with --force over a full target, and leaves that target as it was", async () => {
+    const manifest = await manifestOf(dumpKey);
+    const key = "corrupt-dir/shop.dir/toc.dat";
+    const largest = [...(manifest.dump.files ?? [])].sort((a, b) => b.sizeBytes - a.sizeBytes)[0];
+    await s3.send(new PutObjectCommand({ Bucket: "db-backups", Key: key, Body: await bytesOf(dumpKey) }));
+    for (const f of manifest.dump.files ?? []) {
+      const body = await bytesOf(dumpFileKey(dumpKey, f.name));
+      if (f === largest) body[Math.floor(body.length / 2)] ^= 0x01;
+      await s3.send(new PutObjectCommand({ Bucket: "db-backups", Key: dumpFileKey(key, f.name), Body: body }));
+    }
+    await s3.send(new PutObjectCommand({ Bucket: "db-backups", Key: `${key}.manifest.json`, Body: JSON.stringify({ ...manifest, dump: { ...manifest.dump, key } }) }));
+    const target = createDatabase(pg!, "corrupt_dir_target");
+    await query(target, "CREATE TABLE keep_me (id int); INSERT INTO keep_me VALUES (1), (2)");
+    const r = await restore(["--from", "s3://db-backups/corrupt-dir/shop.dir", "--to", target, "--force", "--jobs", "2"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`refused: --from: s3://db-backups/corrupt-dir/shop\\.dir/${largest.name.replace(".", "\\.")} (fails its checksum|could not be read).*; the database corrupt_dir_target is as it was \\(the restore went into the staging database corrupt_dir_target__restore_[0-9a-f]{8}, which was dropped\\)`),
+    );
+    assert.deepEqual(await query(target, "SELECT count(*)::int AS n FROM keep_me"), [{ n: 2 }]);
+    assert.equal(await tableCount(target), 1);
+    assert.deepEqual(await restoreWorkDatabases(pg!.url(), "corrupt_dir_target"), []);
   });
 
   it("refuses a dump with no manifest beside it", async () => {
-    await s3.send(new CopyObjectCommand({ Bucket: "db-backups", Key: "orphan/shop.dump", CopySource: `db-backups/${dumpKey}` }));
+    await s3.send(new CopyObjectCommand({ Bucket: "db-backups", Key: "orphan/shop.dump", CopySource: `db-backups/${customKey}` }));
     for (const from of ["s3://db-backups/orphan/shop.dump", "s3://db-backups/orphan"]) {
       const r = await restore(["--from", from, "--to", pg!.url("orphan_target")]);
       assert.equal(r.code, 1, from);
@@ -133,6 +211,7 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--to: .*\/shop is the database this dump was taken from .*never over the source/);
     assert.deepEqual(await query(source, "SELECT count(*)::int AS n FROM orders"), [{ n: 10000 }]);
+    assert.deepEqual(await allRestoreWorkDatabases(pg!.url()), [], "no staging database was created");
   });
 
   it("restores only the tables named by --tables, with their keys, indexes and sequences", async () => {
@@ -160,6 +239,7 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     assert.match(out.sha256, /^[0-9a-f]{64}$/);
     assert.match(r.stderr, /dry run: would restore/);
     assert.equal(await databaseExists(pg!.url(), "dry_target"), false);
+    assert.deepEqual(await restoreWorkDatabases(pg!.url(), "dry_target"), []);
   });
 
   it("restores gzip-compressed dumps and picks the newest with --latest", async () => {
@@ -176,10 +256,20 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     assert.ok(out.rowCounts.every((c) => c.ok));
   });
 
-  it("restores a directory-format dump made with parallel pg_dump", async () => {
-    const b = await runScript("backup", ["--database", source, "--to", "s3://db-backups/dir", "--format", "directory", "--json"], { env: aws!.env });
-    assert.equal(b.code, 0, b.stderr);
-    const r = await restore(["--from", String(b.json?.dump), "--to", pg!.url("dir_target")]);
+  it("restores a directory dump stored as one tar (the layout backups had before one object per file)", async () => {
+    const work = mkdtempSync(join(tmpdir(), "legacy-dir-"));
+    try {
+      execFileSync("pg_dump", ["-Fd", "-j2", "-f", join(work, "d"), source]);
+      const tar = execFileSync("tar", ["-C", join(work, "d"), "-cf", "-", "."], { maxBuffer: 64 * 1024 * 1024 });
+      const key = "legacy/shop-20261101T020000Z.dir.tar";
+      const manifest = await manifestOf(customKey);
+      const legacy = { ...manifest, dump: { ...manifest.dump, key, format: "directory", sizeBytes: tar.length, sha256: createHash("sha256").update(tar).digest("hex") } };
+      await s3.send(new PutObjectCommand({ Bucket: "db-backups", Key: key, Body: tar }));
+      await s3.send(new PutObjectCommand({ Bucket: "db-backups", Key: `${key}.manifest.json`, Body: JSON.stringify(legacy) }));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    const r = await restore(["--from", "s3://db-backups/legacy", "--to", pg!.url("dir_target"), "--jobs", "2"]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok((r.json as unknown as RestoreJson).rowCounts.every((c) => c.ok));
   });
@@ -189,7 +279,8 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     try {
       let injected = 0;
       proxy.setRule((req, kind) => {
-        if (kind === "get" && req.method === "GET" && (req.url ?? "").includes(dumpKey) && injected < 5) {
+        // The table files, streamed into pg_restore while it runs: a retry must resume them.
+        if (kind === "get" && req.method === "GET" && /\.dir\/\d+\.dat\.gz/.test(req.url ?? "") && injected < 5) {
           injected += 1;
           return { status: 503, code: "SlowDown" };
         }
@@ -241,55 +332,43 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
       bigDump = String(b.json?.dump);
     });
 
-    it("leaves a partial target that a rerun refuses without --force and completes with --force", async () => {
+    it("leaves the target as it was, and a rerun drops the dead run's staging database and completes", async () => {
       const target = pg!.url("big_restored");
-      // Killed on the event that pg_restore has created a table in the target, not after a delay.
-      let watching = false;
-      let finished = false;
-      const tablesIn = async (url: string): Promise<number> => {
-        try {
-          return Number((await query<{ n: string }>(url, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'"))[0].n);
-        } catch {
-          return 0; // not created yet
-        }
-      };
       // Its own work dir: another restore (of this run or a parallel one) clears dead runs' staging in its own.
       const work = mkdtempSync(join(tmpdir(), "killed-restore-"));
+      // Killed (SIGKILL, like an evicted pod) on the event that pg_restore loads the tables' data.
+      let loading = false;
       const killed = await restore(["--from", bigDump, "--to", target, "--jobs", "2", "--work-dir", work], {
-        onStderr: (text, kill) => {
-          if (watching || !/pg_restore: started/.test(text)) return;
-          watching = true;
-          void (async () => {
-            while (!finished && (await tablesIn(target)) === 0) await delay(20);
-            kill();
-          })();
-        },
+        onStderr: (text) => (loading = /staging: loading the tables' data into big_restored__restore_[0-9a-f]{8}/.test(text)),
+        killWhen: () => loading,
       });
-      finished = true;
-      assert.notEqual(killed.code, 0, "the first restore was meant to be killed");
-      const partial = await query<{ n: string }>(target, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'");
-      assert.ok(Number(partial[0].n) > 0, "the killed restore had begun writing");
-
-      const refused = await restore(["--from", bigDump, "--to", target, "--work-dir", work]);
-      assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /is not empty/);
+      assert.equal(killed.code, null, "the first restore was killed by a signal");
+      assert.equal(await databaseExists(pg!.url(), "big_restored"), false, "the target was never created");
+      const [left, ...more] = await restoreWorkDatabases(pg!.url(), "big_restored");
+      assert.match(left ?? "", /^big_restored__restore_[0-9a-f]{8}$/, "the killed run could not drop its staging database");
+      assert.deepEqual(more, []);
+      const unrelated = createDatabase(pg!, "big_restored__restore_00000000");
 
       const staged = () =>
         readdirSync(work).filter((n) => {
           const m = /^recovery-restore-(\d+)-/.exec(n);
           return m !== null && !isRunning(Number(m[1]));
         });
-      assert.ok(staged().length >= 1, "the killed restore could not clean up its staged dump");
-      const r = await restore(["--from", bigDump, "--to", target, "--force", "--jobs", "2", "--work-dir", work]);
+      assert.ok(staged().length >= 1, "the killed restore could not clean up its staged files");
+      const r = await restore(["--from", bigDump, "--to", target, "--jobs", "2", "--work-dir", work]);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(staged(), [], "the next restore removed the dead run's staged dump");
-      const out = r.json as unknown as RestoreJson;
+      assert.match(r.stderr, new RegExp(`staging: dropped ${left}, left by a restore that was killed`));
+      assert.deepEqual(await restoreWorkDatabases(pg!.url(), "big_restored"), ["big_restored__restore_00000000"], "only the dead run's own staging database was dropped");
+      assert.deepEqual(staged(), [], "the next restore removed the dead run's staged files");
+      const out = r.json as unknown as RestoreJson & { staging: { cleanedUp: string[] } };
+      assert.deepEqual(out.staging.cleanedUp, [left]);
       assert.deepEqual(out.rowCounts.map((c) => [c.table, c.actual, c.ok]), [
         ["public.events", 800000, true],
         ["public.samples", 400000, true],
       ]);
       const idx = await query<{ n: string }>(target, "SELECT count(*) AS n FROM pg_indexes WHERE indexname = 'events_kind_idx'");
       assert.equal(idx[0].n, "1");
+      await query(pg!.url(), `DROP DATABASE ${unrelated.split("/").pop()}`);
       rmSync(work, { recursive: true, force: true });
     });
   });

@@ -7,6 +7,7 @@ import { runScript } from "../support/run-script";
 import { query, seedShop } from "../support/seed-database";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 import { parseManifest } from "../../workers/dump-manifest";
+import { allRestoreWorkDatabases } from "../support/staging-databases";
 
 /**
  * Design invariant 1 against a real server: `restore --force` never writes over the database
@@ -51,6 +52,8 @@ describe("restore refuses the source database however it is reached, even with -
   async function assertSourceIntact(): Promise<void> {
     const rows = await query<{ n: string }>(pg!.url("shop"), "SELECT count(*) AS n FROM audit_log WHERE message = 'written after the backup'");
     assert.equal(rows[0].n, "1", "the row written after the backup survives");
+    // Refused before the first write: no staging database was ever created on the source's server.
+    assert.deepEqual(await allRestoreWorkDatabases(pg!.url()), []);
   }
 
   it("records the source's system identifier, addresses, start time and catalog fingerprint in the manifest", async () => {

@@ -7,6 +7,7 @@ import { createBucket } from "../support/bucket-state";
 import { runScript } from "../support/run-script";
 import { databaseExists, query } from "../support/seed-database";
 import { buildRealisticDatabase, createRoles, installRestoreHooks, tableChecksums } from "../support/realistic-database";
+import { restoreWorkDatabases } from "../support/staging-databases";
 
 type Json = Record<string, unknown> & {
   ok: boolean;
@@ -114,51 +115,56 @@ describe("restoring onto a new server (roles, failures, signals)", function () {
       assert.equal(r.code, 1);
       assert.match(
         r.stderr,
-        /failed: pg_restore failed creating INDEX public customers_email_trgm \(TOC entry \d+\): ERROR: index builds are switched off in fail_created; CONTEXT: PL\/pgSQL function public\.restore_hook\(\) line 4 at RAISE;/,
+        /failed: pg_restore failed creating INDEX public customers_email_trgm \(TOC entry \d+\): ERROR: index builds are switched off in fail_created__restore_[0-9a-f]{8}; CONTEXT: PL\/pgSQL function public\.restore_hook\(\) line 4 at RAISE;/,
       );
       const out = r.json as Json;
-      assert.equal(out.failure?.error, "ERROR: index builds are switched off in fail_created");
+      assert.match(out.failure?.error ?? "", /^ERROR: index builds are switched off in fail_created__restore_[0-9a-f]{8}$/, "pg_restore wrote into the staging database");
       assert.match(out.failure?.object ?? "", /^INDEX public customers_email_trgm \(TOC entry \d+\)$/);
     });
 
-    it("drops the database it created and says so", async () => {
+    it("drops its staging database, never creates the target, and says so", async () => {
       const r = await restore(["--to", target!.url("fail_created2")]);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /the database fail_created2, which this run had created, was dropped: nothing is left behind; rerun the same command/);
-      assert.equal((r.json as Json).leftBehind?.state, "dropped");
+      assert.match(
+        r.stderr,
+        /the database fail_created2 was not created \(the restore went into the staging database fail_created2__restore_[0-9a-f]{8}, which was dropped\): nothing is left behind; rerun the same command/,
+      );
+      assert.equal((r.json as Json).leftBehind?.state, "untouched");
       assert.equal(await databaseExists(target!.url(), "fail_created2"), false);
+      assert.deepEqual(await restoreWorkDatabases(target!.url(), "fail_created2"), []);
     });
 
-    it("leaves a database that existed before, says what is in it and the command that continues", async () => {
+    it("leaves a database that existed before exactly as it was, and drops the staging database", async () => {
       const url = createDatabase(target!, "fail_existing");
+      await query(url, "COMMENT ON DATABASE fail_existing IS 'kept'");
       const r = await restore(["--to", url, "--jobs", "2"]);
       assert.equal(r.code, 1);
-      const continueWith = `npm run restore -- --from ${dump} --to ${url} --force --jobs 2`;
-      assert.equal((r.json as Json).leftBehind?.continueWith, continueWith);
-      assert.match(r.stderr, /the database fail_existing existed before this run and was left as the restore stopped \(12 tables in it, not all of the dump\); continue with: npm run restore/);
-      assert.match(r.stderr, /or remove it with: dropdb --maintenance-db=postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres fail_existing/);
-      const tables = await query<{ n: string }>(url, "SELECT count(*) AS n FROM pg_tables WHERE schemaname IN ('public', 'sales')");
-      assert.equal(tables[0].n, "12");
+      assert.match(r.stderr, /the database fail_existing is as it was \(the restore went into the staging database fail_existing__restore_[0-9a-f]{8}, which was dropped\)/);
+      const tables = await query<{ n: string; c: string }>(url, "SELECT count(*) AS n, shobj_description((SELECT oid FROM pg_database WHERE datname = 'fail_existing'), 'pg_database') AS c FROM pg_tables WHERE schemaname IN ('public', 'sales')");
+      assert.deepEqual(tables, [{ n: "0", c: "kept" }]);
+      assert.deepEqual(await restoreWorkDatabases(target!.url(), "fail_existing"), []);
     });
   });
 
   describe("a restore stopped by a signal while it builds indexes", () => {
+    // pg_restore works in the target's staging database, `<target>__restore_<run id>`.
     const waiting = (database: string) => async () =>
-      (await query<{ n: string }>(target!.url(), `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = '${database}' AND query LIKE 'CREATE INDEX%'`))[0].n !== "0";
+      (await query<{ n: string }>(target!.url(), `SELECT count(*) AS n FROM pg_stat_activity WHERE datname LIKE '${database}\\_\\_restore\\_%' AND query LIKE 'CREATE INDEX%'`))[0].n !== "0";
 
-    it("on Ctrl-C (SIGINT to the process group) exits 130, drops the database it created and says so", async () => {
+    it("on Ctrl-C (SIGINT to the process group) exits 130, drops its staging database, never creates the target, and says so", async () => {
       let child: ChildProcess | undefined;
       const running = restore(["--to", target!.url("hold_sigint"), "--jobs", "2"], (c) => (child = c));
       await waitFor("pg_restore to reach the index builds", waiting("hold_sigint"));
       process.kill(-child!.pid!, "SIGINT");
       const r = await running;
       assert.equal(r.code, 130);
-      assert.match(r.stderr, /interrupted: stopped by SIGINT; the database hold_sigint, which this run had created, was dropped/);
-      assert.equal((r.json as Json).leftBehind?.state, "dropped");
+      assert.match(r.stderr, /interrupted: stopped by SIGINT; the database hold_sigint was not created \(the restore went into the staging database hold_sigint__restore_[0-9a-f]{8}, which was dropped\)/);
+      assert.equal((r.json as Json).leftBehind?.state, "untouched");
       assert.equal(await databaseExists(target!.url(), "hold_sigint"), false);
+      assert.deepEqual(await restoreWorkDatabases(target!.url(), "hold_sigint"), []);
     });
 
-    it("on SIGTERM (a Job stopped) exits 143 and leaves an existing database described, with a command that completes it", async () => {
+    it("on SIGTERM (a Job stopped) exits 143, leaves an existing database as it was, and the same command then completes", async () => {
       const url = createDatabase(target!, "hold_sigterm");
       let child: ChildProcess | undefined;
       const running = restore(["--to", url, "--jobs", "2"], (c) => (child = c));
@@ -166,13 +172,14 @@ describe("restoring onto a new server (roles, failures, signals)", function () {
       child!.kill("SIGTERM");
       const r = await running;
       assert.equal(r.code, 143);
-      assert.match(r.stderr, /interrupted: stopped by SIGTERM; the database hold_sigterm existed before this run and was left as the restore stopped/);
-      const continueWith = (r.json as Json).leftBehind?.continueWith ?? "";
-      assert.equal(continueWith, `npm run restore -- --from ${dump} --to ${url} --force --jobs 2`);
-      // The hook's session may still wait; release it, then run the command the message gave.
+      assert.match(r.stderr, /interrupted: stopped by SIGTERM; the database hold_sigterm is as it was \(the restore went into the staging database hold_sigterm__restore_[0-9a-f]{8}, which was dropped\)/);
+      assert.equal((r.json as Json).leftBehind?.state, "untouched");
+      assert.deepEqual(await restoreWorkDatabases(target!.url(), "hold_sigterm"), []);
+      const tables = await query<{ n: string }>(url, "SELECT count(*) AS n FROM pg_tables WHERE schemaname IN ('public', 'sales')");
+      assert.equal(tables[0].n, "0", "the existing target is as it was: empty");
+      // Release the hook, then run the same command again: the target is still empty, so it completes.
       await query(target!.url(), "CREATE ROLE release_hold");
-      const args = continueWith.replace(/^npm run restore -- /, "").split(" ");
-      const again = await runScript("restore", [...args, "--json"], { env: aws!.env });
+      const again = await restore(["--to", url, "--jobs", "2"]);
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(await tableChecksums(url), sourceSums);
     });
