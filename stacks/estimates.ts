@@ -34,3 +34,6 @@ export const DEFAULT_ESTIMATES = {
 
 export type EstimateKind = keyof typeof DEFAULT_ESTIMATES;
 export const ESTIMATE_KINDS = Object.keys(DEFAULT_ESTIMATES) as EstimateKind[];
+
+/** The kinds whose default is the upper bound of seed 004's "Restore Time Estimates" table. */
+export const SEED_004_KINDS: ReadonlySet<EstimateKind> = new Set(["pointInTime", "snapshot", "logical", "cache", "bucketSync"]);
