@@ -1,6 +1,6 @@
 // `npm run policy:check -- --stack <name> [--json]`: the CrossGuard pack, offline. Runs the program
 // under Pulumi's mocks (no CLI, no cloud) and every policy over what it registers.
-import { checkStackPolicies } from "../offline/policy-check";
+import { checkStackPolicies, renderPolicyCheck } from "../offline/policy-check";
 import { EXIT, parseFlags, runMain, stackFlag } from "./lib/cli";
 
 const HELP = `Usage: npm run policy:check -- --stack <name> [--json]
@@ -27,16 +27,7 @@ void runMain(async () => {
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
-    const byPolicy = new Map<string, typeof result.violations[number][]>();
-    for (const v of result.violations) byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
-    const lines = [`Policies over stack ${stack}: ${result.resources} resources checked`];
-    for (const [policy, violations] of byPolicy) {
-      lines.push("", `${policy} (${violations[0].level}): ${violations.length} violation${violations.length === 1 ? "" : "s"}`);
-      for (const v of violations) lines.push(`  ${v.resource ?? "(stack)"}: ${v.message}`);
-    }
-    const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
-    lines.push("", result.passed ? `passed: no mandatory policy violated (${result.violations.length} advisory)` : `FAILED: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}`);
-    process.stdout.write(`${lines.join("\n")}\n`);
+    process.stdout.write(`${renderPolicyCheck(result)}\n`);
   }
   return result.passed ? EXIT.ok : EXIT.failed;
 });
