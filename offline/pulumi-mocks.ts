@@ -307,6 +307,10 @@ export class Recording {
 /** Sets Pulumi's mocks (answering resources and invokes with plausible data) and starts recording. */
 export async function startMocks(options: MockOptions = {}): Promise<Recording> {
   const recording = new Recording();
+  // Pulumi keeps stack config in a process-wide store: every start begins with none, so a
+  // program run's `aws:region` never leaks into the next test's components (runProgram sets
+  // the stack's own config after this).
+  pulumi.runtime.setAllConfig({});
   await pulumi.runtime.setMocks(
     {
       newResource: (args) =>
@@ -358,8 +362,8 @@ export interface RunOptions extends MockOptions {
  * registration has been answered. The working directory must be the project root (mocha's).
  */
 export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
-  pulumi.runtime.setAllConfig(pulumiConfigOf(options.config ?? readStackConfig(stack, ROOT)));
   const recording = await startMocks({ ...options, stack });
+  pulumi.runtime.setAllConfig(pulumiConfigOf(options.config ?? readStackConfig(stack, ROOT)));
   forgetProjectModules();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cache = require(join(ROOT, "components", "restored-cache.ts")) as typeof import("../components/restored-cache");
