@@ -17,6 +17,8 @@ export function formatProblem(p: ConfigProblem): string {
 
 /** Bad config, every mistake of one run together, refused before anything is created. */
 export class ConfigError extends Error {
+  /** Bad config is bad input: exit 2, as every CLI (and workers/cli.ts, which reads this) gives it. */
+  readonly exitCode = 2;
   constructor(readonly problems: readonly ConfigProblem[]) {
     super(problems.map(formatProblem).join("\n"));
     this.name = "ConfigError";
