@@ -1,6 +1,7 @@
 import type { PolicyResource, PolicyResourceOptions } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
-import { runPolicies, type PackConfig, type Violation } from "../policies/run";
+import type { EnforcementLevel } from "@pulumi/policy";
+import { packPolicies, runPolicies, type PackConfig, type Violation } from "../policies/run";
 import { packConfigFor } from "../policies/stack-config";
 import { loadStackFromConfig, readStackConfig, type RecoveryConfig } from "../stacks";
 import { runProgram, type ProgramRun, type RecordedResource } from "./pulumi-mocks";
@@ -87,12 +88,53 @@ async function secrecyViolations(run: ProgramRun, outputs: Record<string, unknow
   return out;
 }
 
+/** One policy's outcome over the whole stack. */
+export interface PolicyOutcome {
+  readonly policy: string;
+  /** What it holds, in the pack's words. */
+  readonly description: string;
+  readonly level: EnforcementLevel;
+  /** `held`: it ran and found nothing; `violated`: see `violations`; `disabled` by the pack config. */
+  readonly status: "held" | "violated" | "disabled";
+  readonly violations: number;
+}
+
 export interface PolicyCheckResult {
   readonly stack: string;
   readonly resources: number;
+  /** Every policy of the pack, in the pack's order: which held, which were violated, which are off. */
+  readonly policies: readonly PolicyOutcome[];
   readonly violations: readonly Violation[];
   /** True when no mandatory policy is violated. */
   readonly passed: boolean;
+}
+
+/** Each policy of the pack against the violations found, so a reader sees what held, not only what failed. */
+export function policyOutcomes(config: PackConfig, violations: readonly Violation[]): PolicyOutcome[] {
+  return packPolicies(config).map(({ policy, description, level }) => {
+    const count = violations.filter((v) => v.policy === policy).length;
+    return { policy, description, level, status: level === "disabled" ? "disabled" : count > 0 ? "violated" : "held", violations: count };
+  });
+}
+
+/** The table for people: every policy with its outcome, then each violated policy's violations. */
+export function renderPolicyCheck(result: PolicyCheckResult): string {
+  const held = result.policies.filter((p) => p.status === "held").length;
+  const lines = [`Policies over stack ${result.stack}: ${result.resources} resources checked, ${held} of ${result.policies.length} policies held`, ""];
+  const nameWidth = Math.max(...result.policies.map((p) => p.policy.length));
+  const levelWidth = Math.max(...result.policies.map((p) => p.level.length));
+  for (const p of result.policies) {
+    const status = p.status === "violated" ? "VIOLATED" : p.status;
+    const what = p.status === "violated" ? `${p.violations} violation${p.violations === 1 ? "" : "s"} (below)` : p.status === "disabled" ? "off in this stack's pack config" : p.description;
+    lines.push(`  ${status.padEnd(8)}  ${p.policy.padEnd(nameWidth)}  ${p.level.padEnd(levelWidth)}  ${what}`);
+  }
+  for (const p of result.policies.filter((x) => x.status === "violated")) {
+    lines.push("", `${p.policy} (${p.level}): ${p.violations} violation${p.violations === 1 ? "" : "s"}`);
+    for (const v of result.violations.filter((x) => x.policy === p.policy)) lines.push(`  ${v.resource ?? "(stack)"}: ${v.message}`);
+  }
+  const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
+  lines.push("", result.passed ? `passed: no mandatory policy violated (${result.violations.length} advisory)` : `FAILED: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}`);
+  return lines.join("\n");
 }
 
 export interface PolicyCheckOptions {
@@ -115,9 +157,13 @@ export async function checkStackPolicies(stack: string, options: PolicyCheckOpti
     outputs = { ...outputs, ...(options.alsoRegister() ?? {}) };
     await run.settle();
   }
-  const violations = [
-    ...(await runPolicies(toPolicyResources(run), packConfigForStack(config))),
-    ...(await secrecyViolations(run, outputs)),
-  ];
-  return { stack, resources: run.resources.length, violations, passed: !violations.some((v) => v.level === "mandatory") };
+  const packConfig = packConfigForStack(config);
+  const violations = [...(await runPolicies(toPolicyResources(run), packConfig)), ...(await secrecyViolations(run, outputs))];
+  return {
+    stack,
+    resources: run.resources.length,
+    policies: policyOutcomes(packConfig, violations),
+    violations,
+    passed: !violations.some((v) => v.level === "mandatory"),
+  };
 }

@@ -307,6 +307,10 @@ export class Recording {
 /** Sets Pulumi's mocks (answering resources and invokes with plausible data) and starts recording. */
 export async function startMocks(options: MockOptions = {}): Promise<Recording> {
   const recording = new Recording();
+  // Pulumi keeps stack config in a process-wide store: every start begins with none, so a
+  // program run's `aws:region` never leaks into the next test's components (runProgram sets
+  // the stack's own config after this).
+  pulumi.runtime.setAllConfig({});
   await pulumi.runtime.setMocks(
     {
       newResource: (args) =>
@@ -364,8 +368,8 @@ export interface RunOptions extends MockOptions {
  */
 export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
   const root = options.root ?? ROOT;
-  pulumi.runtime.setAllConfig(pulumiConfigOf(options.config ?? readStackConfig(stack, root)));
   const recording = await startMocks({ ...options, stack });
+  pulumi.runtime.setAllConfig(pulumiConfigOf(options.config ?? readStackConfig(stack, root)));
   forgetProjectModules(root);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cache = require(join(root, "components", "restored-cache.ts")) as typeof import("../components/restored-cache");

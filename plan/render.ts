@@ -1,6 +1,46 @@
-import type { RecoveryPlan } from "./types";
+import type { DatabaseRestorePlan, EstimateSource, RecoveryPlan } from "./types";
 
 const BAR_WIDTH = 32;
+
+/** The table's `from` column: where each estimate comes from (the legend under the table says more). */
+const FROM_WORD: Record<EstimateSource["from"], string> = { "seed-004": "seed 004", default: "default", inventory: "inventory", item: "item" };
+const FROM_WIDTH = Math.max(...Object.values(FROM_WORD).map((w) => w.length));
+
+/** Where the minutes come from and how to change them, under the table. */
+export function estimateLegend(plan: RecoveryPlan): string[] {
+  const inventory = `Pulumi.${plan.source}.yaml`;
+  return [
+    `estimates (from): seed 004 = the upper bound of the restore runbook's table (seed 004), default = this project's,`,
+    `  inventory = ${inventory}'s recovery:estimates.<kind>, item = the item's own estimateMinutes;`,
+    `  change a kind with recovery:estimates.<kind> in ${inventory} (e.g. recovery:estimates.pointInTime: 25), one item with its estimateMinutes`,
+  ];
+}
+
+/** `point-in-time  latest restorable time of lomash-identity-prod, read when pulumi up creates it` */
+function restoreText(r: DatabaseRestorePlan): string {
+  switch (r.method) {
+    case "point-in-time":
+      return r.restorePoint === "latest"
+        ? `latest restorable time of ${r.from}, read when pulumi up creates it`
+        : `${r.restorePoint} (a point in time of ${r.from})`;
+    case "snapshot":
+      return r.restorePoint === "latest" ? `newest snapshot of ${r.from}, resolved once and kept` : `snapshot ${r.restorePoint} of ${r.from}`;
+    case "logical":
+      return `newest pg_dump under ${r.from}, its sha256 checked`;
+  }
+}
+
+/** One line per database: how it is restored and to what point. */
+export function databaseLines(plan: RecoveryPlan): string[] {
+  const databases = plan.steps.flatMap((s) => (s.restore !== undefined ? [{ name: s.name, restore: s.restore }] : []));
+  if (databases.length === 0) return [];
+  const nameWidth = Math.max(...databases.map((d) => d.name.length));
+  const methodWidth = Math.max(...databases.map((d) => d.restore.method.length));
+  return [
+    "databases (restore method, restore point):",
+    ...databases.map((d) => `  ${d.name.padEnd(nameWidth)}  ${d.restore.method.padEnd(methodWidth)}  ${restoreText(d.restore)}`),
+  ];
+}
 
 /** The one-line verdict: `estimated RTO 73 min (runbook order 331 min), objective 60 min: exceeds`. */
 export function verdictLine(plan: RecoveryPlan): string {
@@ -29,7 +69,7 @@ export function renderPlan(plan: RecoveryPlan): string {
   const lines = [
     `Recovery plan for stack ${plan.stack} (${plan.mode}, restores ${plan.source}): ${plan.steps.length} steps`,
     "",
-    `  ${"step".padEnd(idWidth)}  ${"est".padStart(4)}  ${"start".padStart(5)}  ${"end".padStart(4)}  ${"tier".padEnd(tierWidth)}  ${"timeline".padEnd(BAR_WIDTH)}  waits for`,
+    `  ${"step".padEnd(idWidth)}  ${"est".padStart(4)}  ${"from".padEnd(FROM_WIDTH)}  ${"start".padStart(5)}  ${"end".padStart(4)}  ${"tier".padEnd(tierWidth)}  ${"timeline".padEnd(BAR_WIDTH)}  waits for`,
   ];
   for (const s of plan.steps) {
     const from = Math.round(s.startMinute * scale);
@@ -38,14 +78,17 @@ export function renderPlan(plan: RecoveryPlan): string {
     const waits = s.dependsOn.filter((d) => d !== cluster);
     const waitText = s.dependsOn.length === 0 ? "-" : waits.length === 0 ? "(namespace)" : waits.join(", ");
     lines.push(
-      `${s.critical ? "*" : " "} ${s.id.padEnd(idWidth)}  ${`${s.estimateMinutes}m`.padStart(4)}  ${String(s.startMinute).padStart(5)}  ${String(s.finishMinute).padStart(4)}  ${(s.tier ?? "-").padEnd(tierWidth)}  ${bar.padEnd(BAR_WIDTH)}  ${waitText}`,
+      `${s.critical ? "*" : " "} ${s.id.padEnd(idWidth)}  ${`${s.estimateMinutes}m`.padStart(4)}  ${(s.estimateSource ? FROM_WORD[s.estimateSource.from] : "-").padEnd(FROM_WIDTH)}  ${String(s.startMinute).padStart(5)}  ${String(s.finishMinute).padStart(4)}  ${(s.tier ?? "-").padEnd(tierWidth)}  ${bar.padEnd(BAR_WIDTH)}  ${waitText}`,
     );
   }
   lines.push(
     "",
     `* critical path: ${plan.criticalPath.join(" → ")}`,
     cluster ? `  every step in the cluster also waits for ${cluster} (the namespace)` : "",
-    ...plan.steps.filter((s) => s.estimateSource !== undefined).map((s) => `  ${s.id} ${s.estimateMinutes}m: ${s.estimateSource}`),
+    "",
+    ...estimateLegend(plan),
+    "",
+    ...databaseLines(plan),
     "",
     verdictLine(plan),
     ...(plan.tiers.length > 0 ? ["RTO per tier (when the last of its items is restored; the services come after):", ...tierLines(plan)] : []),
@@ -68,6 +111,7 @@ export function planJson(plan: RecoveryPlan): object {
       finishMinute: s.finishMinute,
       tier: s.tier ?? null,
       estimateSource: s.estimateSource ?? null,
+      restore: s.restore ?? null,
     })),
     criticalPath: plan.criticalPath,
     estimatedRtoMinutes: plan.estimatedRtoMinutes,

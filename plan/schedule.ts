@@ -71,6 +71,7 @@ export function schedule(specs: readonly StepSpec[]): Schedule {
     critical: critical.has(i),
     ...(specs[i].tier !== undefined ? { tier: specs[i].tier } : {}),
     ...(specs[i].estimateSource !== undefined ? { estimateSource: specs[i].estimateSource } : {}),
+    ...(specs[i].restore !== undefined ? { restore: specs[i].restore } : {}),
   }));
   const criticalPath = [...critical].sort((a, b) => start[a] - start[b]).map((i) => specs[i].id);
   return { steps, criticalPath, finishMinute: last < 0 ? 0 : finish[last] };

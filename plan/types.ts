@@ -1,4 +1,4 @@
-import type { StepKind } from "../stacks/schema";
+import type { RestoreMethod, StepKind } from "../stacks/schema";
 
 export type { StepKind };
 
@@ -18,8 +18,37 @@ export interface PlanStep {
   readonly critical: boolean;
   /** An inventory item's step: its tier (`stack` when it names none). Absent for the other steps. */
   readonly tier?: string;
-  /** Where the estimate came from, when the plan names it (caches: the item, the stack, or seed 004's table). */
-  readonly estimateSource?: string;
+  /**
+   * Where `estimateMinutes` comes from, and the key that changes it. Every step of a stack's plan
+   * has one; steps built elsewhere from a plan's parts (blast-radius's estimate) may not.
+   */
+  readonly estimateSource?: EstimateSource;
+  /** A database step: how it is restored and to what point. Absent for the other steps. */
+  readonly restore?: DatabaseRestorePlan;
+}
+
+/** Where a step's estimate comes from. */
+export interface EstimateSource {
+  /**
+   * `seed-004`: the upper bound of the restore runbook's table; `default`: this project's own;
+   * `inventory`: the inventory's `recovery:estimates.<kind>`; `item`: the item's `estimateMinutes`.
+   */
+  readonly from: "seed-004" | "default" | "inventory" | "item";
+  /** The key of the source inventory (Pulumi.<source>.yaml) that sets it, or would override it. */
+  readonly key: string;
+}
+
+/** How a database is restored, and to what point. */
+export interface DatabaseRestorePlan {
+  readonly method: RestoreMethod;
+  /**
+   * point-in-time: `latest` (the latest restorable time when `pulumi up` creates it) or an ISO
+   * time; snapshot: a snapshot identifier, or `latest` (the newest, resolved once); logical:
+   * `latest` (the newest dump under the prefix).
+   */
+  readonly restorePoint: string;
+  /** What it restores from: the source instance's identifier, or the dump prefix `s3://bucket/prefix`. */
+  readonly from: string;
 }
 
 /**

@@ -39,6 +39,18 @@ function paramsOf(policy: Policy, config: PackConfig): Record<string, unknown> {
   return { ...defaults, ...given };
 }
 
+/** A policy of the pack with the level the pack config gives it (`disabled` included). */
+export interface PackPolicy {
+  readonly policy: string;
+  readonly description: string;
+  readonly level: EnforcementLevel;
+}
+
+/** Every policy of the pack, in the pack's order, at the level `config` gives it. */
+export function packPolicies(config: PackConfig = {}): PackPolicy[] {
+  return [...resourcePolicies, ...stackPolicies].map((p) => ({ policy: p.name, description: p.description ?? "", level: levelOf(p, config) }));
+}
+
 function notApplicable(): never {
   throw new NotApplicable();
 }

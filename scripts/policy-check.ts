@@ -23,22 +23,13 @@ over every resource it registers, with the pack config derived from the stack
 runProcess(POLICY_CHECK_COMMAND, async (flags) => {
   // Required after --help is answered: the program under Pulumi's mocks takes seconds to import.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { checkStackPolicies } = require("../offline/policy-check") as typeof import("../offline/policy-check");
+  const { checkStackPolicies, renderPolicyCheck } = require("../offline/policy-check") as typeof import("../offline/policy-check");
   const stack = flags.stack!;
   const result = await checkStackPolicies(stack);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
-    const byPolicy = new Map<string, typeof result.violations[number][]>();
-    for (const v of result.violations) byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
-    const lines = [`Policies over stack ${stack}: ${result.resources} resources checked`];
-    for (const [policy, violations] of byPolicy) {
-      lines.push("", `${policy} (${violations[0].level}): ${violations.length} violation${violations.length === 1 ? "" : "s"}`);
-      for (const v of violations) lines.push(`  ${v.resource ?? "(stack)"}: ${v.message}`);
-    }
-    const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
-    lines.push("", result.passed ? `passed: no mandatory policy violated (${result.violations.length} advisory)` : `FAILED: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}`);
-    process.stdout.write(`${lines.join("\n")}\n`);
+    process.stdout.write(`${renderPolicyCheck(result)}\n`);
   }
   return result.passed ? EXIT.ok : EXIT.failed;
 });

@@ -35,12 +35,5 @@ export const DEFAULT_ESTIMATES = {
 export type EstimateKind = keyof typeof DEFAULT_ESTIMATES;
 export const ESTIMATE_KINDS = Object.keys(DEFAULT_ESTIMATES) as EstimateKind[];
 
-/**
- * Where a cache step's default comes from, as the plan names it. Seed 004's table has one Redis
- * row, "Redis RDB restore: 2–5 minutes": that is the cluster kind's path (an RDB into the pod).
- * It has none for an ElastiCache group created from its snapshot, which gets the same default.
- */
-export const CACHE_ESTIMATE_SOURCES = {
-  cluster: 'seed 004 "Redis RDB restore: 2–5 minutes" (upper bound)',
-  elasticache: 'seed 004 has no row for an ElastiCache snapshot restore; its "Redis RDB restore: 2–5 minutes" (upper bound)',
-} as const;
+/** The kinds whose default is the upper bound of seed 004's "Restore Time Estimates" table. */
+export const SEED_004_KINDS: ReadonlySet<EstimateKind> = new Set(["pointInTime", "snapshot", "logical", "cache", "bucketSync"]);

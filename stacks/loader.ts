@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parseDocument, parse as parseYaml } from "yaml";
 import { checkInventory } from "./inventory-checks";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./problems";
 import { checkDrillIsolation, resolveRestoreStack, sourceNamesOf } from "./resolve";
@@ -177,8 +177,33 @@ export function configFromPulumi(all: Record<string, string>): Record<string, un
 export function productionNames(root = REPO_ROOT): Set<string> {
   const names = new Set<string>();
   for (const stack of listStacks(root)) {
-    if (ownKeys(readStackConfig(stack, root)).mode !== "inventory") continue;
+    let mode: unknown;
+    try {
+      mode = ownKeys(readStackConfig(stack, root)).mode;
+    } catch (error) {
+      // Only the inventories are needed: a restore stack's broken file (a typo while editing
+      // Pulumi.recovery.yaml) must not stop a sync in a disaster. A file that cannot be told apart
+      // from an inventory is needed, and its own error names it.
+      if (error instanceof ConfigError && isRestoreMode(declaredMode(stack, root))) continue;
+      throw error;
+    }
+    if (mode !== "inventory") continue;
     for (const name of sourceNamesOf(loadInventory(stack, root))) names.add(name);
   }
   return names;
+}
+
+const isRestoreMode = (mode: unknown): boolean => mode === "recovery" || mode === "drill";
+
+/**
+ * The `recovery:mode` a stack file declares, read past its YAML errors: the yaml library keeps
+ * what it could parse around an error. Undefined when even that cannot say.
+ */
+function declaredMode(stack: string, root: string): unknown {
+  try {
+    const doc = parseDocument(readFileSync(join(root, stackFile(stack)), "utf8")).toJS({ maxAliasCount: 100 }) as { config?: Record<string, unknown> } | null;
+    return doc?.config?.[`${NAMESPACE}:mode`];
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import { rewritePolicy } from "./bucket-settings";
 import { databaseConfigurationProblems } from "./database-configuration";
-import { CACHE_ESTIMATE_SOURCES, DEFAULT_ESTIMATES, type EstimateKind } from "./estimates";
+import { DEFAULT_ESTIMATES, type EstimateKind } from "./estimates";
 import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "./image-reference";
 import { keyPath, type ConfigProblem } from "./problems";
 import { AWS_STAGES, DEFAULT_SECRET_STAGE, misspeltAwsStage } from "./secret-stages";
@@ -147,13 +147,6 @@ export function resolveRestoreStack(
     const o = stack.caches[source.name] ?? {};
     const path = ["caches", source.name];
     const estimateMinutes = source.estimateMinutes ?? estimates.cache;
-    // The plan says where the number came from: the item, the stack's estimates, or seed 004's table.
-    const estimateSource =
-      source.estimateMinutes !== undefined
-        ? `recovery:caches[${inv.caches.indexOf(source)}].estimateMinutes`
-        : inv.estimates.cache !== undefined
-          ? "recovery:estimates.cache"
-          : CACHE_ESTIMATE_SOURCES[source.kind];
     // Each kind's overrides only: a nodeType would be silently ignored by a StatefulSet, a volume size by ElastiCache.
     const foreign = (source.kind === "cluster" ? (["snapshot", "nodeType"] as const) : (["storageGb", "storageClassName"] as const)).filter((k) => o[k] !== undefined);
     for (const key of foreign)
@@ -178,7 +171,6 @@ export function resolveRestoreStack(
         storageGb: o.storageGb ?? source.storageGb,
         storageClassName: o.storageClassName,
         estimateMinutes,
-        estimateSource,
       };
     }
     const replicationGroupId = `${source.replicationGroupId}-${suffix}`;
@@ -193,7 +185,6 @@ export function resolveRestoreStack(
       nodeType: o.nodeType ?? source.nodeType,
       parameterGroup: source.parameterGroup,
       estimateMinutes,
-      estimateSource,
     };
   });
 

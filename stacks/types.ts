@@ -67,8 +67,6 @@ export interface ElastiCacheRestore {
   /** Production's cache parameter group, given to the restored group; absent: the engine's default. */
   readonly parameterGroup?: string;
   readonly estimateMinutes: number;
-  /** Where the estimate came from (the item, `recovery:estimates.cache`, or seed 004's table), for the plan. */
-  readonly estimateSource: string;
 }
 
 export interface ClusterCacheRestore {
@@ -85,8 +83,6 @@ export interface ClusterCacheRestore {
   /** Absent: the cluster's default storage class. */
   readonly storageClassName?: string;
   readonly estimateMinutes: number;
-  /** Where the estimate came from (the item, `recovery:estimates.cache`, or seed 004's table), for the plan. */
-  readonly estimateSource: string;
 }
 
 export interface BucketRestore {

@@ -255,6 +255,15 @@ function caFix(url: URL, reason: string): string {
   );
 }
 
+/**
+ * Node 24 ends certificate errors with "; if the root CA is installed locally, try running Node.js
+ * with --use-system-ca". Here the CA comes from the URL's sslrootcert, never the system store, so
+ * that advice would send an operator the wrong way: the same reason is given on every Node.
+ */
+function withoutSystemCaHint(message: string): string {
+  return message.replace(/; if the root CA is installed locally, try running Node\.js with --use-system-ca$/, "");
+}
+
 /** Why a node-pg connection failed, and the fix where one is known; never the password. */
 export function explainConnectError(error: unknown, url: URL): string {
   const e = error as { code?: string; message?: string };
@@ -262,7 +271,7 @@ export function explainConnectError(error: unknown, url: URL): string {
   let explained = message;
   if (e.code === "28000" && /no encryption/.test(message)) explained = `${message}: ${tlsOnlyFix()}`;
   else if (/does not support SSL/i.test(message)) explained = `${message}: the server does not offer TLS; use sslmode=disable, or enable ssl on the server`;
-  else if (e.code !== undefined && CERT_CODES.has(e.code)) explained = caFix(url, message);
+  else if (e.code !== undefined && CERT_CODES.has(e.code)) explained = caFix(url, withoutSystemCaHint(message));
   else if (e.code === "ERR_TLS_CERT_ALTNAME_INVALID")
     explained = `the server's certificate does not name ${identityOf(url).host} (${message}); connect by a name the certificate carries`;
   return maskText(explained);

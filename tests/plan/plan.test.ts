@@ -2,13 +2,13 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { buildPlan, type RecoveryPlan } from "../../plan";
-import { planJson, renderPlan } from "../../plan/render";
+import { renderPlan } from "../../plan/render";
 import { schedule } from "../../plan/schedule";
 import type { StepSpec } from "../../plan/steps";
 import { loadStack, type RecoveryConfig } from "../../stacks";
 import { projectCopy } from "../support/project-copy";
 import { elastiCacheStackFiles } from "../support/cache-kinds";
-import { repoStackFiles } from "../support/stack-files";
+import { repoStackFiles, writeStackFiles, type StackFiles } from "../support/stack-files";
 
 
 const NOW = new Date("2026-11-25T12:00:00Z");
@@ -191,14 +191,7 @@ describe("plan: the cache step of each kind", () => {
   it("takes the RDB path's estimate from seed 004's table and names it", () => {
     const step = cacheStep(planOf("recovery").plan);
     assert.equal(step.estimateMinutes, 5);
-    assert.equal(step.estimateSource, 'seed 004 "Redis RDB restore: 2–5 minutes" (upper bound)');
-  });
-
-  it("says seed 004 has no row for an ElastiCache snapshot restore", () => {
-    assert.equal(
-      cacheStep(buildPlan(withElastiCache())).estimateSource,
-      'seed 004 has no row for an ElastiCache snapshot restore; its "Redis RDB restore: 2–5 minutes" (upper bound)',
-    );
+    assert.deepEqual(step.estimateSource, { from: "seed-004", key: "recovery:estimates.cache" });
   });
 
   it("names the stack's or the item's estimate when one overrides seed 004's", () => {
@@ -208,7 +201,7 @@ describe("plan: the cache step of each kind", () => {
     try {
       assert.deepEqual(
         [cacheStep(buildPlan(loadStack("recovery", { root: copy.root, now: NOW })))].map((s) => [s.estimateMinutes, s.estimateSource])[0],
-        [8, "recovery:estimates.cache"],
+        [8, { from: "inventory", key: "recovery:estimates.cache" }],
       );
     } finally {
       copy.cleanup();
@@ -218,18 +211,12 @@ describe("plan: the cache step of each kind", () => {
     const again = projectCopy(["stacks"], files);
     try {
       const step = cacheStep(buildPlan(loadStack("recovery", { root: again.root, now: NOW })));
-      assert.deepEqual([step.estimateMinutes, step.estimateSource], [3, "recovery:caches[0].estimateMinutes"]);
+      assert.deepEqual([step.estimateMinutes, step.estimateSource], [3, { from: "item", key: "recovery:caches[0].estimateMinutes" }]);
     } finally {
       again.cleanup();
     }
   });
 
-  it("prints the cache estimate's source under the table and in --json", () => {
-    const { plan } = planOf("recovery");
-    assert.ok(renderPlan(plan).split("\n").includes('  cache:sessions 5m: seed 004 "Redis RDB restore: 2–5 minutes" (upper bound)'));
-    const json = planJson(plan) as { steps: { id: string; estimateSource: string | null }[] };
-    assert.deepEqual(json.steps.filter((s) => s.estimateSource !== null).map((s) => [s.id, s.estimateSource]), [["cache:sessions", 'seed 004 "Redis RDB restore: 2–5 minutes" (upper bound)']]);
-  });
 });
 
 describe("npm run plan --check on a stack whose only miss is a tier's", function () {
@@ -285,5 +272,142 @@ describe("plan: a dependency cycle", () => {
         'Pulumi.prod.yaml: recovery:services[2].dependsOn[1]: dependency cycle service:customer → service:api-gateway → service:customer (the gateway waits for every other service); remove "service:api-gateway": a service reaches the others directly, never through the gateway\n',
       );
     });
+  });
+});
+
+describe("plan: where each estimate comes from", () => {
+  /** The plan of the recovery stack after `change` edits a copy of the repository's stack files. */
+  function planWith(change: (files: StackFiles) => void): RecoveryPlan {
+    const files = repoStackFiles();
+    change(files);
+    const dir = writeStackFiles(files);
+    try {
+      return buildPlan(loadStack("recovery", { root: dir.root, now: NOW }));
+    } finally {
+      dir.cleanup();
+    }
+  }
+  const sourceOf = (plan: RecoveryPlan, id: string) => plan.steps.find((s) => s.id === id)?.estimateSource;
+
+  it("names seed 004's upper bound for the restores and the key that overrides it", () => {
+    const { plan } = planOf("recovery");
+    assert.deepEqual(sourceOf(plan, "database:identity"), { from: "seed-004", key: "recovery:estimates.pointInTime" });
+    assert.deepEqual(sourceOf(plan, "database:analytics"), { from: "seed-004", key: "recovery:estimates.logical" });
+    assert.deepEqual(sourceOf(plan, "cache:sessions"), { from: "seed-004", key: "recovery:estimates.cache" });
+    assert.deepEqual(sourceOf(plan, "bucket:media"), { from: "seed-004", key: "recovery:estimates.bucketSync" });
+  });
+
+  it("names this project's default for the steps seed 004 has no number for", () => {
+    const { plan } = planOf("recovery");
+    assert.deepEqual(sourceOf(plan, "cluster-config:lomash-wood-recovery"), { from: "default", key: "recovery:estimates.clusterConfig" });
+    assert.deepEqual(sourceOf(plan, "secret:jwt"), { from: "default", key: "recovery:estimates.secret" });
+    assert.deepEqual(sourceOf(plan, "migration:auth"), { from: "default", key: "recovery:estimates.migration" });
+    assert.deepEqual(sourceOf(plan, "service:auth"), { from: "default", key: "recovery:estimates.service" });
+    assert.deepEqual(sourceOf(plan, "smoke:api-gateway"), { from: "default", key: "recovery:estimates.smoke" });
+    assert.deepEqual(sourceOf(plan, "traffic:api-gateway"), { from: "default", key: "recovery:estimates.traffic" });
+  });
+
+  it("names the inventory's recovery:estimates when it overrides a kind", () => {
+    const plan = planWith((files) => (files.prod.config["recovery:estimates"] = { pointInTime: 25 }));
+    const identity = plan.steps.find((s) => s.id === "database:identity")!;
+    assert.equal(identity.estimateMinutes, 25);
+    assert.deepEqual(identity.estimateSource, { from: "inventory", key: "recovery:estimates.pointInTime" });
+    assert.deepEqual(sourceOf(plan, "database:analytics"), { from: "seed-004", key: "recovery:estimates.logical" });
+  });
+
+  it("names the item's own estimateMinutes, by its key, when the item sets one", () => {
+    const plan = planWith((files) => ((files.prod.config["recovery:databases"] as Record<string, unknown>[])[2].estimateMinutes = 15));
+    const orders = plan.steps.find((s) => s.id === "database:orders")!;
+    assert.equal(orders.estimateMinutes, 15);
+    assert.deepEqual(orders.estimateSource, { from: "item", key: "recovery:databases[2].estimateMinutes" });
+  });
+
+  it("shows the source of each step in the table and, under it, what the sources mean and how to change them", () => {
+    const text = renderPlan(planOf("recovery").plan);
+    assert.match(text, /^ {2}step +est +from +start +end +tier +timeline +waits for$/m);
+    assert.match(text, /^\* database:identity +40m +seed 004 +0 +40 +stack /m);
+    assert.match(text, /^ {2}secret:jwt +2m +default +5 +7 +stack /m);
+    assert.ok(
+      text.includes(
+        [
+          "estimates (from): seed 004 = the upper bound of the restore runbook's table (seed 004), default = this project's,",
+          "  inventory = Pulumi.prod.yaml's recovery:estimates.<kind>, item = the item's own estimateMinutes;",
+          "  change a kind with recovery:estimates.<kind> in Pulumi.prod.yaml (e.g. recovery:estimates.pointInTime: 25), one item with its estimateMinutes",
+        ].join("\n"),
+      ),
+      text,
+    );
+  });
+
+  it("shows an overridden step as inventory or item in the table", () => {
+    const plan = planWith((files) => {
+      files.prod.config["recovery:estimates"] = { pointInTime: 25 };
+      (files.prod.config["recovery:databases"] as Record<string, unknown>[])[2].estimateMinutes = 15;
+    });
+    const text = renderPlan(plan);
+    assert.match(text, /^ {2}database:identity +25m +inventory +0 +25 /m);
+    assert.match(text, /^ {2}database:orders +15m +item +0 +15 /m);
+  });
+});
+
+describe("plan: each database's restore method and restore point", () => {
+  function planWith(databases: Record<string, unknown>): RecoveryPlan {
+    const files = repoStackFiles();
+    files.recovery.config["recovery:databases"] = databases;
+    const dir = writeStackFiles(files);
+    try {
+      return buildPlan(loadStack("recovery", { root: dir.root, now: NOW }));
+    } finally {
+      dir.cleanup();
+    }
+  }
+  const restoreOf = (plan: RecoveryPlan, name: string) => plan.steps.find((s) => s.id === `database:${name}`)?.restore;
+  const overrides = {
+    identity: { time: "2026-11-24T09:30:00Z" },
+    catalog: { method: "snapshot" },
+    orders: { snapshot: "lomash-orders-prod-2026-11-24" },
+    analytics: { method: "logical" },
+  };
+
+  it("gives a point-in-time restore the stack's restore point, latest by default", () => {
+    const { plan } = planOf("recovery");
+    assert.deepEqual(restoreOf(plan, "identity"), { method: "point-in-time", restorePoint: "latest", from: "lomash-identity-prod" });
+  });
+
+  it("gives a point-in-time restore its own time when the stack names one", () => {
+    assert.deepEqual(restoreOf(planWith(overrides), "identity"), { method: "point-in-time", restorePoint: "2026-11-24T09:30:00Z", from: "lomash-identity-prod" });
+  });
+
+  it("gives a snapshot restore its snapshot, latest unless one is named", () => {
+    const plan = planWith(overrides);
+    assert.deepEqual(restoreOf(plan, "catalog"), { method: "snapshot", restorePoint: "latest", from: "lomash-catalog-prod" });
+    assert.deepEqual(restoreOf(plan, "orders"), { method: "snapshot", restorePoint: "lomash-orders-prod-2026-11-24", from: "lomash-orders-prod" });
+  });
+
+  it("gives a logical restore the newest dump under the inventory's prefix", () => {
+    assert.deepEqual(restoreOf(planOf("recovery").plan, "analytics"), { method: "logical", restorePoint: "latest", from: "s3://lomash-wood-backups/pg-logical/lomash_analytics/" });
+  });
+
+  it("gives no other step a restore", () => {
+    assert.deepEqual(planOf("recovery").plan.steps.filter((s) => s.restore !== undefined).map((s) => s.kind), Array(5).fill("database"));
+  });
+
+  it("prints one line per database in plan order after the critical path: its name, method and restore point", () => {
+    const text = renderPlan(planWith(overrides));
+    assert.ok(
+      text.includes(
+        [
+          "databases (restore method, restore point):",
+          "  catalog       snapshot       newest snapshot of lomash-catalog-prod, resolved once and kept",
+          "  orders        snapshot       snapshot lomash-orders-prod-2026-11-24 of lomash-orders-prod",
+          "  identity      point-in-time  2026-11-24T09:30:00Z (a point in time of lomash-identity-prod)",
+          "  appointments  point-in-time  latest restorable time of lomash-appointments-prod, read when pulumi up creates it",
+          "  analytics     logical        newest pg_dump under s3://lomash-wood-backups/pg-logical/lomash_analytics/, its sha256 checked",
+          "",
+          "estimated RTO",
+        ].join("\n"),
+      ),
+      text,
+    );
   });
 });

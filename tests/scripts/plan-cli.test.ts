@@ -23,10 +23,10 @@ describe("scripts: npm run plan", () => {
   it("shows each step's tier and, after the verdict, the RTO of each tier", () => {
     const r = plan("--stack", "recovery");
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^ {2}step +est +start +end +tier +timeline +waits for$/m);
-    assert.match(r.stdout, /^ {2}cache:sessions +5m +5 +10 +non-critical +▒+ +\(namespace\)$/m);
-    assert.match(r.stdout, /^\* database:identity +40m +0 +40 +stack +█+ +-$/m);
-    assert.match(r.stdout, /^ {2}cluster-config:lomash-wood-recovery +5m +0 +5 +- +▒+ +-$/m);
+    assert.match(r.stdout, /^ {2}step +est +from +start +end +tier +timeline +waits for$/m);
+    assert.match(r.stdout, /^ {2}cache:sessions +5m +seed 004 +5 +10 +non-critical +▒+ +\(namespace\)$/m);
+    assert.match(r.stdout, /^\* database:identity +40m +seed 004 +0 +40 +stack +█+ +-$/m);
+    assert.match(r.stdout, /^ {2}cluster-config:lomash-wood-recovery +5m +default +0 +5 +- +▒+ +-$/m);
     assert.ok(
       r.stdout.endsWith(
         [
@@ -58,7 +58,11 @@ describe("scripts: npm run plan", () => {
       "tiers",
     ]);
     assert.equal(json.mode, "drill");
-    assert.deepEqual(Object.keys(json.steps[0]), ["id", "kind", "dependsOn", "estimateMinutes", "startMinute", "finishMinute", "tier", "estimateSource"]);
+    assert.deepEqual(Object.keys(json.steps[0]), ["id", "kind", "dependsOn", "estimateMinutes", "startMinute", "finishMinute", "tier", "estimateSource", "restore"]);
+    const identity = json.steps.find((s: { id: string }) => s.id === "database:identity");
+    assert.deepEqual(identity.estimateSource, { from: "seed-004", key: "recovery:estimates.pointInTime" });
+    assert.deepEqual(identity.restore, { method: "point-in-time", restorePoint: "latest", from: "lomash-identity-prod" });
+    assert.equal(json.steps.find((s: { id: string }) => s.id === "service:auth").restore, null);
   });
 
   it("exits 3 with --check when the estimate exceeds the objective", () => {

@@ -11,7 +11,10 @@ export interface ScriptResult {
 
 const ROOT = join(__dirname, "..", "..");
 
-/** Runs `node --require tsx/cjs scripts/<name>.ts ...args` exactly as `npm run <name> -- ...args` does. */
+/**
+ * Runs `node --require tsx/cjs --require ./scripts/node20.ts scripts/<name>.ts ...args` exactly as
+ * `npm run <name> -- ...args` does.
+ */
 export function runScript(
   name: string,
   args: readonly string[],
@@ -25,7 +28,7 @@ export function runScript(
   } = {},
 ): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", "tsx/cjs", join(ROOT, "scripts", `${name}.ts`), ...args], {
+    const child = spawn(process.execPath, ["--require", "tsx/cjs", "--require", join(ROOT, "scripts", "node20.ts"), join(ROOT, "scripts", `${name}.ts`), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],

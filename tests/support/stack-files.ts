@@ -1,19 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
-
-const REPO = join(__dirname, "..", "..");
+import { stringify } from "yaml";
+import { listStacks, readStackConfig } from "../../stacks/loader";
 
 /** The repository's stack files as plain objects: `{ prod: {config: …}, recovery: …, drill: … }`. */
 export type StackFiles = Record<string, { config: Record<string, unknown> }>;
 
+/**
+ * Every stack file of the repository, found and read by the loader itself (a new stack file is
+ * in, a broken one fails here with the loader's message), as fresh objects a test may change.
+ */
 export function repoStackFiles(): StackFiles {
-  const files: StackFiles = {};
-  for (const stack of ["prod", "recovery", "drill"]) {
-    files[stack] = parse(readFileSync(join(REPO, `Pulumi.${stack}.yaml`), "utf8"));
-  }
-  return files;
+  return Object.fromEntries(listStacks().map((stack) => [stack, { config: readStackConfig(stack) }]));
 }
 
 /** Writes stack files into a new temp dir; returns it and a cleanup. */
