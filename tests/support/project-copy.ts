@@ -13,7 +13,7 @@ const REPO = join(__dirname, "..", "..");
  */
 export function projectCopy(paths: readonly string[], files: StackFiles): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), "recovery-stacks-copy-"));
-  for (const p of ["Pulumi.yaml", ...paths]) cpSync(join(REPO, p), join(root, p), { recursive: true });
+  for (const p of ["Pulumi.yaml", "scripts/lib", ...paths]) cpSync(join(REPO, p), join(root, p), { recursive: true });
   symlinkSync(join(REPO, "node_modules"), join(root, "node_modules"));
   for (const [stack, doc] of Object.entries(files)) writeFileSync(join(root, `Pulumi.${stack}.yaml`), stringify(doc));
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
