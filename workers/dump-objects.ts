@@ -1,4 +1,4 @@
-import { constants, createWriteStream, mkdirSync, open as openCallback, openSync, closeSync } from "node:fs";
+import { constants, createWriteStream, mkdirSync, mkdtempSync, open as openCallback, openSync, closeSync, rmSync, writeSync } from "node:fs";
 import { Socket } from "node:net";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import type { S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
-import { runForOutput } from "./child-process";
+import { runForOutput, start } from "./child-process";
 import { dumpFileKey, type DumpFile, type DumpManifest } from "./dump-manifest";
 import { RefusedError } from "./errors";
 import { HashingCounter } from "./hashing-counter";
@@ -20,7 +20,8 @@ import { formatS3 } from "./s3-location";
  * data files are named pipes, and each is fed from S3 at the moment pg_restore launches the item
  * that reads it (its `--verbose` line), hashed on the way: the download hides behind the restore
  * and `pg_restore -j N` keeps its parallelism. The checksums are known only once a file has been
- * read, which is why the restore goes into a staging database (staging-database.ts).
+ * read, which is why the restore goes into a staging database (staging-database.ts). A pg_restore
+ * that opens only regular files (pgRestoreReadsPipes) gets the data files downloaded first instead.
  */
 
 const where = (manifest: DumpManifest, name: string): string => formatS3({ bucket: manifest.dump.bucket, key: dumpFileKey(manifest.dump.key, name) });
@@ -155,6 +156,42 @@ export async function fetchToc(s3: S3Client, manifest: DumpManifest, dir: string
   const toc: DumpFile = { name: "toc.dat", sizeBytes: manifest.dump.sizeBytes, sha256: manifest.dump.sha256 };
   const bytes = await fetchVerified(s3, manifest, toc, fileSink(join(archive, "toc.dat")), () => undefined);
   return { archive, bytes };
+}
+
+/**
+ * Whether the pg_restore on PATH reads a directory archive's files from named pipes. Some builds
+ * refuse to open anything but a regular file: PostgreSQL 15.20 (Debian 15.20-0+deb12u1, the
+ * worker image's) checks in compress_io.c's cfopen, before it opens a file for reading,
+ * `lstat(path) == 0 && !S_ISREG(st_mode)` → `pg_fatal("\"%s\" is not a regular file")`, while
+ * 15.18 opens the pipe. With such a pg_restore the data files are downloaded before the restore.
+ *
+ * The probe: a directory archive whose `toc.dat` is a named pipe holding five bytes that are not
+ * pg_dump's magic string. A pg_restore that opens the pipe reads them and says "did not find magic
+ * string in file header"; one that refuses it says "is not a regular file". Anything else (an
+ * error of another kind, no answer within the timeout) counts as "no": downloading first is
+ * slower but always works.
+ */
+export async function pgRestoreReadsPipes(workDir: string, timeoutMs = 15_000): Promise<boolean> {
+  const dir = mkdtempSync(join(workDir, "pipe-probe-"));
+  let fd: number | undefined;
+  try {
+    const toc = join(dir, "toc.dat");
+    await runForOutput("mkfifo", ["-m", "600", toc]);
+    // O_RDWR on a FIFO opens at once on Linux and keeps a writer, so pg_restore's open never waits.
+    fd = openSync(toc, constants.O_RDWR | constants.O_NONBLOCK);
+    writeSync(fd, Buffer.from("NOTPG"));
+    const lines: string[] = [];
+    const run = start("pg_restore", ["--format=directory", "--list", dir], { onStderrLine: (line) => lines.push(line) });
+    const timer = setTimeout(() => run.child.kill("SIGKILL"), timeoutMs);
+    await run.done.catch(() => undefined);
+    clearTimeout(timer);
+    return lines.some((line) => /did not find magic string/.test(line));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const openFile = promisify(openCallback);

@@ -6,7 +6,7 @@ import { analyzeTables } from "./analyze";
 import { readArchiveToc } from "./archive-toc";
 import type { DumpFile } from "./dump-manifest";
 import { locateDump } from "./dump-locator";
-import { DataFeeder, fetchDataFiles, fetchOtherFiles, fetchToc, tableDataFiles, verifyFiles } from "./dump-objects";
+import { DataFeeder, fetchDataFiles, fetchOtherFiles, fetchToc, pgRestoreReadsPipes, tableDataFiles, verifyFiles } from "./dump-objects";
 import { removeStaleStaging, stageDump, stagedSize } from "./dump-staging";
 import { RefusedError, UsageError } from "./errors";
 import { InterruptedError, interruptedBy, whileInterruptible } from "./interrupt";
@@ -81,6 +81,10 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   try {
     const tDownload = Date.now();
     let archive: string;
+    // The `objects` layout's data files as named pipes fed while pg_restore reads them (dump-objects.ts);
+    // otherwise they are downloaded whole first: a partial restore into an existing database, or a
+    // pg_restore that opens only regular files.
+    let streamed = false;
     if (objects) {
       const toc = await fetchToc(s3, manifest, dir);
       archive = toc.archive;
@@ -123,7 +127,11 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
         record.sizes.stagedBytes += n;
       };
       await fetchOtherFiles(s3, manifest, archive, dataFiles, addBytes);
-      if (direct && !options.dryRun) await fetchDataFiles(s3, manifest, archive, dataFiles, addBytes);
+      if (!options.dryRun && !direct) {
+        streamed = await pgRestoreReadsPipes(dir);
+        if (!streamed) say("pg_restore here opens only regular files, not named pipes: the data files are downloaded (and checked) before it starts");
+      }
+      if (!streamed && !options.dryRun) await fetchDataFiles(s3, manifest, archive, dataFiles, addBytes);
     }
     lap("plan", tPlan);
     applyPlan(record, plan);
@@ -153,7 +161,7 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
       const into = staging?.url ?? options.to;
       stopIfInterrupted();
       const abort = new AbortController();
-      if (objects && !direct) {
+      if (streamed) {
         const dataProgress = options.showProgress ? createProgress("download (streamed into pg_restore)", "bytes", 0) : silentProgress;
         const before = record.sizes.downloadedBytes;
         feeder = new DataFeeder(s3, manifest, archive, dataFiles, (n) => dataProgress.update((record.sizes.downloadedBytes = before + n)), () => abort.abort(), dataProgress);
