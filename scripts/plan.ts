@@ -1,5 +1,5 @@
 // `npm run plan -- --stack <name> [--json] [--check]`: the recovery plan, offline, no credentials.
-import { EXIT, runProcess, type CommandSpec } from "./lib/cli";
+import { EXIT, runProcess, type CommandSpec, RESTORE_STACK_OPTION } from "./lib/cli";
 
 export const PLAN_COMMAND = {
   usage: ["npm run plan -- --stack <name> [--json] [--check]"],
@@ -8,13 +8,7 @@ earliest start and finish and tier, the critical path, the estimated RTO against
 and per tier when its items are restored against the tier's RTO.
 Offline: reads Pulumi.<stack>.yaml and the inventory it restores; needs no credentials.`,
   options: {
-    stack: {
-      type: "string",
-      value: "<name>",
-      help: "the restore stack (recovery, drill); prod is the source, not a restore stack",
-      required: "name the restore stack, e.g. --stack recovery",
-      example: "recovery",
-    },
+    stack: RESTORE_STACK_OPTION,
     json: { type: "boolean", help: "print exactly one JSON object instead of the table" },
     check: {
       type: "boolean",

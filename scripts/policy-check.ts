@@ -1,6 +1,6 @@
 // `npm run policy:check -- --stack <name> [--json]`: the CrossGuard pack, offline. Runs the program
 // under Pulumi's mocks (no CLI, no cloud) and every policy over what it registers.
-import { EXIT, runProcess, type CommandSpec } from "./lib/cli";
+import { EXIT, runProcess, type CommandSpec, RESTORE_STACK_OPTION } from "./lib/cli";
 
 export const POLICY_CHECK_COMMAND = {
   usage: ["npm run policy:check -- --stack <name> [--json]"],
@@ -8,13 +8,7 @@ export const POLICY_CHECK_COMMAND = {
 over every resource it registers, with the pack config derived from the stack
 (the same as policies/config/<stack>.json). Needs no Pulumi CLI and no credentials.`,
   options: {
-    stack: {
-      type: "string",
-      value: "<name>",
-      help: "the restore stack (recovery, drill)",
-      required: "name the restore stack, e.g. --stack recovery",
-      example: "recovery",
-    },
+    stack: RESTORE_STACK_OPTION,
     json: { type: "boolean", help: "print exactly one JSON object" },
   },
   epilogue: "Exit: 0 no mandatory policy violated, 1 a mandatory policy is violated, 2 bad input or usage.",

@@ -2,7 +2,7 @@
  * `npm run readiness -- --stack <name>`: if production died now, could `pulumi up --stack <name>`
  * restore everything, to what point, and is anything not covered? Read-only, run nightly.
  */
-import { EXIT, oneOf, parseDuration, runProcess, wholeNumber, type CommandSpec } from "./lib/cli";
+import { EXIT, oneOf, parseDuration, runProcess, wholeNumber, type CommandSpec, RESTORE_STACK_OPTION } from "./lib/cli";
 
 export const READINESS_COMMAND = {
   usage: ["npm run readiness -- --stack <name> [--json | --markdown | --suggest] [options]"],
@@ -11,13 +11,7 @@ of the inventory, what the stack would restore it from, whether that exists now,
 restore point against the item's tier objective, and what the account has that the inventory does
 not cover. Uses the stack's region and the replicas' regions; honours AWS_ENDPOINT_URL.`,
   options: {
-    stack: {
-      type: "string",
-      value: "<name>",
-      help: "the restore stack (recovery, drill); prod is the source, not a restore stack",
-      required: "name the restore stack, e.g. --stack recovery",
-      example: "recovery",
-    },
+    stack: RESTORE_STACK_OPTION,
     json: { type: "boolean", help: "print exactly one JSON object instead of the table" },
     markdown: { type: "boolean", help: "print the report as Markdown (a pull request, a chat message)" },
     suggest: { type: "boolean", help: "print inventory YAML for every uncovered resource, filled from the account" },

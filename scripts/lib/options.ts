@@ -25,6 +25,15 @@ export interface OptionSpec {
 
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
+/** `--stack` of the offline commands that read a restore stack (plan, readiness, policy:check). */
+export const RESTORE_STACK_OPTION = {
+  type: "string",
+  value: "<name>",
+  help: "the restore stack (recovery, drill); prod is the source, not a restore stack",
+  required: "name the restore stack, e.g. --stack recovery",
+  example: "recovery",
+} as const satisfies OptionSpec;
+
 /** What parseArgs gives back for a table: strings, booleans, string lists; absent when not given. */
 export type OptionValues<T extends OptionTable> = {
   -readonly [K in keyof T]?: T[K]["type"] extends "boolean"
