@@ -1,3 +1,4 @@
+import { workerCommand } from "./worker-command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "../stacks/image-reference";
@@ -106,7 +107,7 @@ export class ClusterRedis extends pulumi.ComponentResource {
                 {
                   name: "restore-rdb",
                   image: args.workerImage ?? DEFAULT_WORKER_IMAGE,
-                  command: ["npm", "run", "restore:redis", "--", "--from", from, "--latest", "--to-dir", "/data", "--redis-version", versionOf(args)!, "--if-empty"],
+                  command: workerCommand("restore-redis", "--from", from, "--latest", "--to-dir", "/data", "--redis-version", versionOf(args)!, "--if-empty"),
                   volumeMounts: [{ name: "data", mountPath: "/data" }],
                 },
               ],

@@ -1,3 +1,4 @@
+import { workerCommand } from "./worker-command";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -121,7 +122,7 @@ export class LogicalRestore extends pulumi.ComponentResource {
     );
 
     // Kubernetes expands $(TARGET_DATABASE_URL) from the Secret-backed env: the URL is never in the manifest.
-    const command = ["npm", "run", "restore", "--", "--from", from, "--to", "$(TARGET_DATABASE_URL)", "--latest", "--jobs", String(args.jobs ?? 4)];
+    const command = workerCommand("restore", "--from", from, "--to", "$(TARGET_DATABASE_URL)", "--latest", "--jobs", String(args.jobs ?? 4));
     if (args.tables !== undefined && args.tables.length > 0) command.push("--tables", args.tables.join(","));
     if (args.restoreRun !== undefined) command.push("--force");
     // A Job's template is replace-only, and a replaced restore Job runs pg_restore again over the

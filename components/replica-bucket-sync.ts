@@ -1,3 +1,4 @@
+import { workerCommand } from "./worker-command";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -226,7 +227,7 @@ export class ReplicaBucketSync extends pulumi.ComponentResource {
       {
         namespace: args.namespace as pulumi.Input<string>,
         image: args.image ?? DEFAULT_WORKER_IMAGE,
-        command: ["npm", "run", "sync", "--", "--from", `s3://${args.replica.bucket}`, "--to", `s3://${target}`],
+        command: workerCommand("sync", "--from", `s3://${args.replica.bucket}`, "--to", `s3://${target}`),
         env: { SOURCE_REGION: args.replica.region },
         serviceAccountName: args.serviceAccountName ?? DEFAULT_JOB_SERVICE_ACCOUNT,
         labels: { "recovery/step": name },

@@ -6,7 +6,7 @@ import { analyzeTables } from "./analyze";
 import { readArchiveToc } from "./archive-toc";
 import type { DumpFile } from "./dump-manifest";
 import { locateDump } from "./dump-locator";
-import { DataFeeder, fetchDataFiles, fetchOtherFiles, fetchToc, pgRestoreReadsPipes, tableDataFiles, verifyFiles } from "./dump-objects";
+import { fetchDataFiles, fetchOtherFiles, fetchToc, tableDataFiles, verifyFiles } from "./dump-objects";
 import { removeStaleStaging, stageDump, stagedSize } from "./dump-staging";
 import { RefusedError, UsageError } from "./errors";
 import { InterruptedError, interruptedBy, whileInterruptible } from "./interrupt";
@@ -20,6 +20,7 @@ import { applyAfterLoad, planRestore, requestedTables } from "./restore-plan";
 import { describeEntry } from "./restore-selection";
 import { inspectTarget, refuseIfFilledMeanwhile, refuseIfNotEmpty, refuseIfSource } from "./restore-target";
 import { formatS3 } from "./s3-location";
+import { restoreStreamed } from "./streamed-restore";
 import { closeStaging, createStaging, dropStaging, swapIntoTarget, type Staging } from "./staging-database";
 import { formatTable } from "./table-names";
 
@@ -81,10 +82,10 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   try {
     const tDownload = Date.now();
     let archive: string;
-    // The `objects` layout's data files as named pipes fed while pg_restore reads them (dump-objects.ts);
-    // otherwise they are downloaded whole first: a partial restore into an existing database, or a
-    // pg_restore that opens only regular files.
-    let streamed = false;
+    // The `objects` layout's table data streamed from S3 into COPY (streamed-restore.ts); downloaded
+    // whole first only for a partial restore into an existing database, which must be verified
+    // before the first write.
+    const streamed = objects && !options.dryRun && !direct;
     if (objects) {
       const toc = await fetchToc(s3, manifest, dir);
       archive = toc.archive;
@@ -127,11 +128,7 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
         record.sizes.stagedBytes += n;
       };
       await fetchOtherFiles(s3, manifest, archive, dataFiles, addBytes);
-      if (!options.dryRun && !direct) {
-        streamed = await pgRestoreReadsPipes(dir);
-        if (!streamed) say("pg_restore here opens only regular files, not named pipes: the data files are downloaded (and checked) before it starts");
-      }
-      if (!streamed && !options.dryRun) await fetchDataFiles(s3, manifest, archive, dataFiles, addBytes);
+      if (direct && !options.dryRun) await fetchDataFiles(s3, manifest, archive, dataFiles, addBytes);
     }
     lap("plan", tPlan);
     applyPlan(record, plan);
@@ -150,7 +147,6 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
 
     writing = true;
     const tRestore = Date.now();
-    let feeder: DataFeeder | undefined;
     try {
       if (stagingStarted) {
         staging = await stagingStarted;
@@ -160,64 +156,50 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
       }
       const into = staging?.url ?? options.to;
       stopIfInterrupted();
-      const abort = new AbortController();
-      if (streamed) {
-        const dataProgress = options.showProgress ? createProgress("download (streamed into pg_restore)", "bytes", 0) : silentProgress;
-        const before = record.sizes.downloadedBytes;
-        feeder = new DataFeeder(s3, manifest, archive, dataFiles, (n) => dataProgress.update((record.sizes.downloadedBytes = before + n)), () => abort.abort(), dataProgress);
-        await feeder.makePipes();
-      }
       const restoreProgress = options.showProgress ? createProgress("pg_restore", "items", plan.total) : silentProgress;
       const restored = new Set((plan.selection?.tables ?? manifest.tables).map(formatTable));
       const wanted = manifest.tables.filter((t) => restored.has(formatTable(t)));
       rowCheck = new RowCountCheck(into, wanted, options.jobs);
       const dataItems = tableDataIds(toc.list, wanted);
       const counting = rowCheck;
-      const serialQueue = [...dataEntries];
-      const fed = feeder;
-      let loading = false;
-      const loadingData = (): void => {
-        if (!loading) say(`staging: loading the tables' data into ${staging?.name ?? targetName}`);
-        loading = true;
+      const loaded = (dumpId: number): void => {
+        const table = dataItems.get(dumpId);
+        if (table) void counting.loaded(table);
       };
-      await runPgRestore(
-        { archive, target: into, jobs: options.jobs, listFile, clean: direct && options.force, role: options.role, noAcl: options.noAcl },
-        plan.total,
-        restoreProgress,
-        {
-          finished: (dumpId) => {
-            const table = dataItems.get(dumpId);
-            if (table) void counting.loaded(table);
-          },
-          dataLaunched: (dumpId) => {
-            loadingData();
-            fed?.feed(dumpId);
-          },
-          // One job reads the data in the archive's order: the first entry of that name not yet fed.
-          serialData: (qualified) => {
-            loadingData();
-            const at = serialQueue.findIndex((e) => `${e.namespace}.${e.tag}` === qualified);
-            if (at >= 0) fed?.feed(serialQueue.splice(at, 1)[0].id);
-          },
-          describeEntry: (dumpId) => {
-            const entry = toc.entries.find((e) => e.id === dumpId);
-            return entry && describeEntry(entry);
-          },
-          signal: abort.signal,
-        },
-      ).catch(async (error: unknown) => {
-        // A damaged file makes pg_restore fail too; the checksum says why, so it is what is reported.
-        await feeder?.settle();
-        throw feeder?.mismatch ?? feeder?.failure ?? error;
-      });
-      restoreProgress.stop();
-      if (feeder) {
-        const { verified } = await feeder.settle();
-        feeder.stopProgress();
-        if (feeder.mismatch) throw feeder.mismatch;
-        const unread = dataEntries.filter((e) => !verified.has(e.id));
-        if (unread.length > 0) throw new Error(`pg_restore finished without reading the data of ${unread.map(describeEntry).join(", ")}`);
+      const describe = (dumpId: number): string | undefined => {
+        const entry = toc.entries.find((e) => e.id === dumpId);
+        return entry && describeEntry(entry);
+      };
+      if (streamed) {
+        const dataProgress = options.showProgress ? createProgress("download (streamed into COPY)", "bytes", 0) : silentProgress;
+        const before = record.sizes.downloadedBytes;
+        await restoreStreamed({
+          s3,
+          manifest,
+          archive,
+          scratch: dir,
+          entries: plan.list ?? toc.entries,
+          files: dataFiles,
+          target: into,
+          jobs: options.jobs,
+          role: options.role,
+          noAcl: options.noAcl,
+          progress: restoreProgress,
+          total: plan.total,
+          onBytes: (n) => dataProgress.update((record.sizes.downloadedBytes = before + n)),
+          loading: () => say(`staging: loading the tables' data into ${staging?.name ?? targetName}, streamed from S3 into COPY`),
+          loaded,
+          describeEntry: describe,
+        }).finally(() => dataProgress.stop());
+      } else {
+        await runPgRestore(
+          { archive, target: into, jobs: options.jobs, listFile, clean: direct && options.force, role: options.role, noAcl: options.noAcl },
+          plan.total,
+          restoreProgress,
+          { finished: loaded, describeEntry: describe },
+        );
       }
+      restoreProgress.stop();
       lap("restore", tRestore);
       stopIfInterrupted();
 
@@ -254,7 +236,6 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
       }
     } catch (error) {
       await rowCheck?.abandon();
-      await feeder?.settle();
       settled = true;
       throw await stoppedHalfWay(error, { options, record, rerun, existed: state.exists, direct, staging: staging ?? (await stagingStarted?.catch(() => undefined)) });
     }

@@ -31,7 +31,7 @@ describe("ClusterRedis (seed 004's in-cluster Redis, seeded from an RDB in S3)",
     const [init] = spec.template.spec.initContainers;
     assert.equal(init.image, `123456789012.dkr.ecr.eu-west-2.amazonaws.com/lomash-wood/recovery-stacks:${packageJson.version}`);
     assert.deepEqual(init.command, [
-      "npm", "run", "restore:redis", "--", "--from", "s3://lomash-wood-backups/redis/", "--latest", "--to-dir", "/data", "--redis-version", "7.0", "--if-empty",
+      "node", "dist/restore-redis.js", "--from", "s3://lomash-wood-backups/redis/", "--latest", "--to-dir", "/data", "--redis-version", "7.0", "--if-empty",
     ]);
     assert.deepEqual(init.volumeMounts, [{ name: "data", mountPath: "/data" }]);
     const [redis] = spec.template.spec.containers;

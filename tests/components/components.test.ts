@@ -86,7 +86,7 @@ describe("LogicalRestore", () => {
     const c = container(job);
     assert.equal(c.image, "registry/recovery-stacks:1.2.3");
     assert.deepEqual(c.command, [
-      "npm", "run", "restore", "--", "--from", "s3://lomash-wood-backups/pg-logical/lomash_orders/", "--to", "$(TARGET_DATABASE_URL)",
+      "node", "dist/restore.js", "--from", "s3://lomash-wood-backups/pg-logical/lomash_orders/", "--to", "$(TARGET_DATABASE_URL)",
       "--latest", "--jobs", "8", "--tables", "orders,public.payments",
     ]);
     assert.deepEqual(c.envFrom, [{ secretRef: { name: "database-orders-target" } }]);
@@ -249,7 +249,7 @@ describe("ReplicaBucketSync", () => {
     const pab = rec.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket-media-public-access");
     assert.deepEqual(pab.inputs, { bucket: "lomash-wood-media-prod-recovery", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
     const job = rec.one("kubernetes:batch/v1:Job", "bucket-media-sync");
-    assert.deepEqual(container(job).command, ["npm", "run", "sync", "--", "--from", "s3://lomash-wood-media-prod-replica", "--to", "s3://lomash-wood-media-prod-recovery"]);
+    assert.deepEqual(container(job).command, ["node", "dist/sync.js", "--from", "s3://lomash-wood-media-prod-replica", "--to", "s3://lomash-wood-media-prod-recovery"]);
     assert.ok(rec.dependsOn(job.urn, pab.urn));
     assert.equal(await promiseOf(sync.bucketName), "lomash-wood-media-prod-recovery");
   });

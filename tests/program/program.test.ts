@@ -310,7 +310,7 @@ for (const { title, stack, config: configOf, files } of VARIANTS) {
         assert.deepEqual(pod.initContainers.map((i) => [i.image, i.command]), [
           [
             config.workerImage ?? DEFAULT_WORKER_IMAGE,
-            ["npm", "run", "restore:redis", "--", "--from", `s3://${c.rdb.bucket}/${c.rdb.prefix}`, "--latest", "--to-dir", "/data", "--redis-version", c.redisVersion, "--if-empty"],
+            ["node", "dist/restore-redis.js", "--from", `s3://${c.rdb.bucket}/${c.rdb.prefix}`, "--latest", "--to-dir", "/data", "--redis-version", c.redisVersion, "--if-empty"],
           ],
         ]);
         assert.equal(pod.containers[0].image, c.redisImage);

@@ -12,6 +12,11 @@ export interface FaultProxy {
   /** Keys (path after the bucket) of every server-side copy request forwarded to moto. */
   readonly copiedPaths: string[];
   setRule(rule: (req: IncomingMessage, kind: string) => Fault): void;
+  /**
+   * Passes on the first `bytes` of the first answer whose request matches, then holds the rest
+   * until `release()`: `reached` resolves once those bytes are written to the client.
+   */
+  holdBody(match: (req: IncomingMessage) => boolean, bytes: number): { reached: Promise<void>; release(): void };
   stop(): Promise<void>;
 }
 
@@ -31,6 +36,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const counts: Record<string, number> = {};
   const copiedPaths: string[] = [];
   let rule: (req: IncomingMessage, kind: string) => Fault = () => undefined;
+  let hold: { match: (req: IncomingMessage) => boolean; bytes: number; reached: () => void; released: Promise<void> } | undefined;
   const server: Server = createServer((req, res) => {
     const kind = kindOf(req);
     counts[kind] = (counts[kind] ?? 0) + 1;
@@ -46,7 +52,25 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (upstreamRes) => {
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
+        const held = hold !== undefined && hold.match(req) ? hold : undefined;
+        if (held === undefined) return void upstreamRes.pipe(res);
+        hold = undefined;
+        let sent = 0;
+        upstreamRes.on("data", (chunk: Buffer) => {
+          if (sent >= held.bytes) return void res.write(chunk);
+          const head = chunk.subarray(0, held.bytes - sent);
+          sent += head.length;
+          res.write(head);
+          if (sent < held.bytes) return;
+          upstreamRes.pause();
+          held.reached();
+          const tail = chunk.subarray(head.length);
+          void held.released.then(() => {
+            if (tail.length > 0) res.write(tail);
+            upstreamRes.resume();
+          });
+        });
+        upstreamRes.on("end", () => res.end());
       },
     );
     forward.on("error", () => res.destroy());
@@ -58,6 +82,14 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     counts,
     copiedPaths,
     setRule: (r) => (rule = r),
+    holdBody: (match, bytes) => {
+      let reached!: () => void;
+      let release!: () => void;
+      const reachedP = new Promise<void>((resolve) => (reached = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      hold = { match, bytes, reached, released };
+      return { reached: reachedP, release };
+    },
     stop: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -371,5 +371,39 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
       await query(pg!.url(), `DROP DATABASE ${unrelated.split("/").pop()}`);
       rmSync(work, { recursive: true, force: true });
     });
+
+    it("loads a table while its file is still downloading: its COPY is under way before the last byte arrives", async () => {
+      const key = bigDump.replace(/^s3:\/\/db-backups\//, "");
+      const files = (await manifestOf(key)).dump.files ?? [];
+      const largest = [...files].sort((a, b) => b.sizeBytes - a.sizeBytes)[0];
+      const proxy = await startFaultProxy(aws!.endpoint);
+      try {
+        // The largest table file stops after its first 256 KiB until the COPY is seen loading it.
+        const held = proxy.holdBody((req) => req.method === "GET" && (req.url ?? "").split("?")[0].endsWith(`/${largest.name}`), 256 * 1024);
+        const running = restore(["--from", bigDump, "--to", pg!.url("big_streamed"), "--jobs", "2"], { env: { ...aws!.env, AWS_ENDPOINT_URL: proxy.endpoint } });
+        await held.reached;
+        let copying: { datname: string; tuples: string } | undefined;
+        while (copying === undefined) {
+          const rows = await query<{ datname: string; tuples: string }>(
+            pg!.url(),
+            "SELECT datname, tuples_processed::text AS tuples FROM pg_stat_progress_copy WHERE command = 'COPY FROM' AND type = 'PIPE' AND tuples_processed > 0",
+          );
+          copying = rows[0];
+          if (copying === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.match(copying.datname, /^big_streamed__restore_[0-9a-f]{8}$/, "the COPY writes into the staging database, not the target");
+        assert.ok(largest.sizeBytes > 256 * 1024, "the file is larger than what was let through");
+        held.release();
+        const r = await running;
+        assert.equal(r.code, 0, r.stderr);
+        const out = r.json as unknown as RestoreJson;
+        assert.deepEqual(out.rowCounts.map((c) => [c.table, c.actual, c.ok]), [
+          ["public.events", 800000, true],
+          ["public.samples", 400000, true],
+        ]);
+      } finally {
+        await proxy.stop();
+      }
+    });
   });
 });
