@@ -1,7 +1,8 @@
-// Benchmark: our S3 restore (staging database, dump streamed into pg_restore -j N, verified, then
-// renamed into place) vs pg_restore -j N of the same dump already on local disk (the floor), and vs
-// the naive pipeline (download, then sha256sum, then one-job pg_restore), side by side in one run,
-// at two database sizes.
+// Benchmark: our S3 restore as a Job runs it (node dist/restore.js: a staging database, each table
+// streamed from S3 into COPY on N connections with its sha256 in flight, verified, then renamed into
+// place) vs pg_restore -j N of the same dump already on local disk (the floor), and vs the naive
+// pipeline (download, then sha256sum, then one-job pg_restore), side by side in one run, at two
+// database sizes.
 // npm run bench:restore [-- --mb 300,1500 --jobs 2 --rounds 3]
 import { availableParallelism, tmpdir } from "node:os";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -13,7 +14,8 @@ import { startMoto, type LocalAws } from "../tests/support/moto";
 import { createBucket } from "../tests/support/bucket-state";
 import { query } from "../tests/support/seed-database";
 import { parseManifest, dumpFileKey } from "../workers/dump-manifest";
-import { cpuSeconds, log, script, seconds, timed } from "./measure";
+import { cpuSeconds, log, ROOT, script, seconds, timed } from "./measure";
+import { workerBundle } from "../components/worker-command";
 import { claimLine, interleaved, machineLoad, ratios, spread, spreadLine } from "./lib/rounds";
 
 const { values: flags } = parseArgs({
@@ -89,7 +91,7 @@ async function benchSize(pg: LocalPostgres, aws: LocalAws, s3: S3Client, mb: num
       ours: async () => {
         const db = `ours${mb}_${++n}`;
         const cpuBefore = cpuSeconds(aws.pid) ?? 0;
-        const r = await timed(...script("scripts/restore.ts", ["--from", dumpDir, "--to", pg.url(db), "--jobs", String(jobs), "--no-analyze", "--json"]), env);
+        const r = await timed(process.execPath, [join(ROOT, workerBundle("restore")), "--from", dumpDir, "--to", pg.url(db), "--jobs", String(jobs), "--no-analyze", "--json"], env);
         motoCpuShare.push(((cpuSeconds(aws.pid) ?? 0) - cpuBefore) / (r.ms / 1000));
         const record = JSON.parse(r.stdout) as { ok: boolean; durationsMs: Record<string, number> };
         if (!record.ok) throw new Error("our restore did not verify");
@@ -122,7 +124,7 @@ async function benchSize(pg: LocalPostgres, aws: LocalAws, s3: S3Client, mb: num
   const lines = [
     `database: ${(size / 1024 / 1024).toFixed(0)} MB, dump ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB (directory, one object per file), jobs ${jobs}, ${rounds} interleaved rounds`,
     spreadLine(`  floor (pg_restore -j ${jobs}, local disk)`, samples.floor, s),
-    spreadLine("  ours (npm run restore from the S3 server)", samples.ours, s),
+    spreadLine("  ours (node dist/restore.js from the S3 server, as the Job runs it)", samples.ours, s),
     spreadLine("  naive (aws s3 cp, sha256sum, pg_restore one job)", samples.naive, s),
     `  ours, median per phase: ${phaseNames.map((p) => `${p} ${s(median(oursPhases.map((o) => o[p] ?? 0)))}`).join(", ")}`,
     `  naive, median per part: download ${s(median(naiveParts.map((p) => p.download)))}, sha256sum ${s(median(naiveParts.map((p) => p.sha256sum)))}, one-job pg_restore ${s(median(naiveParts.map((p) => p.restore)))} (the best a single streamed job could do)`,
@@ -139,6 +141,8 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), "bench-restore-"));
   process.stdout.write(`${machineLoad()}\n`);
   try {
+    log("bundling the workers as the image does (npm run build:workers)");
+    await timed(...script("scripts/build-workers.ts", []));
     pg = await startPostgres();
     aws = await startMoto();
     const s3 = new S3Client({});
