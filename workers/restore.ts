@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { analyzeTables } from "./analyze";
-import { readArchiveToc } from "./archive-toc";
-import type { DumpFile } from "./dump-manifest";
+import { readArchiveToc, type TocEntry } from "./archive-toc";
+import type { DumpFile, DumpManifest } from "./dump-manifest";
 import { locateDump } from "./dump-locator";
 import { fetchDataFiles, fetchOtherFiles, fetchToc, tableDataFiles, verifyFiles } from "./dump-objects";
 import { removeStaleStaging, stageDump, stagedSize } from "./dump-staging";
@@ -13,10 +13,10 @@ import { InterruptedError, interruptedBy, whileInterruptible } from "./interrupt
 import { runPgRestore } from "./pg-restore";
 import { identityOf } from "./postgres-connection";
 import { RowCountCheck, tableDataIds } from "./row-count-check";
-import { createProgress, silentProgress } from "./progress";
+import { createProgress, silentProgress, type Progress } from "./progress";
 import { stoppedHalfWay } from "./restore-leftovers";
 import { applyPlan, newRecord, type RestoreOptions, type RestoreRecord } from "./restore-record";
-import { applyAfterLoad, planRestore, requestedTables } from "./restore-plan";
+import { applyAfterLoad, planRestore, requestedTables, type RestorePlan } from "./restore-plan";
 import { describeEntry } from "./restore-selection";
 import { inspectTarget, refuseIfFilledMeanwhile, refuseIfNotEmpty, refuseIfSource } from "./restore-target";
 import { formatS3 } from "./s3-location";
@@ -81,30 +81,11 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   };
   try {
     const tDownload = Date.now();
-    let archive: string;
     // The `objects` layout's table data streamed from S3 into COPY (streamed-restore.ts); downloaded
     // whole first only for a partial restore into an existing database, which must be verified
     // before the first write.
     const streamed = objects && !options.dryRun && !direct;
-    if (objects) {
-      const toc = await fetchToc(s3, manifest, dir);
-      archive = toc.archive;
-      record.sizes = { downloadedBytes: toc.bytes, stagedBytes: toc.bytes };
-    } else {
-      const progress = options.showProgress ? createProgress("download", "bytes", manifest.dump.sizeBytes) : silentProgress;
-      const staged = await stageDump(s3, manifest, dir, progress);
-      record.sizes = { downloadedBytes: staged.downloadedBytes, stagedBytes: stagedSize(staged.archive) };
-      record.sha256 = staged.sha256;
-      if (staged.sha256 !== manifest.dump.sha256) {
-        record.problems.push(`sha256 mismatch: downloaded ${staged.sha256}, manifest ${manifest.dump.sha256}`);
-        throw new RefusedError(
-          `--from: ${record.dump} fails its checksum (sha256 ${staged.sha256}, manifest says ${manifest.dump.sha256}); ` +
-            "the dump is corrupt, nothing was restored; use another backup",
-          record,
-        );
-      }
-      archive = staged.archive;
-    }
+    const archive = await fetchArchive(s3, manifest, dir, record, options.showProgress === true);
     lap("download", tDownload);
     if (!options.dryRun && !direct) {
       // Created while the table of contents is read; dropped again if the plan refuses.
@@ -170,35 +151,9 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
         const entry = toc.entries.find((e) => e.id === dumpId);
         return entry && describeEntry(entry);
       };
-      if (streamed) {
-        const dataProgress = options.showProgress ? createProgress("download (streamed into COPY)", "bytes", 0) : silentProgress;
-        const before = record.sizes.downloadedBytes;
-        await restoreStreamed({
-          s3,
-          manifest,
-          archive,
-          scratch: dir,
-          entries: plan.list ?? toc.entries,
-          files: dataFiles,
-          target: into,
-          jobs: options.jobs,
-          role: options.role,
-          noAcl: options.noAcl,
-          progress: restoreProgress,
-          total: plan.total,
-          onBytes: (n) => dataProgress.update((record.sizes.downloadedBytes = before + n)),
-          loading: () => say(`staging: loading the tables' data into ${staging?.name ?? targetName}, streamed from S3 into COPY`),
-          loaded,
-          describeEntry: describe,
-        }).finally(() => dataProgress.stop());
-      } else {
-        await runPgRestore(
-          { archive, target: into, jobs: options.jobs, listFile, clean: direct && options.force, role: options.role, noAcl: options.noAcl },
-          plan.total,
-          restoreProgress,
-          { finished: loaded, describeEntry: describe },
-        );
-      }
+      const loading = (): void => say(`staging: loading the tables' data into ${staging?.name ?? targetName}, streamed from S3 into COPY`);
+      const load: DataLoad = { s3, manifest, archive, dir, into, options, record, plan, entries: toc.entries, dataFiles, listFile, progress: restoreProgress, loading, loaded, describe };
+      await (streamed ? loadStreamed(load) : loadWithPgRestore(load, direct && options.force));
       restoreProgress.stop();
       lap("restore", tRestore);
       stopIfInterrupted();
@@ -260,6 +215,85 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   record.ok = record.problems.length === 0;
   durationsMs.total = Date.now() - t0;
   return record;
+}
+
+/**
+ * The archive on local disk, checked against the manifest: for the `objects` layout its `toc.dat`
+ * (the files follow once the plan says which are needed), else the whole one-object dump.
+ */
+async function fetchArchive(s3: S3Client, manifest: DumpManifest, dir: string, record: RestoreRecord, showProgress: boolean): Promise<string> {
+  if (manifest.dump.layout === "objects") {
+    const toc = await fetchToc(s3, manifest, dir);
+    record.sizes = { downloadedBytes: toc.bytes, stagedBytes: toc.bytes };
+    return toc.archive;
+  }
+  const progress = showProgress ? createProgress("download", "bytes", manifest.dump.sizeBytes) : silentProgress;
+  const staged = await stageDump(s3, manifest, dir, progress);
+  record.sizes = { downloadedBytes: staged.downloadedBytes, stagedBytes: stagedSize(staged.archive) };
+  record.sha256 = staged.sha256;
+  if (staged.sha256 !== manifest.dump.sha256) {
+    record.problems.push(`sha256 mismatch: downloaded ${staged.sha256}, manifest ${manifest.dump.sha256}`);
+    throw new RefusedError(
+      `--from: ${record.dump} fails its checksum (sha256 ${staged.sha256}, manifest says ${manifest.dump.sha256}); ` +
+        "the dump is corrupt, nothing was restored; use another backup",
+      record,
+    );
+  }
+  return staged.archive;
+}
+
+/** What loading the data needs: the archive, where it goes, and what to tell on the way. */
+interface DataLoad {
+  readonly s3: S3Client;
+  readonly manifest: DumpManifest;
+  readonly archive: string;
+  readonly dir: string;
+  readonly into: URL;
+  readonly options: RestoreOptions;
+  readonly record: RestoreRecord;
+  readonly plan: RestorePlan;
+  readonly entries: readonly TocEntry[];
+  readonly dataFiles: ReadonlyMap<number, DumpFile>;
+  readonly listFile: string | undefined;
+  readonly progress: Progress;
+  readonly loading: () => void;
+  readonly loaded: (dumpId: number) => void;
+  readonly describe: (dumpId: number) => string | undefined;
+}
+
+/** The `objects` layout into the staging database, each table streamed from S3 (streamed-restore.ts). */
+async function loadStreamed(l: DataLoad): Promise<void> {
+  const dataProgress = l.options.showProgress ? createProgress("download (streamed into COPY)", "bytes", 0) : silentProgress;
+  const before = l.record.sizes.downloadedBytes;
+  await restoreStreamed({
+    s3: l.s3,
+    manifest: l.manifest,
+    archive: l.archive,
+    scratch: l.dir,
+    entries: l.plan.list ?? l.entries,
+    files: l.dataFiles,
+    target: l.into,
+    jobs: l.options.jobs,
+    role: l.options.role,
+    noAcl: l.options.noAcl,
+    progress: l.progress,
+    total: l.plan.total,
+    onBytes: (n) => dataProgress.update((l.record.sizes.downloadedBytes = before + n)),
+    loading: l.loading,
+    loaded: l.loaded,
+    describeEntry: l.describe,
+  }).finally(() => dataProgress.stop());
+}
+
+/** An archive already on disk and checked (one-object dumps; `--tables` into an existing database). */
+async function loadWithPgRestore(l: DataLoad, clean: boolean): Promise<void> {
+  const { options } = l;
+  await runPgRestore(
+    { archive: l.archive, target: l.into, jobs: options.jobs, listFile: l.listFile, clean, role: options.role, noAcl: options.noAcl },
+    l.plan.total,
+    l.progress,
+    { finished: l.loaded, describeEntry: l.describe },
+  );
 }
 
 function stopIfInterrupted(): void {
