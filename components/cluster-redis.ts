@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "../stacks/image-reference";
 import { maxRdbVersionFor } from "../workers/redis-rdb-versions";
 import { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, isDnsName, jobTimeout, modeProblems, throwIfProblems, type RecoveryMode } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 export interface ClusterRedisArgs {
   readonly stack: string;
@@ -71,7 +72,7 @@ export class ClusterRedis extends pulumi.ComponentResource {
   public readonly manifest: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterRedisArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:cache:ClusterRedis", name, {}, opts);
+    super(COMPONENT_TYPES.ClusterRedis, name, {}, opts);
     throwIfProblems("ClusterRedis", validateClusterRedisArgs(name, args), this);
 
     const from = `s3://${args.backups.bucket}/${args.backups.prefix}`;

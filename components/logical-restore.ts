@@ -15,6 +15,7 @@ import {
   secretStringData,
   throwIfProblems,
 } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 export interface LogicalRestoreArgs extends DatabaseTargetArgs {
   /** Where the pg_dump files and their manifest (with each dump's checksum) are kept. Read only. */
@@ -84,7 +85,7 @@ export class LogicalRestore extends pulumi.ComponentResource {
   public readonly connectionString: pulumi.Output<string>;
 
   constructor(name: string, args: LogicalRestoreArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:database:LogicalRestore", name, {}, opts);
+    super(COMPONENT_TYPES.LogicalRestore, name, {}, opts);
     throwIfProblems("LogicalRestore", validateLogicalRestoreArgs(args), this);
 
     const from = `s3://${args.dumps.bucket}/${args.dumps.prefix}`;

@@ -19,6 +19,7 @@ import {
   throwIfProblems,
   type RecoveryMode,
 } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 export interface ReplicaBucketSyncArgs {
   readonly stack: string;
@@ -119,7 +120,7 @@ export class ReplicaBucketSync extends pulumi.ComponentResource {
   public readonly syncStartedAt?: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ReplicaBucketSyncArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:storage:ReplicaBucketSync", name, {}, opts);
+    super(COMPONENT_TYPES.ReplicaBucketSync, name, {}, opts);
     throwIfProblems("ReplicaBucketSync", validateReplicaBucketSyncArgs(args), this);
 
     this.readOnly = args.strategy === "promote";

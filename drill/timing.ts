@@ -1,3 +1,4 @@
+import { componentNameOfStepId } from "../components/names";
 import type { PlanStep } from "../plan";
 import { isManagedResource, type EngineEvent } from "./engine";
 
@@ -35,8 +36,6 @@ export function parseUrn(urn: string): { typeChain: string[]; name: string } {
   return { typeChain: parts[2].split("$"), name: parts.slice(3).join("::") };
 }
 
-/** A plan step id (`database:orders`) is realised by the component named `database-orders`. */
-export const componentName = (stepId: string): string => stepId.replace(":", "-");
 
 const COMPONENT_TOKEN = /^recovery:[^:]+:[^:]+$/;
 
@@ -51,7 +50,7 @@ export class StepAttributor {
 
   constructor(stepIds: readonly string[]) {
     // longest first, so `service-order-payment` wins over `service-order`
-    this.byComponent = stepIds.map((id): [string, string] => [componentName(id), id]).sort((a, b) => b[0].length - a[0].length);
+    this.byComponent = stepIds.map((id): [string, string] => [componentNameOfStepId(id), id]).sort((a, b) => b[0].length - a[0].length);
   }
 
   noteParent(urn: string, parent: string | undefined): void {

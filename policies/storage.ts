@@ -1,10 +1,11 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { missingConfig, SCHEMAS, type ReadOnlyConfig } from "./config";
-import { BUCKET_TYPES, getProperty, TYPES, writtenNames } from "./resources";
+import { propertyAt, writtenNames } from "../components/names";
+import { BUCKET_TYPES, TYPES } from "./resources";
 
 /** `s3://bucket/…` after `--to` in a Job's command: the bucket the Job writes. */
 function jobWriteTargets(props: Record<string, unknown>): string[] {
-  const containers = (getProperty(props, "spec.template.spec.containers") as Array<{ command?: string[]; args?: string[] }>) ?? [];
+  const containers = (propertyAt(props, "spec.template.spec.containers") as Array<{ command?: string[]; args?: string[] }>) ?? [];
   const targets: string[] = [];
   for (const c of containers) {
     const argv = [...(c.command ?? []), ...(c.args ?? [])];
@@ -83,8 +84,8 @@ export const bucketsPrivate: StackValidationPolicy = {
           bucket.urn,
         );
       const versioned =
-        related.some((r) => (r.type === TYPES.versioning || r.type === TYPES.versioningV1) && getProperty(r.props, "versioningConfiguration.status") === "Enabled") ||
-        getProperty(bucket.props, "versioning.enabled") === true;
+        related.some((r) => (r.type === TYPES.versioning || r.type === TYPES.versioningV1) && propertyAt(r.props, "versioningConfiguration.status") === "Enabled") ||
+        propertyAt(bucket.props, "versioning.enabled") === true;
       if (!versioned)
         reportViolation(`bucket ${name} must be versioned: a BucketVersioningV2 with status Enabled`, bucket.urn);
       const encrypted =
