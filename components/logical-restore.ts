@@ -15,6 +15,7 @@ import {
   secretStringData,
   throwIfProblems,
 } from "./shared";
+import { isBucketName } from "../workers/s3-location";
 import { COMPONENT_TYPES } from "./names";
 
 export interface LogicalRestoreArgs extends DatabaseTargetArgs {
@@ -52,7 +53,7 @@ export interface LogicalRestoreArgs extends DatabaseTargetArgs {
 /** Pure checks of LogicalRestoreArgs; an empty list means valid. */
 export function validateLogicalRestoreArgs(args: LogicalRestoreArgs): string[] {
   const problems = [...modeProblems(args.mode), ...targetProblems(args)];
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.dumps.bucket))
+  if (!isBucketName(args.dumps.bucket))
     problems.push(`dumps.bucket "${args.dumps.bucket}" is not an S3 bucket name`);
   if (args.jobs !== undefined && (!Number.isInteger(args.jobs) || args.jobs < 1 || args.jobs > 32))
     problems.push(`jobs must be a whole number from 1 to 32 (got ${args.jobs})`);

@@ -1,6 +1,7 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { missingConfig, SCHEMAS, type ReadOnlyConfig } from "./config";
 import { propertyAt, writtenNames } from "../components/names";
+import { splitS3Url } from "../workers/s3-location";
 import { BUCKET_TYPES, TYPES } from "./resources";
 
 /** `s3://bucket/…` after `--to` in a Job's command: the bucket the Job writes. */
@@ -11,8 +12,8 @@ function jobWriteTargets(props: Record<string, unknown>): string[] {
     const argv = [...(c.command ?? []), ...(c.args ?? [])];
     argv.forEach((arg, i) => {
       const value = arg.startsWith("--to=") ? arg.slice(5) : arg === "--to" ? argv[i + 1] : undefined;
-      const m = value ? /^s3:\/\/([^/]+)/.exec(value) : null;
-      if (m) targets.push(m[1]);
+      const location = value === undefined ? undefined : splitS3Url(value);
+      if (location) targets.push(location.bucket);
     });
   }
   return targets;
