@@ -1,0 +1,32 @@
+import * as assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { previewFixtures, SECRET } from "../support/preview-fixtures";
+import { mockSecretValue } from "../../offline/pulumi-mocks";
+import { FIXTURES } from "./helpers";
+
+const REGENERATE = "run `npx tsx tests/fixtures/preview/generate.ts` and commit the result";
+
+/** The fixtures are what the program registers under the mocks, never hand-edited. */
+describe("blast-radius: the preview fixtures are the program's", () => {
+  let generated: Map<string, string>;
+  before(async () => {
+    generated = await previewFixtures();
+  });
+
+  it("has a generated file for every fixture file in the folder, and no other", () => {
+    const committed = readdirSync(FIXTURES).filter((f) => f !== "generate.ts").sort();
+    assert.deepEqual(committed, [...generated.keys()].sort(), REGENERATE);
+  });
+
+  it("commits each fixture exactly as the program under the mocks produces it", () => {
+    for (const [file, text] of generated) assert.equal(readFileSync(join(FIXTURES, file), "utf8"), text, `${file} drifted from the program; ${REGENERATE}`);
+  });
+
+  it("prints every secret input as the CLI does, never its value", () => {
+    const all = [...generated.values()].join("\n");
+    assert.ok(all.includes(`"password": "${SECRET}"`));
+    assert.doesNotMatch(all, /mock-password-|postgresql:\/\/|rediss?:\/\/[^"]*@/);
+    assert.ok(!all.includes(mockSecretValue("lomash-wood/production/jwt-secret", "AWSPREVIOUS")));
+  });
+});
