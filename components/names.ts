@@ -150,10 +150,13 @@ export function writtenNames(type: string, props: unknown): Array<[string, strin
   return out;
 }
 
-/** The name people know the real resource by: its identity, else its label (`metadata.name`). */
+/**
+ * The name people know the real resource by: its identity, else its label (`metadata.name`), else
+ * the bucket or secret it configures (a BucketPolicy is known by its bucket); never a namespace.
+ */
 export function labelName(type: string, props: unknown): string | undefined {
-  const { identity, label } = nameProperties(type);
-  for (const path of [...identity, ...(label ? [label] : [])]) {
+  const { identity, label, writesInto } = nameProperties(type);
+  for (const path of [...identity, ...(label ? [label] : []), ...writesInto.filter((p) => !p.endsWith("namespace"))]) {
     const value = propertyAt(props, path);
     if (typeof value === "string" && value !== "") return value;
   }
