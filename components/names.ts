@@ -68,6 +68,26 @@ export function componentNameOfStepId(stepId: string): string {
   return at < 0 ? stepId : componentName({ kind: stepId.slice(0, at), name: stepId.slice(at + 1) });
 }
 
+/** `urn:pulumi:<stack>::<project>::<qualified type>::<name>`; the name may itself contain `::`. */
+const URN = /^urn:pulumi:([^:]+)::([^:]+)::([^:]+(?::[^:]+)*?)::(.+)$/;
+
+/** A resource's URN, split: what the engine names every resource by. */
+export interface Urn {
+  readonly stack: string;
+  readonly project: string;
+  /** Parent types first, the resource's own type last (the URN's `$`-separated chain). */
+  readonly typeChain: readonly string[];
+  readonly type: string;
+  readonly name: string;
+}
+
+export function parseUrn(urn: string): Urn | undefined {
+  const m = URN.exec(urn);
+  if (!m) return undefined;
+  const typeChain = m[3].split("$");
+  return { stack: m[1], project: m[2], typeChain, type: typeChain[typeChain.length - 1], name: m[4] };
+}
+
 /** Reads `a.b[0].c` (or `a.b.0.c`) out of a property bag; undefined where the path leads nowhere. */
 export function propertyAt(bag: unknown, path: string): unknown {
   let node: unknown = bag;

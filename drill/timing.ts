@@ -1,4 +1,4 @@
-import { componentNameOfStepId } from "../components/names";
+import { componentNameOfStepId, parseUrn as parseUrnParts } from "../components/names";
 import type { PlanStep } from "../plan";
 import { isManagedResource, type EngineEvent } from "./engine";
 
@@ -31,9 +31,8 @@ export interface StepTiming {
 
 /** `urn:pulumi:drill::recovery-stacks::a:b:C$d:e:F::name` → its type chain and name. */
 export function parseUrn(urn: string): { typeChain: string[]; name: string } {
-  const parts = urn.split("::");
-  if (parts.length < 4) return { typeChain: [], name: urn };
-  return { typeChain: parts[2].split("$"), name: parts.slice(3).join("::") };
+  const parsed = parseUrnParts(urn);
+  return parsed ? { typeChain: [...parsed.typeChain], name: parsed.name } : { typeChain: [], name: urn };
 }
 
 
