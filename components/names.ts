@@ -49,9 +49,14 @@ export const COMPONENT_STEP_KINDS: Readonly<Record<ComponentType, StepKind | und
   [COMPONENT_TYPES.TrafficCutover]: "traffic",
 };
 
+/** Whether `type` is one of this project's component tokens. */
+export function isComponentType(type: string): type is ComponentType {
+  return Object.hasOwn(COMPONENT_STEP_KINDS, type);
+}
+
 /** The step kind a type token realises; undefined for the environment and for any other type. */
 export function stepKindOfType(type: string): StepKind | undefined {
-  return Object.hasOwn(COMPONENT_STEP_KINDS, type) ? COMPONENT_STEP_KINDS[type as ComponentType] : undefined;
+  return isComponentType(type) ? COMPONENT_STEP_KINDS[type] : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { componentNameOfStepId, parseUrn as parseUrnParts } from "../components/names";
+import { componentNameOfStepId, isComponentType, parseUrn as parseUrnParts } from "../components/names";
 import type { PlanStep } from "../plan";
 import { isManagedResource, type EngineEvent } from "./engine";
 
@@ -36,8 +36,6 @@ export function parseUrn(urn: string): { typeChain: string[]; name: string } {
 }
 
 
-const COMPONENT_TOKEN = /^recovery:[^:]+:[^:]+$/;
-
 /**
  * Attributes resources to plan steps. A step's component is named `<kind>-<name>` with a
  * `recovery:<module>:<Type>` token, and its children are named from it (`database-orders-db`)
@@ -58,7 +56,7 @@ export class StepAttributor {
 
   stepOf(urn: string, seen = new Set<string>()): string | undefined {
     const { typeChain, name } = parseUrn(urn);
-    if (typeChain.some((t) => COMPONENT_TOKEN.test(t))) {
+    if (typeChain.some(isComponentType)) {
       for (const [component, id] of this.byComponent) if (name === component || name.startsWith(`${component}-`)) return id;
     }
     const parent = this.parents.get(urn);
