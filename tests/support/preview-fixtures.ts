@@ -4,7 +4,7 @@
  * parent and inputs come from runProgram, so a fixture cannot describe resources the program does
  * not create. Each scenario then says, as data, what changes (an op, a changed input).
  *
- * `npm run fixtures:preview` (tests/fixtures/preview/generate.ts) writes them;
+ * `npx tsx tests/fixtures/preview/generate.ts` writes them;
  * tests/blast-radius/fixtures-drift.test.ts fails when a committed file differs from this.
  */
 import { readFileSync } from "node:fs";
