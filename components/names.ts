@@ -129,10 +129,13 @@ export interface NameProperties {
 const NONE: NameProperties = { identity: [], writesInto: [] };
 
 /**
- * Per type, not one list for all: `name` is the physical name of a Secrets Manager secret but
- * not a property of an RDS instance (its `dbName` is the database inside), and a top-level
- * `namespace` exists only on Helm releases and charts; applied to every type those keys matched
- * values that name nothing real.
+ * Per type, not one list for all (read from the installed SDKs' Args, pulumi-aws 7.48 and
+ * pulumi-kubernetes 4.34): `name` is the physical name of a Secrets Manager secret, but an RDS
+ * instance has no `name` (its `dbName` is the database inside, `identifier` the instance), and a
+ * top-level `namespace` exists only on a Helm v3 Release and a v4 Chart (a ConfigGroup and every
+ * object put theirs in `metadata`). A namespaced object's `metadata.name` repeats freely across
+ * namespaces, so it is a label, not a name that could be production's. One flat list for every
+ * type matched values that name nothing real.
  */
 const BY_TYPE: Readonly<Record<string, NameProperties>> = {
   "aws:rds/instance:Instance": { identity: ["identifier"], writesInto: [] },
