@@ -14,6 +14,7 @@ import { startMoto, type LocalAws } from "../tests/support/moto";
 import { createBucket } from "../tests/support/bucket-state";
 import { query } from "../tests/support/seed-database";
 import { parseManifest, dumpFileKey } from "../workers/dump-manifest";
+import { parseS3Location } from "../workers/s3-location";
 import { cpuSeconds, log, ROOT, script, seconds, timed } from "./measure";
 import { workerBundle } from "../components/worker-command";
 import { claimLine, interleaved, machineLoad, ratios, spread, spreadLine } from "./lib/rounds";
@@ -46,7 +47,7 @@ async function generate(url: string, mb: number): Promise<number> {
 
 /** The directory dump's files, fetched once onto local disk for the floor. */
 async function fetchDirectory(s3: S3Client, dump: string, into: string): Promise<void> {
-  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.*)$/.exec(dump)!;
+  const { bucket, key } = parseS3Location("dump", dump);
   const body = async (k: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: k }))).Body!.transformToByteArray());
   const manifest = parseManifest((await body(`${key}.manifest.json`)).toString(), dump);
   mkdirSync(into);

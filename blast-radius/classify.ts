@@ -1,23 +1,11 @@
 import type { StepKind } from "../plan/types";
+import { labelName, propertyAt, stepKindOfType, writtenNames } from "../components/names";
 import { parseUrn, type PreviewStep, type ResourceState, type StepOp } from "./parse";
 
 /**
  * The rules: what is stateful, which ops put it at risk, what counts as touching production.
  * Kept as data so a reviewer can check the list against the inventory in one glance.
  */
-
-/** Component type tokens (fixed by the components) → the plan step kind they realise. */
-export const COMPONENT_KINDS: Readonly<Record<string, StepKind>> = {
-  "recovery:cluster:ClusterConfig": "cluster-config",
-  "recovery:secrets:SecretVersions": "secret",
-  "recovery:database:RestoredDatabase": "database",
-  "recovery:database:LogicalRestore": "database",
-  "recovery:database:MigrationJob": "migration",
-  "recovery:cache:RestoredCache": "cache",
-  "recovery:storage:ReplicaBucketSync": "bucket",
-  "recovery:services:ServiceRedeployment": "service",
-  "recovery:services:TrafficCutover": "traffic",
-};
 
 /**
  * Resources whose replacement or deletion loses data or cuts off what holds data: a replaced
@@ -37,22 +25,6 @@ export const STATEFUL_TYPES: Readonly<Record<string, string>> = {
   "kubernetes:core/v1:PersistentVolumeClaim": "persistent volume claim",
   "kubernetes:core/v1:Namespace": "namespace",
 };
-
-/**
- * Properties that hold a resource's real-world name. A step whose state names a production
- * resource here writes to (or deploys into) production: invariant 1 of the design.
- */
-export const PHYSICAL_NAME_KEYS = [
-  "identifier",
-  "clusterIdentifier",
-  "bucket",
-  "replicationGroupId",
-  "name",
-  "secretId",
-  "namespace",
-  "metadata.name",
-  "metadata.namespace",
-] as const;
 
 /** Ops that change something in the world (or take ownership of it, like import). */
 const WRITING_OPS: ReadonlySet<StepOp> = new Set<StepOp>([
@@ -100,7 +72,7 @@ function principalOp(ops: readonly StepOp[]): StepOp {
 
 function kindOf(typeChain: readonly string[]): StepKind | undefined {
   for (let i = typeChain.length - 1; i >= 0; i--) {
-    const kind = COMPONENT_KINDS[typeChain[i]];
+    const kind = stepKindOfType(typeChain[i]);
     if (kind) return kind;
   }
   return undefined;
@@ -135,25 +107,16 @@ export function changesOf(steps: readonly PreviewStep[]): Change[] {
   });
 }
 
-/** Reads `a.b[0].c` out of a property bag. */
-export function propertyAt(bag: Readonly<Record<string, unknown>> | undefined, path: string): unknown {
-  let node: unknown = bag;
-  for (const part of path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "")) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return node;
-}
-
-/** The physical names a change's old and new states carry, `[key, value]`, inputs before outputs. */
+/**
+ * The real-world names a change's old and new states take or write into (names.ts's table for
+ * its type), `[key, value]`, inputs before outputs.
+ */
 export function physicalNames(change: Change): Array<{ key: string; value: string; state: "old" | "new" }> {
   const out: Array<{ key: string; value: string; state: "old" | "new" }> = [];
   const seen = new Set<string>();
   for (const [state, s] of [["new", change.newState], ["old", change.oldState]] as const) {
     for (const bag of [s?.inputs, s?.outputs]) {
-      for (const key of PHYSICAL_NAME_KEYS) {
-        const value = propertyAt(bag, key);
-        if (typeof value !== "string" || value === "") continue;
+      for (const [key, value] of writtenNames(change.type, bag)) {
         const id = `${state}/${key}/${value}`;
         if (seen.has(id)) continue;
         seen.add(id);
@@ -166,8 +129,8 @@ export function physicalNames(change: Change): Array<{ key: string; value: strin
 
 /** The name people know a resource by: its physical name when it has one, else the Pulumi name. */
 export function displayName(change: Change): string {
-  const own = physicalNames(change).find((p) => p.key !== "namespace" && p.key !== "metadata.namespace");
-  return own && own.value !== change.name ? `${change.name} (${own.value})` : change.name;
+  const own = [change.newState, change.oldState].flatMap((s) => [s?.inputs, s?.outputs]).map((bag) => labelName(change.type, bag)).find((n) => n !== undefined);
+  return own && own !== change.name ? `${change.name} (${own})` : change.name;
 }
 
 export type DangerRule = "stateful-replace" | "stateful-delete" | "source-touched";

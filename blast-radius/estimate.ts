@@ -1,7 +1,9 @@
 import { schedule } from "../plan/schedule";
 import type { StepSpec } from "../plan/steps";
 import type { RecoveryPlan } from "../plan/types";
-import { COMPONENT_KINDS, type Change } from "./classify";
+import { componentName } from "../components/names";
+import type { StepKind } from "../plan/types";
+import type { Change } from "./classify";
 
 /** What the preview creates, in plan steps and minutes: "how big and how long". */
 export interface Estimate {
@@ -21,7 +23,13 @@ export interface Estimate {
 
 /** A replacement restores again, so it costs as much time as a create. */
 const CREATING_OPS = new Set(["create", "replace", "create-replacement"]);
-const KINDS_WITH_COMPONENTS = new Set<string>(Object.values(COMPONENT_KINDS));
+/**
+ * Steps that only check what they wait for (the smoke tests): the restore is not done until they
+ * pass again, so they count whenever everything they wait for is created again, even when their
+ * own Job is unchanged in the preview (it names the gateway by its in-cluster URL, which a
+ * re-created gateway keeps).
+ */
+const RECHECK_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(["smoke"]);
 
 /**
  * The plan step a resource realises. Components are named `<kind>-<name>` and their children
@@ -33,7 +41,7 @@ export function stepOf(change: Change, plan: RecoveryPlan): string | undefined {
   let best: { id: string; length: number } | undefined;
   for (const step of plan.steps) {
     if (step.kind !== change.kind) continue;
-    const prefix = `${step.kind}-${step.name}`;
+    const prefix = componentName(step);
     if (change.name !== prefix && !change.name.startsWith(`${prefix}-`)) continue;
     if (!best || prefix.length > best.length) best = { id: step.id, length: prefix.length };
   }
@@ -49,11 +57,10 @@ export function estimate(changes: readonly Change[], plan: RecoveryPlan): Estima
     if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
     else unmapped++;
   }
-  // Steps no component realises (the smoke tests) run again whenever everything they wait for
-  // is created again; a plan step can only depend on earlier ones, so one pass in plan order settles it.
+  // A plan step can only depend on earlier ones, so one pass in plan order settles the re-checks.
   const included = new Set(counts.keys());
   for (const step of plan.steps)
-    if (!KINDS_WITH_COMPONENTS.has(step.kind) && step.dependsOn.length > 0 && step.dependsOn.every((d) => included.has(d)))
+    if (RECHECK_KINDS.has(step.kind) && step.dependsOn.length > 0 && step.dependsOn.every((d) => included.has(d)))
       included.add(step.id);
 
   const specs: StepSpec[] = plan.steps

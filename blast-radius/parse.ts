@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseUrn } from "../components/names";
 import { UsageError } from "../scripts/lib/errors";
 
 /**
@@ -28,24 +29,8 @@ export const STEP_OPS = [
 ] as const;
 export type StepOp = (typeof STEP_OPS)[number];
 
-/** `urn:pulumi:<stack>::<project>::<qualified type>::<name>`; the name may itself contain `::`. */
-const URN = /^urn:pulumi:([^:]+)::([^:]+)::([^:]+(?::[^:]+)*?)::(.+)$/;
-
-export interface Urn {
-  readonly stack: string;
-  readonly project: string;
-  /** Parent types first, the resource's own type last (the URN's `$`-separated chain). */
-  readonly typeChain: readonly string[];
-  readonly type: string;
-  readonly name: string;
-}
-
-export function parseUrn(urn: string): Urn | undefined {
-  const m = URN.exec(urn);
-  if (!m) return undefined;
-  const typeChain = m[3].split("$");
-  return { stack: m[1], project: m[2], typeChain, type: typeChain[typeChain.length - 1], name: m[4] };
-}
+// One URN parser for blast-radius and the drill's timing: components/names.ts.
+export { parseUrn, type Urn } from "../components/names";
 
 const urn = z.string().refine((s) => parseUrn(s) !== undefined, { error: "URN" });
 const props = z.record(z.string(), z.unknown());

@@ -1,3 +1,4 @@
+import { COMPONENT_TYPES } from "../components/names";
 import { buildPlan } from "../plan";
 import type { RecoveryConfig } from "../stacks/types";
 import { changesOf, displayName, judge, type Danger, type Teardown } from "./classify";
@@ -51,7 +52,7 @@ export interface ReportOptions {
 
 const OTHER_KINDS: Readonly<Record<string, string>> = {
   "pulumi:pulumi:Stack": "stack",
-  "recovery:environment:RecoveryEnvironment": "environment",
+  [COMPONENT_TYPES.RecoveryEnvironment]: "environment",
 };
 
 export function blastRadius(preview: Preview, options: ReportOptions): BlastRadius {

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logDeliveryPolicy } from "../stacks/bucket-settings";
 import { modeProblems, recoveryTags, throwIfProblems, type RecoveryMode } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 export interface AccessLogBucketArgs {
   readonly stack: string;
@@ -44,7 +45,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
   public readonly bucketName: pulumi.Output<string>;
 
   constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:storage:AccessLogBucket", name, {}, opts);
+    super(COMPONENT_TYPES.AccessLogBucket, name, {}, opts);
     throwIfProblems("AccessLogBucket", validateAccessLogBucketArgs(args), this);
 
     const bucket = new aws.s3.Bucket(

@@ -3,6 +3,7 @@ import { isAbsolute, join } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { isDnsName, throwIfProblems } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 export interface ClusterConfigArgs {
   /** The namespace the restore creates and fills. Never production's own. */
@@ -42,7 +43,7 @@ export class ClusterConfig extends pulumi.ComponentResource {
   public readonly files: string[];
 
   constructor(name: string, args: ClusterConfigArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:cluster:ClusterConfig", name, {}, opts);
+    super(COMPONENT_TYPES.ClusterConfig, name, {}, opts);
     throwIfProblems("ClusterConfig", validateClusterConfigArgs(args), this);
 
     const folder = join(args.root ?? process.cwd(), args.manifests);

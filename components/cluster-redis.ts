@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "../stacks/image-reference";
 import { maxRdbVersionFor } from "../workers/redis-rdb-versions";
 import { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, isDnsName, jobTimeout, modeProblems, throwIfProblems, type RecoveryMode } from "./shared";
+import { isBucketName } from "../workers/s3-location";
+import { COMPONENT_TYPES } from "./names";
 
 export interface ClusterRedisArgs {
   readonly stack: string;
@@ -42,7 +44,7 @@ function versionOf(args: ClusterRedisArgs): string | undefined {
 export function validateClusterRedisArgs(name: string, args: ClusterRedisArgs): string[] {
   const problems = [...modeProblems(args.mode)];
   if (!isDnsName(name, 52)) problems.push(`name "${name}" is not a valid StatefulSet name (lowercase letters, digits, single hyphens, at most 52 characters)`);
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.backups.bucket)) problems.push(`backups.bucket "${args.backups.bucket}" is not an S3 bucket name`);
+  if (!isBucketName(args.backups.bucket)) problems.push(`backups.bucket "${args.backups.bucket}" is not an S3 bucket name`);
   const version = versionOf(args);
   if (version === undefined)
     problems.push(`redisVersion is required: the image "${args.redisImage}" has no version tag; give the Redis version it runs, like "7.0"`);
@@ -72,7 +74,7 @@ export class ClusterRedis extends pulumi.ComponentResource {
   public readonly manifest: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterRedisArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:cache:ClusterRedis", name, {}, opts);
+    super(COMPONENT_TYPES.ClusterRedis, name, {}, opts);
     throwIfProblems("ClusterRedis", validateClusterRedisArgs(name, args), this);
 
     const from = `s3://${args.backups.bucket}/${args.backups.prefix}`;

@@ -16,6 +16,8 @@ import {
   secretStringData,
   throwIfProblems,
 } from "./shared";
+import { isBucketName } from "../workers/s3-location";
+import { COMPONENT_TYPES } from "./names";
 
 export interface LogicalRestoreArgs extends DatabaseTargetArgs {
   /** Where the pg_dump files and their manifest (with each dump's checksum) are kept. Read only. */
@@ -52,7 +54,7 @@ export interface LogicalRestoreArgs extends DatabaseTargetArgs {
 /** Pure checks of LogicalRestoreArgs; an empty list means valid. */
 export function validateLogicalRestoreArgs(args: LogicalRestoreArgs): string[] {
   const problems = [...modeProblems(args.mode), ...targetProblems(args)];
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.dumps.bucket))
+  if (!isBucketName(args.dumps.bucket))
     problems.push(`dumps.bucket "${args.dumps.bucket}" is not an S3 bucket name`);
   if (args.jobs !== undefined && (!Number.isInteger(args.jobs) || args.jobs < 1 || args.jobs > 32))
     problems.push(`jobs must be a whole number from 1 to 32 (got ${args.jobs})`);
@@ -85,7 +87,7 @@ export class LogicalRestore extends pulumi.ComponentResource {
   public readonly connectionString: pulumi.Output<string>;
 
   constructor(name: string, args: LogicalRestoreArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:database:LogicalRestore", name, {}, opts);
+    super(COMPONENT_TYPES.LogicalRestore, name, {}, opts);
     throwIfProblems("LogicalRestore", validateLogicalRestoreArgs(args), this);
 
     const from = `s3://${args.dumps.bucket}/${args.dumps.prefix}`;

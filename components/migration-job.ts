@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { K8S_SECRET_OUTPUTS, job, jobTimeout, secretStringData, throwIfProblems } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 export interface MigrationJobArgs {
   /** The service whose migrations run (its image holds them). */
@@ -36,7 +37,7 @@ export class MigrationJob extends pulumi.ComponentResource {
   public readonly jobName: pulumi.Output<string>;
 
   constructor(name: string, args: MigrationJobArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:database:MigrationJob", name, {}, opts);
+    super(COMPONENT_TYPES.MigrationJob, name, {}, opts);
     throwIfProblems("MigrationJob", validateMigrationJobArgs(args), this);
 
     const env = new k8s.core.v1.Secret(

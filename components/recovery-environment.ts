@@ -14,6 +14,7 @@ import { must, serviceWiring } from "./service-wiring";
 import { SmokeGate } from "./smoke-gate";
 import { stackOutputs, type ProgramOutputs } from "./stack-outputs";
 import { TrafficCutover } from "./traffic-cutover";
+import { COMPONENT_TYPES, componentName } from "./names";
 
 export interface RecoveryEnvironmentArgs {
   /** The validated stack (stacks/ loader). */
@@ -41,7 +42,6 @@ export function validateRecoveryEnvironmentArgs(args: RecoveryEnvironmentArgs): 
 }
 
 type Database = RestoredDatabase | LogicalRestore;
-const componentName = (step: PlanStep): string => `${step.kind}-${step.name}`;
 
 /**
  * The whole restore: one component per plan step, created in plan order, each with `dependsOn`
@@ -61,7 +61,7 @@ export class RecoveryEnvironment extends pulumi.ComponentResource {
   public readonly outputs: ProgramOutputs;
 
   constructor(name: string, args: RecoveryEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:environment:RecoveryEnvironment", name, {}, opts);
+    super(COMPONENT_TYPES.RecoveryEnvironment, name, {}, opts);
     const problems = validateRecoveryEnvironmentArgs(args);
     if (problems.length > 0) throw new pulumi.ResourceError(`RecoveryEnvironment: ${problems.join("; ")}`, this);
 

@@ -20,6 +20,8 @@ import {
   throwIfProblems,
   type RecoveryMode,
 } from "./shared";
+import { isBucketName } from "../workers/s3-location";
+import { COMPONENT_TYPES } from "./names";
 
 export interface ReplicaBucketSyncArgs {
   readonly stack: string;
@@ -72,8 +74,6 @@ export interface ReplicaBucketSyncArgs {
 
 const SETTINGS = ["policy", "cors", "lifecycle", "ownership", "logging"] as const;
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
 /** Pure checks of ReplicaBucketSyncArgs; an empty list means valid. */
 export function validateReplicaBucketSyncArgs(args: ReplicaBucketSyncArgs): string[] {
   const problems = [...modeProblems(args.mode)];
@@ -92,7 +92,7 @@ export function validateReplicaBucketSyncArgs(args: ReplicaBucketSyncArgs): stri
       if (b === args.sourceBucket || b === args.replica.bucket)
         problems.push(`bucket "${b}" is the ${b === args.sourceBucket ? "source" : "replica"} bucket; a rebuild writes a new bucket, like "${args.sourceBucket}-recovery"`);
       else if ((args.sourceNames ?? []).includes(b)) problems.push(`bucket "${b}" is a production bucket; choose a new name`);
-      if (!BUCKET_NAME.test(b)) problems.push(`bucket "${b}" is not a valid S3 bucket name (3 to 63 lowercase letters, digits, dots, hyphens)`);
+      if (!isBucketName(b)) problems.push(`bucket "${b}" is not a valid S3 bucket name (3 to 63 lowercase letters, digits, dots, hyphens)`);
     }
     if (args.namespace === undefined) problems.push("namespace is required for strategy rebuild: the sync Job runs in the cluster");
     if (args.policy !== undefined && b !== undefined) {
@@ -120,7 +120,7 @@ export class ReplicaBucketSync extends pulumi.ComponentResource {
   public readonly syncStartedAt?: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ReplicaBucketSyncArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:storage:ReplicaBucketSync", name, {}, opts);
+    super(COMPONENT_TYPES.ReplicaBucketSync, name, {}, opts);
     throwIfProblems("ReplicaBucketSync", validateReplicaBucketSyncArgs(args), this);
 
     this.readOnly = args.strategy === "promote";

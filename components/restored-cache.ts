@@ -14,6 +14,7 @@ import {
   throwIfProblems,
   type RecoveryMode,
 } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 /**
  * Finds the snapshot "latest" means for a source group; undefined when it has none. Runs on
@@ -110,7 +111,7 @@ export class RestoredCache extends pulumi.ComponentResource {
   public readonly redisUrl: pulumi.Output<string>;
 
   constructor(name: string, args: RestoredCacheArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:cache:RestoredCache", name, {}, opts);
+    super(COMPONENT_TYPES.RestoredCache, name, {}, opts);
     throwIfProblems("RestoredCache", validateRestoredCacheArgs(args), this);
 
     const wanted = args.snapshot ?? "latest";

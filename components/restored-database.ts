@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { connectionString, databaseTimeouts, instanceBase, targetProblems, type DatabaseTargetArgs } from "./rds-instance";
 import { SnapshotResolution } from "./rds-snapshot";
 import { DB_SECRET_OUTPUTS, modeProblems, recoveryTags, throwIfProblems } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 export interface RestoredDatabaseArgs extends DatabaseTargetArgs {
   /** `point-in-time` (runbook 1A) or `snapshot` (runbook 1B). A pg_dump restore is LogicalRestore. */
@@ -57,7 +58,7 @@ export class RestoredDatabase extends pulumi.ComponentResource {
   public readonly connectionString: pulumi.Output<string>;
 
   constructor(name: string, args: RestoredDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:database:RestoredDatabase", name, {}, opts);
+    super(COMPONENT_TYPES.RestoredDatabase, name, {}, opts);
     throwIfProblems("RestoredDatabase", validateRestoredDatabaseArgs(args), this);
 
     let restoredFrom: pulumi.Input<string>;

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_SECRET_STAGE, misspeltAwsStage } from "../stacks/secret-stages";
 import { K8S_SECRET_OUTPUTS, isDnsName, secretStringData, throwIfProblems } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 /** The Kubernetes Secret's annotation that keeps the Secrets Manager version it was restored from. */
 export const RESTORED_VERSION_ANNOTATION = "recovery/secret-version-id";
@@ -96,7 +97,7 @@ export class SecretVersions extends pulumi.ComponentResource {
   public readonly recoverySecretArn?: pulumi.Output<string>;
 
   constructor(name: string, args: SecretVersionsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:secrets:SecretVersions", name, {}, opts);
+    super(COMPONENT_TYPES.SecretVersions, name, {}, opts);
     throwIfProblems("SecretVersions", validateSecretVersionsArgs(args), this);
 
     const selector = args.versionId !== undefined ? `version ${args.versionId}` : (args.versionStage ?? DEFAULT_SECRET_STAGE);

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { K8S_SECRET_OUTPUTS, isDnsName, secretStringData, throwIfProblems } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 export interface ServiceRedeploymentArgs {
   /** The service's name: its Deployment's, its Service's and its DNS name in the namespace. */
@@ -55,7 +56,7 @@ export class ServiceRedeployment extends pulumi.ComponentResource {
   public readonly deploymentName: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceRedeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:services:ServiceRedeployment", name, {}, opts);
+    super(COMPONENT_TYPES.ServiceRedeployment, name, {}, opts);
     throwIfProblems("ServiceRedeployment", validateServiceRedeploymentArgs(args), this);
 
     const labels = { app: args.service, "recovery/role": args.gateway ? "gateway" : "service" };

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SmokeTest } from "../stacks/schema";
 import { job, jobTimeout, throwIfProblems } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 /** A small image with `curl`, `sh` and `grep`; the smoke tests need nothing more. */
 export const DEFAULT_SMOKE_IMAGE = "curlimages/curl:8.11.1";
@@ -59,7 +60,7 @@ export class SmokeGate extends pulumi.ComponentResource {
   public readonly jobName: pulumi.Output<string>;
 
   constructor(name: string, args: SmokeGateArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:services:SmokeGate", name, {}, opts);
+    super(COMPONENT_TYPES.SmokeGate, name, {}, opts);
     throwIfProblems("SmokeGate", validateSmokeGateArgs(args), this);
 
     const smoke = job(

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DURATION, throwIfProblems } from "./shared";
+import { COMPONENT_TYPES } from "./names";
 
 export interface TrafficCutoverArgs {
   /** The gateway's Kubernetes Service. */
@@ -46,7 +47,7 @@ export class TrafficCutover extends pulumi.ComponentResource {
   public readonly hostname: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: TrafficCutoverArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("recovery:services:TrafficCutover", name, {}, opts);
+    super(COMPONENT_TYPES.TrafficCutover, name, {}, opts);
     throwIfProblems("TrafficCutover", validateTrafficCutoverArgs(args), this);
 
     const backend = { service: { name: args.gatewayServiceName, port: { number: args.gatewayPort } } };

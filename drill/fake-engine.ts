@@ -1,8 +1,8 @@
+import { COMPONENT_TYPES, componentName } from "../components/names";
 import type { PlanStep, RecoveryPlan } from "../plan";
 import type { RecoveryConfig } from "../stacks";
 import type { DrillEngine, EngineEvent, EngineRunOptions, EngineStepMetadata, StackResource } from "./engine";
 import type { Clock } from "./run";
-import { componentName } from "./timing";
 
 /** A clock the fake engine can wait on: real (`realClock`) or virtual (tests: time jumps, nothing sleeps). */
 export interface SleepingClock extends Clock {
@@ -120,17 +120,37 @@ function fakeExport(step: PlanStep, config: RecoveryConfig, startedAt: Date): { 
   return undefined;
 }
 
-const TYPES: Record<string, [component: string, child: string, suffix: string]> = {
-  "cluster-config": ["recovery:cluster:ClusterConfig", "kubernetes:core/v1:Namespace", "ns"],
-  secret: ["recovery:secrets:SecretVersions", "kubernetes:core/v1:Secret", "secret"],
-  database: ["recovery:database:RestoredDatabase", "aws:rds/instance:Instance", "db"],
-  migration: ["recovery:migration:MigrationJob", "kubernetes:batch/v1:Job", "job"],
-  cache: ["recovery:cache:RestoredCache", "aws:elasticache/replicationGroup:ReplicationGroup", "redis"],
-  bucket: ["recovery:storage:ReplicaBucketSync", "aws:s3/bucketV2:BucketV2", "bucket"],
-  service: ["recovery:services:ServiceRedeployment", "kubernetes:apps/v1:Deployment", "deployment"],
-  smoke: ["recovery:smoke:SmokeTests", "kubernetes:batch/v1:Job", "job"],
-  traffic: ["recovery:traffic:TrafficCutover", "kubernetes:networking.k8s.io/v1:Ingress", "ingress"],
-};
+/**
+ * What the fake engine registers for a step: the component the program creates for it (its real
+ * type token, from components/names.ts) and one child standing for what the component creates.
+ */
+function typesOf(step: PlanStep, config: RecoveryConfig): [component: string, child: string, suffix: string] {
+  const T = COMPONENT_TYPES;
+  switch (step.kind) {
+    case "cluster-config":
+      return [T.ClusterConfig, "kubernetes:core/v1:Namespace", "ns"];
+    case "secret":
+      return [T.SecretVersions, "kubernetes:core/v1:Secret", "secret"];
+    case "database": {
+      const logical = config.databases.find((d) => d.name === step.name)?.method === "logical";
+      return [logical ? T.LogicalRestore : T.RestoredDatabase, "aws:rds/instance:Instance", "db"];
+    }
+    case "migration":
+      return [T.MigrationJob, "kubernetes:batch/v1:Job", "job"];
+    case "cache":
+      return config.caches.find((c) => c.name === step.name)?.kind === "cluster"
+        ? [T.ClusterRedis, "kubernetes:apps/v1:StatefulSet", "redis"]
+        : [T.RestoredCache, "aws:elasticache/replicationGroup:ReplicationGroup", "redis"];
+    case "bucket":
+      return [T.ReplicaBucketSync, "aws:s3/bucketV2:BucketV2", "bucket"];
+    case "service":
+      return [T.ServiceRedeployment, "kubernetes:apps/v1:Deployment", "deployment"];
+    case "smoke":
+      return [T.SmokeGate, "kubernetes:batch/v1:Job", "job"];
+    case "traffic":
+      return [T.TrafficCutover, "kubernetes:networking.k8s.io/v1:Ingress", "ingress"];
+  }
+}
 
 interface FakeResource extends StackResource {
   readonly stepId?: string;
@@ -152,7 +172,7 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
   let sequence = 0;
   const urnOf = (typeChain: string[], name: string) => `urn:pulumi:${config.stack}::${project}::${typeChain.join("$")}::${name}`;
   const stackUrn = urnOf(["pulumi:pulumi:Stack"], `${project}-${config.stack}`);
-  const envType = "recovery:environment:RecoveryEnvironment";
+  const envType = COMPONENT_TYPES.RecoveryEnvironment;
   const envUrn = urnOf(["pulumi:pulumi:Stack", envType], "environment");
   const emit = (onEvent: EngineRunOptions["onEvent"], kind: "pre" | "out" | "failed", op: string, urn: string, type: string, parent?: string) => {
     const metadata: EngineStepMetadata = { op, urn, type, new: { urn, type, parent } };
@@ -162,8 +182,8 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
     onEvent(event);
   };
   const resourcesOf = (step: PlanStep): FakeResource[] => {
-    const [componentType, childType, suffix] = TYPES[step.kind] ?? ["recovery:misc:Step", "pulumi:misc:Child", "child"];
-    const name = componentName(step.id);
+    const [componentType, childType, suffix] = typesOf(step, config);
+    const name = componentName(step);
     const component = urnOf(["pulumi:pulumi:Stack", envType, componentType], name);
     const child = urnOf(["pulumi:pulumi:Stack", envType, componentType, childType], `${name}-${suffix}`);
     // An RDS instance is known to the state by its identifier too (what the drill's stray check compares).

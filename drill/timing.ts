@@ -1,3 +1,4 @@
+import { componentNameOfStepId, isComponentType, parseUrn as parseUrnParts } from "../components/names";
 import type { PlanStep } from "../plan";
 import { isManagedResource, type EngineEvent } from "./engine";
 
@@ -30,15 +31,10 @@ export interface StepTiming {
 
 /** `urn:pulumi:drill::recovery-stacks::a:b:C$d:e:F::name` → its type chain and name. */
 export function parseUrn(urn: string): { typeChain: string[]; name: string } {
-  const parts = urn.split("::");
-  if (parts.length < 4) return { typeChain: [], name: urn };
-  return { typeChain: parts[2].split("$"), name: parts.slice(3).join("::") };
+  const parsed = parseUrnParts(urn);
+  return parsed ? { typeChain: [...parsed.typeChain], name: parsed.name } : { typeChain: [], name: urn };
 }
 
-/** A plan step id (`database:orders`) is realised by the component named `database-orders`. */
-export const componentName = (stepId: string): string => stepId.replace(":", "-");
-
-const COMPONENT_TOKEN = /^recovery:[^:]+:[^:]+$/;
 
 /**
  * Attributes resources to plan steps. A step's component is named `<kind>-<name>` with a
@@ -51,7 +47,7 @@ export class StepAttributor {
 
   constructor(stepIds: readonly string[]) {
     // longest first, so `service-order-payment` wins over `service-order`
-    this.byComponent = stepIds.map((id): [string, string] => [componentName(id), id]).sort((a, b) => b[0].length - a[0].length);
+    this.byComponent = stepIds.map((id): [string, string] => [componentNameOfStepId(id), id]).sort((a, b) => b[0].length - a[0].length);
   }
 
   noteParent(urn: string, parent: string | undefined): void {
@@ -60,7 +56,7 @@ export class StepAttributor {
 
   stepOf(urn: string, seen = new Set<string>()): string | undefined {
     const { typeChain, name } = parseUrn(urn);
-    if (typeChain.some((t) => COMPONENT_TOKEN.test(t))) {
+    if (typeChain.some(isComponentType)) {
       for (const [component, id] of this.byComponent) if (name === component || name.startsWith(`${component}-`)) return id;
     }
     const parent = this.parents.get(urn);

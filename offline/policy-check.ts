@@ -1,6 +1,7 @@
 import type { PolicyResource, PolicyResourceOptions } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import type { EnforcementLevel } from "@pulumi/policy";
+import { componentName } from "../components/names";
 import { packPolicies, runPolicies, type PackConfig, type Violation } from "../policies/run";
 import { packConfigFor } from "../policies/stack-config";
 import { loadStackFromConfig, readStackConfig, type RecoveryConfig } from "../stacks";
@@ -8,7 +9,7 @@ import { runProgram, type ProgramRun, type RecordedResource } from "./pulumi-moc
 
 /** The gateway's Deployment, as ServiceRedeployment names it (`service-<name>-deployment`). */
 export const gatewayDeploymentName = (config: RecoveryConfig): string =>
-  `service-${config.services.find((s) => s.gateway)?.name ?? "gateway"}-deployment`;
+  `${componentName({ kind: "service", name: config.services.find((s) => s.gateway)?.name ?? "gateway" })}-deployment`;
 
 /** The pack config for a stack: what `npm run policy:config` writes to policies/config/<stack>.json. */
 export function packConfigForStack(config: RecoveryConfig): PackConfig {

@@ -1,6 +1,8 @@
+import { COMPONENT_TYPES } from "../components/names";
+
 /**
- * What the policies need to know about resource types: which ones hold a name that could be a
- * production resource's, and which ones are stateful. One table, shared by every policy.
+ * The provider resource types the policies look at, by a short name. Which of their properties
+ * hold a real-world name is components/names.ts's table (`writtenNames`), shared with blast-radius.
  */
 export const TYPES = {
   rdsInstance: "aws:rds/instance:Instance",
@@ -22,46 +24,7 @@ export const TYPES = {
   deployment: "kubernetes:apps/v1:Deployment",
   job: "kubernetes:batch/v1:Job",
   ingress: "kubernetes:networking.k8s.io/v1:Ingress",
-  trafficCutover: "recovery:services:TrafficCutover",
+  trafficCutover: COMPONENT_TYPES.TrafficCutover,
 } as const;
 
 export const BUCKET_TYPES: readonly string[] = [TYPES.bucket, TYPES.bucketV2];
-
-type Props = Record<string, unknown>;
-
-const get = (props: Props, path: string): unknown =>
-  path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Props)[k] : undefined), props);
-
-/** The properties that name the real resource a Pulumi resource creates or writes. */
-const NAME_PROPERTIES: Record<string, readonly string[]> = {
-  [TYPES.rdsInstance]: ["identifier"],
-  [TYPES.cacheGroup]: ["replicationGroupId"],
-  [TYPES.bucket]: ["bucket"],
-  [TYPES.bucketV2]: ["bucket"],
-  // Access logs are written into the target: never production's log bucket.
-  [TYPES.logging]: ["targetBucket"],
-  [TYPES.loggingV2]: ["targetBucket"],
-  [TYPES.secret]: ["name"],
-  [TYPES.secretVersion]: ["secretId"],
-  [TYPES.namespace]: ["metadata.name"],
-};
-
-/** `[property, value]` for each physical name the resource writes (its own name, its namespace). */
-export function writtenNames(type: string, props: Props): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const path of NAME_PROPERTIES[type] ?? []) {
-    const value = get(props, path);
-    if (typeof value === "string") out.push([path, value]);
-  }
-  if (type.startsWith("kubernetes:")) {
-    const ns = get(props, "metadata.namespace");
-    if (typeof ns === "string") out.push(["metadata.namespace", ns]);
-  }
-  if (type.startsWith("aws:s3/") && !BUCKET_TYPES.includes(type)) {
-    const bucket = get(props, "bucket");
-    if (typeof bucket === "string") out.push(["bucket", bucket]);
-  }
-  return out;
-}
-
-export { get as getProperty };

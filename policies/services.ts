@@ -1,6 +1,7 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { SCHEMAS, type GatewayConfig } from "./config";
-import { getProperty, TYPES } from "./resources";
+import { propertyAt } from "../components/names";
+import { TYPES } from "./resources";
 
 /** Invariant 3: "ready" means the readiness probe says so; a dead pod is restarted by liveness. */
 export const servicesHaveProbes: ResourceValidationPolicy = {
@@ -9,7 +10,7 @@ export const servicesHaveProbes: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     if (args.type !== TYPES.deployment) return;
-    const containers = (getProperty(args.props, "spec.template.spec.containers") as Array<Record<string, unknown>> | undefined) ?? [];
+    const containers = (propertyAt(args.props, "spec.template.spec.containers") as Array<Record<string, unknown>> | undefined) ?? [];
     if (containers.length === 0) reportViolation("a Deployment must have at least one container");
     for (const c of containers) {
       for (const probe of ["readinessProbe", "livenessProbe"])

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { missingConfig, SCHEMAS, type SourceNamesConfig } from "./config";
-import { writtenNames } from "./resources";
+import { writtenNames } from "../components/names";
 
 /**
  * Invariant 1: a restore never takes a production resource's name. Reusing the source's name is

@@ -1,6 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { missingConfig, SCHEMAS, type IsolationConfig } from "./config";
-import { TYPES, writtenNames } from "./resources";
+import { writtenNames } from "../components/names";
+import { TYPES } from "./resources";
 
 /**
  * Invariant 5: a drill never points at production or at the recovery stack for writing, and

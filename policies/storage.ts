@@ -1,17 +1,19 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { missingConfig, SCHEMAS, type ReadOnlyConfig } from "./config";
-import { BUCKET_TYPES, getProperty, TYPES, writtenNames } from "./resources";
+import { propertyAt, writtenNames } from "../components/names";
+import { splitS3Url } from "../workers/s3-location";
+import { BUCKET_TYPES, TYPES } from "./resources";
 
 /** `s3://bucket/…` after `--to` in a Job's command: the bucket the Job writes. */
 function jobWriteTargets(props: Record<string, unknown>): string[] {
-  const containers = (getProperty(props, "spec.template.spec.containers") as Array<{ command?: string[]; args?: string[] }>) ?? [];
+  const containers = (propertyAt(props, "spec.template.spec.containers") as Array<{ command?: string[]; args?: string[] }>) ?? [];
   const targets: string[] = [];
   for (const c of containers) {
     const argv = [...(c.command ?? []), ...(c.args ?? [])];
     argv.forEach((arg, i) => {
       const value = arg.startsWith("--to=") ? arg.slice(5) : arg === "--to" ? argv[i + 1] : undefined;
-      const m = value ? /^s3:\/\/([^/]+)/.exec(value) : null;
-      if (m) targets.push(m[1]);
+      const location = value === undefined ? undefined : splitS3Url(value);
+      if (location) targets.push(location.bucket);
     });
   }
   return targets;
@@ -83,8 +85,8 @@ export const bucketsPrivate: StackValidationPolicy = {
           bucket.urn,
         );
       const versioned =
-        related.some((r) => (r.type === TYPES.versioning || r.type === TYPES.versioningV1) && getProperty(r.props, "versioningConfiguration.status") === "Enabled") ||
-        getProperty(bucket.props, "versioning.enabled") === true;
+        related.some((r) => (r.type === TYPES.versioning || r.type === TYPES.versioningV1) && propertyAt(r.props, "versioningConfiguration.status") === "Enabled") ||
+        propertyAt(bucket.props, "versioning.enabled") === true;
       if (!versioned)
         reportViolation(`bucket ${name} must be versioned: a BucketVersioningV2 with status Enabled`, bucket.urn);
       const encrypted =

@@ -200,7 +200,7 @@ describe("blast-radius: the command", () => {
     it("writes Markdown with --markdown", async () => {
       const r = await cli(["--from", fixturePath("delete-bucket.json"), "--markdown"]);
       assert.equal(r.code, 4);
-      assert.equal(r.stdout.split("\n")[0], "### Blast radius of `recovery`: DANGER: 1 risk");
+      assert.equal(r.stdout.split("\n")[0], "### Blast radius of `recovery`: DANGER: 2 risks");
     });
   });
 });

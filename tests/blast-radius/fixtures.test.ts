@@ -16,10 +16,10 @@ describe("blast-radius: the fixtures, judged", () => {
     });
 
     it("counts every resource as a create, grouped by plan step kind", () => {
-      assert.deepEqual(report.counts, { create: 77 });
+      assert.deepEqual(report.counts, { create: 122 });
       assert.deepEqual(
         report.byKind.map((k) => [k.kind, k.counts.create]),
-        [["stack", 1], ["provider", 2], ["environment", 1], ["cluster-config", 2], ["secret", 8], ["database", 16], ["migration", 8], ["cache", 2], ["bucket", 8], ["service", 27], ["traffic", 2]],
+        [["stack", 1], ["provider", 3], ["environment", 1], ["cluster-config", 4], ["database", 17], ["secret", 8], ["cache", 3], ["bucket", 34], ["service", 35], ["migration", 12], ["smoke", 2], ["traffic", 2]],
       );
     });
 
@@ -31,11 +31,11 @@ describe("blast-radius: the fixtures, judged", () => {
       assert.equal(e.sequentialMinutes, plan.sequentialMinutes);
       assert.deepEqual(e.criticalPath, plan.criticalPath);
       assert.equal(e.steps.length, plan.steps.length);
-      assert.equal(e.unmappedResources, 4);
+      assert.equal(e.unmappedResources, 5);
     });
 
-    it("runs the smoke tests again although no resource belongs to them", () => {
-      assert.deepEqual(report.estimate!.steps.find((s) => s.id === "smoke:api-gateway"), { id: "smoke:api-gateway", estimateMinutes: 5, resources: 0 });
+    it("counts the smoke gate and its Job under the smoke step", () => {
+      assert.deepEqual(report.estimate!.steps.find((s) => s.id === "smoke:api-gateway"), { id: "smoke:api-gateway", estimateMinutes: 5, resources: 2 });
     });
   });
 
@@ -76,7 +76,7 @@ describe("blast-radius: the fixtures, judged", () => {
         report.changes.map((c) => [c.op, c.name, c.stateful ?? null]),
         [
           ["replace", "database-orders-db", "RDS instance"],
-          ["update", "database-orders-connection", "Kubernetes secret"],
+          ["update", "service-order-payment-env", "Kubernetes secret"],
           ["replace", "migration-order-payment-job", null],
         ],
       );
@@ -96,16 +96,19 @@ describe("blast-radius: the fixtures, judged", () => {
   describe("a bucket dropped from the program", () => {
     const report = reportOf("delete-bucket.json");
 
-    it("is DANGER for the bucket only, not for its sync Job or versioning", () => {
+    it("is DANGER for the bucket and its access-log bucket only, not for its sync Job or versioning", () => {
       assert.deepEqual(
         report.dangers.map((d) => [d.rule, d.name, d.why]),
-        [["stateful-delete", "bucket-uploads-bucket", "bucket bucket-uploads-bucket (lomash-wood-uploads-prod-recovery) is deleted, with what it holds; it is no longer in the program"]],
+        [
+          ["stateful-delete", "bucket-uploads-logs-bucket", "bucket bucket-uploads-logs-bucket (lomash-wood-uploads-prod-recovery-logs) is deleted, with what it holds; it is no longer in the program"],
+          ["stateful-delete", "bucket-uploads-bucket", "bucket bucket-uploads-bucket (lomash-wood-uploads-prod-recovery) is deleted, with what it holds; it is no longer in the program"],
+        ],
       );
       assert.equal(exitCode(report), 4);
     });
 
-    it("counts four deletes and one update", () => {
-      assert.deepEqual(report.counts, { update: 1, delete: 4, same: 1 });
+    it("counts sixteen deletes (the component and everything under it) and one update", () => {
+      assert.deepEqual(report.counts, { update: 1, delete: 16, same: 1 });
     });
   });
 
@@ -119,7 +122,7 @@ describe("blast-radius: the fixtures, judged", () => {
           [
             "source-touched",
             "update",
-            "bucket-media-replica-read",
+            "bucket-media-policy",
             'update touches a production resource named in the source inventory: bucket "lomash-wood-media-prod-replica" (old and new state); a recovery never writes to the source',
           ],
         ],
@@ -129,7 +132,7 @@ describe("blast-radius: the fixtures, judged", () => {
 
     it("leaves the gateway's image update alone", () => {
       assert.deepEqual(report.changes.map((c) => [c.op, c.name, c.step]), [
-        ["update", "bucket-media-replica-read", "bucket:media"],
+        ["update", "bucket-media-policy", "bucket:media"],
         ["update", "service-api-gateway-deployment", "service:api-gateway"],
       ]);
     });
@@ -140,16 +143,16 @@ describe("blast-radius: the fixtures, judged", () => {
 
     it("lists the drill's stateful deletes as its teardown, not as DANGER, and exits 0", () => {
       assert.deepEqual(report.dangers, []);
-      assert.equal(report.teardowns.length, 18);
+      assert.equal(report.teardowns.length, 27);
       assert.deepEqual(
         [...new Set(report.teardowns.map((t) => t.stateful))].sort(),
-        ["ElastiCache group", "Kubernetes secret", "RDS instance", "bucket", "namespace"],
+        ["Kubernetes secret", "RDS instance", "bucket", "namespace"],
       );
       assert.equal(exitCode(report), 0);
     });
 
     it("counts every resource but the stack as deleted", () => {
-      assert.deepEqual(report.counts, { delete: 74, same: 1 });
+      assert.deepEqual(report.counts, { delete: 119, same: 1 });
     });
   });
 });

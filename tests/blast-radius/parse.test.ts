@@ -29,9 +29,9 @@ function messageOfText(text: string): string {
 describe("blast-radius: reading pulumi preview --json", () => {
   it("reads every step of a full rebuild with its op, URN and new state", () => {
     const preview = readFixture("rebuild.json");
-    assert.equal(preview.steps.length, 77);
+    assert.equal(preview.steps.length, 122);
     assert.ok(preview.steps.every((s) => s.op === "create" && s.newState !== undefined && s.oldState === undefined));
-    assert.deepEqual(preview.changeSummary, { create: 77 });
+    assert.deepEqual(preview.changeSummary, { create: 122 });
   });
 
   it("accepts the null detailedDiff the CLI writes when no detailed diff was computed", () => {

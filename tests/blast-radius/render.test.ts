@@ -17,7 +17,8 @@ describe("blast-radius: what people and machines read", () => {
         "| kind | update | replace | same |",
         "|---|---:|---:|---:|",
         "| stack | 0 | 0 | 1 |",
-        "| database | 1 | 1 | 0 |",
+        "| database | 0 | 1 | 0 |",
+        "| service | 1 | 0 | 0 |",
         "| migration | 0 | 1 | 0 |",
         "| **total** | 1 | 2 | 1 |",
         "",
@@ -30,8 +31,8 @@ describe("blast-radius: what people and machines read", () => {
         "| op | resource | type | plan step | note |",
         "|---|---|---|---|---|",
         "| replace | `database-orders-db (lomash-orders-prod-recovery)` | `aws:rds/instance:Instance` | `database:orders` | stateful: RDS instance; replaced for snapshotIdentifier |",
-        "| replace | `migration-order-payment-job (migrate-order-payment)` | `kubernetes:batch/v1:Job` | `migration:order-payment` | replaced for spec |",
-        "| update | `database-orders-connection (orders-database)` | `kubernetes:core/v1:Secret` | `database:orders` | stateful: Kubernetes secret; changes stringData |",
+        "| replace | `migration-order-payment-job` | `kubernetes:batch/v1:Job` | `migration:order-payment` | replaced for spec |",
+        "| update | `service-order-payment-env (order-payment-restored-env)` | `kubernetes:core/v1:Secret` | `service:order-payment` | stateful: Kubernetes secret; changes stringData |",
         "",
         "</details>",
         "",
@@ -61,7 +62,7 @@ describe("blast-radius: what people and machines read", () => {
 
   it("says a drill's stateful deletes are its teardown", () => {
     const text = renderText(reportOf("drill-teardown.json", "drill"));
-    assert.ok(text.includes("Drill teardown: 18 stateful resources deleted, as a drill must (not a danger)\n"));
+    assert.ok(text.includes("Drill teardown: 27 stateful resources deleted, as a drill must (not a danger)\n"));
     assert.ok(text.endsWith("no danger: no stateful resource replaced, deleted only by the drill's own teardown, nothing of the source touched (exit 0)\n"));
   });
 
@@ -83,7 +84,7 @@ describe("blast-radius: what people and machines read", () => {
     const doc = JSON.parse(renderJson(reportOf("delete-bucket.json"))) as Record<string, unknown>;
     assert.equal(doc.verdict, "danger");
     assert.equal(doc.exitCode, 4);
-    assert.deepEqual(doc.counts, { update: 1, delete: 4, same: 1 });
+    assert.deepEqual(doc.counts, { update: 1, delete: 16, same: 1 });
     assert.deepEqual(Object.keys(doc), ["stack", "preview", "config", "verdict", "counts", "byKind", "changes", "dangers", "teardowns", "estimate", "exitCode"]);
   });
 });
