@@ -1,5 +1,5 @@
 import type { StepOp } from "./parse";
-import type { BlastRadius, ReportChange } from "./report";
+import type { BlastRadius, AssessedChange } from "./assess";
 
 /** The ops a reviewer reads first; the rest follow in the engine's order. */
 const MARKS: Partial<Record<StepOp, string>> = {
@@ -51,14 +51,14 @@ function opColumns(report: BlastRadius): StepOp[] {
   return Object.keys(report.counts) as StepOp[];
 }
 
-function reasonOf(c: ReportChange): string {
+function reasonOf(c: AssessedChange): string {
   if (c.replaceReasons.length > 0) return `replaced for ${c.replaceReasons.join(", ")}`;
   if (c.diffReasons.length > 0) return `changes ${c.diffReasons.join(", ")}`;
   return "";
 }
 
-function groupedChanges(report: BlastRadius): Array<[StepOp, ReportChange[]]> {
-  const groups: Array<[StepOp, ReportChange[]]> = [];
+function groupedChanges(report: BlastRadius): Array<[StepOp, AssessedChange[]]> {
+  const groups: Array<[StepOp, AssessedChange[]]> = [];
   for (const op of LISTED_ORDER) {
     const rows = report.changes.filter((c) => c.op === op);
     if (rows.length > 0) groups.push([op, rows]);

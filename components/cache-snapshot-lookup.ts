@@ -23,7 +23,7 @@ export interface CacheSnapshotChoice {
   readonly createTime: string;
 }
 
-/** Tag keys the restored group carries (components/shared.ts recoveryTags). */
+/** Tag keys the restored group carries (components/tags.ts recoveryTags). */
 export const RESTORED_FROM_TAG = "recovery:restored-from";
 export const RESTORE_POINT_TAG = "recovery:restore-point";
 const SNAPSHOT_PREFIX = "snapshot:";

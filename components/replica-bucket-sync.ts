@@ -9,16 +9,10 @@ import {
   type Ownership,
 } from "../stacks/bucket-settings";
 import { AccessLogBucket } from "./access-log-bucket";
-import {
-  DEFAULT_JOB_SERVICE_ACCOUNT,
-  DEFAULT_WORKER_IMAGE,
-  job,
-  jobTimeout,
-  modeProblems,
-  recoveryTags,
-  throwIfProblems,
-  type RecoveryMode,
-} from "./shared";
+import { throwIfProblems } from "./arg-checks";
+import { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, job, jobTimeout } from "./kubernetes-job";
+import { modeProblems, type RecoveryMode } from "./mode";
+import { recoveryTags } from "./tags";
 
 export interface ReplicaBucketSyncArgs {
   readonly stack: string;

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DURATION, throwIfProblems } from "./shared";
+import { DURATION, throwIfProblems } from "./arg-checks";
 
 export interface TrafficCutoverArgs {
   /** The gateway's Kubernetes Service. */
