@@ -1,5 +1,6 @@
 import { buildPlan, type RecoveryPlan } from "../plan";
 import type { RecoveryConfig } from "../stacks";
+import { systemClock, type Clock } from "./clock";
 import type { DrillEngine, EngineEvent, StackResource } from "./engine";
 import { appendHistory, historyEntry, readHistory } from "./history";
 import {
@@ -13,18 +14,12 @@ import {
   type PreflightCheck,
   type ReadinessRunner,
 } from "./preflight";
-import { resourceReports, round, stepReports, verdict, MINUTE_MS, type DestroyReport, type DrillReport, type PhaseName, type PhaseReport } from "./report";
+import { resourceReports, round, stepReports, verdict, MINUTE_MS, type DestroyReport, type DrillReport, type PhaseName, type PhaseReport, type PhaseStatus } from "./report";
 import { writeReport } from "./report-files";
 import { measureRpo, restorePointsFrom } from "./rpo";
 import { resourceTimings, stepTimings, type StampedEvent } from "./timing";
 import { withStrayTimeout, type StrayLookup } from "./strays";
 import type { VerificationResult, Verifier } from "./verifier";
-
-/** Milliseconds. Tests drive a virtual clock; the CLI uses `Date.now`. */
-export interface Clock {
-  now(): number;
-}
-export const systemClock: Clock = { now: () => Date.now() };
 
 export interface Progress {
   readonly phase: PhaseName;
@@ -102,44 +97,108 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const progress = (phase: PhaseName, msg: string, level: Progress["level"] = "info") =>
-    options.onProgress?.({ phase, message: msg, level, elapsedMs: clock.now() - startedAt });
-
   // Refused here (a UsageError: not-a-drill-stack, bad-config) before any engine exists.
   const config = loadDrillStack(options.stack, { root: options.root, now: new Date(startedAt) });
   const plan = buildPlan(config);
-  const engine = options.engine(config, plan);
+  const run = new DrillRun(options, clock, startedAt, config, plan, options.engine(config, plan));
 
-  const phases: PhaseReport[] = [];
-  let readiness: DrillReadiness = { status: "skipped", detail: "preflight did not get to it" };
-  const errors: string[] = [];
-  const events: StampedEvent[] = [];
-  let interrupted: string | undefined;
-  const timed = async <T>(name: PhaseName, work: () => Promise<T>, describe: (r: T) => { ok: boolean; detail: string }): Promise<T | undefined> => {
-    const t0 = clock.now();
-    progress(name, `${name} started`);
+  if (await preflight(run)) {
     try {
-      const result = await work();
-      const { ok, detail } = describe(result);
-      phases.push({ name, status: ok ? "passed" : "failed", startedAt: iso(t0), seconds: round((clock.now() - t0) / 1000), detail });
-      progress(name, `${name} ${ok ? "passed" : "FAILED"}: ${detail}`, ok ? "info" : "error");
-      return result;
+      // From here on, whatever happens, destroy runs (finally below).
+      const upPassed = await up(run);
+      if (upPassed && !options.signal?.aborted) await verify(run);
+      else run.skip("verify", upPassed ? "interrupted before verification" : "up did not succeed");
+    } finally {
+      await destroy(run);
+    }
+  } else {
+    run.skip("up", "preflight failed");
+    run.skip("verify", "preflight failed");
+    run.skip("destroy", "nothing was created");
+  }
+
+  if (options.signal?.aborted) run.interrupted ??= abortReason(options.signal);
+  const report = drillReport(run, clock.now());
+  const history = [...readHistory(options.reportsDir), historyEntry(report, "")];
+  const reportDir = writeReport(options.reportsDir, report, history);
+  appendHistory(options.reportsDir, historyEntry(report, reportDir));
+  return { exitCode: report.exitCode, report, reportDir };
+}
+
+/** What a phase step gives back: its status, and its result when it ran to the end. */
+interface PhaseResult<T> {
+  readonly status: PhaseStatus;
+  readonly value?: T;
+}
+
+/**
+ * One drill's state, kept in one place: what each phase found, what the engine reported, what went
+ * wrong. The phase steps below fill it in; the report is built from it at the end.
+ */
+class DrillRun {
+  readonly phases: PhaseReport[] = [];
+  readonly errors: string[] = [];
+  /** Every engine event, stamped on receipt: what the step and resource timings are computed from. */
+  readonly events: StampedEvent[] = [];
+  checks: readonly PreflightCheck[] = [];
+  readiness: DrillReadiness = { status: "skipped", detail: "preflight did not get to it" };
+  interrupted: string | undefined;
+  upStartedAt: number | undefined;
+  verification: VerificationResult | null = null;
+  /** When a passing verification finished: the end of the measured RTO. */
+  verifiedAt: number | undefined;
+  outputs: Record<string, unknown> | undefined;
+  destroy: DestroyReport;
+
+  constructor(
+    readonly options: DrillOptions,
+    readonly clock: Clock,
+    readonly startedAt: number,
+    readonly config: RecoveryConfig,
+    readonly plan: RecoveryPlan,
+    readonly engine: DrillEngine,
+  ) {
+    this.destroy = { status: "not-needed", destroyed: [], leftovers: [], command: engine.destroyCommand() };
+  }
+
+  progress(phase: PhaseName, msg: string, level: Progress["level"] = "info"): void {
+    this.options.onProgress?.({ phase, message: msg, level, elapsedMs: this.clock.now() - this.startedAt });
+  }
+
+  skip(name: PhaseName, detail: string): void {
+    this.phases.push({ name, status: "skipped", detail });
+  }
+
+  /** Runs one phase, timed and recorded; a throw fails it (or marks it interrupted), never the drill. */
+  async phase<T>(name: PhaseName, work: () => Promise<T>, describe: (r: T) => { ok: boolean; detail: string }): Promise<PhaseResult<T>> {
+    const t0 = this.clock.now();
+    const startedAt = new Date(t0).toISOString();
+    const seconds = () => round((this.clock.now() - t0) / 1000);
+    this.progress(name, `${name} started`);
+    try {
+      const value = await work();
+      const { ok, detail } = describe(value);
+      const status = ok ? "passed" : "failed";
+      this.phases.push({ name, status, startedAt, seconds: seconds(), detail });
+      this.progress(name, `${name} ${ok ? "passed" : "FAILED"}: ${detail}`, ok ? "info" : "error");
+      return { status, value };
     } catch (error) {
       // An engine stopped by the interrupt rejects with its own error: still an interruption.
-      const wasInterrupt = error instanceof Interrupted || options.signal?.aborted === true;
+      const wasInterrupt = error instanceof Interrupted || this.options.signal?.aborted === true;
       const status = wasInterrupt ? "interrupted" : "failed";
-      if (wasInterrupt) interrupted ??= abortReason(options.signal);
-      else errors.push(`${name}: ${message(error)}`);
-      phases.push({ name, status, startedAt: iso(t0), seconds: round((clock.now() - t0) / 1000), detail: message(error) });
-      progress(name, `${name} ${status.toUpperCase()}: ${message(error)}`, "error");
-      return undefined;
+      if (wasInterrupt) this.interrupted ??= abortReason(this.options.signal);
+      else this.errors.push(`${name}: ${message(error)}`);
+      this.phases.push({ name, status, startedAt, seconds: seconds(), detail: message(error) });
+      this.progress(name, `${name} ${status.toUpperCase()}: ${message(error)}`, "error");
+      return { status };
     }
-  };
-  const skip = (name: PhaseName, detail: string) => phases.push({ name, status: "skipped", detail });
+  }
+}
 
-  // 1. Preflight: nothing exists yet, so a failure here needs no destroy.
-  const preflight = await timed(
+/** 1. Preflight: nothing exists yet, so a failure here needs no destroy. True when it passed. */
+async function preflight(run: DrillRun): Promise<boolean> {
+  const { config, engine, options, plan } = run;
+  const result = await run.phase(
     "preflight",
     async (): Promise<PreflightCheck[]> => {
       const checks: PreflightCheck[] = [
@@ -155,12 +214,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
       // Leftovers of an earlier drill would be updated, not created: the times would mean nothing.
       if (missing.length === 0) checks.push(await leftoverCheck(engine));
       if (options.backups)
-        checks.push(...(await untilAborted(backupChecks(config, options.backups, new Date(clock.now()), options.allowStaleBackups), options.signal)));
+        checks.push(...(await untilAborted(backupChecks(config, options.backups, new Date(run.clock.now()), options.allowStaleBackups), options.signal)));
       else checks.push({ name: "backups", result: "warn", detail: "not checked (rehearsal); a real drill reads them with the AWS SDK" });
       const ran = await untilAborted(readinessCheck(config, options.readiness), options.signal);
-      readiness = ran.readiness;
+      run.readiness = ran.readiness;
       checks.push(ran.check, planCheck(plan));
-      for (const c of checks) if (c.result !== "pass") progress("preflight", `${c.name}: ${c.result}: ${c.detail}`, c.result === "fail" ? "error" : "warn");
+      for (const c of checks) if (c.result !== "pass") run.progress("preflight", `${c.name}: ${c.result}: ${c.detail}`, c.result === "fail" ? "error" : "warn");
       return checks;
     },
     (checks) => {
@@ -168,93 +227,137 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
       return { ok: failed.length === 0, detail: failed.length === 0 ? `${checks.length} checks` : `failed: ${failed.map((c) => c.name).join(", ")}` };
     },
   );
-  const preflightPassed = phases[0].status === "passed";
+  run.checks = result.value ?? [];
+  return result.status === "passed";
+}
 
-  let upStartedAt: number | undefined;
-  let verification: VerificationResult | null = null;
-  let verifiedAt: number | undefined;
-  let outputs: Record<string, unknown> | undefined;
-  let destroy: DestroyReport = { status: "not-needed", destroyed: [], leftovers: [], command: engine.destroyCommand() };
+/** 2. Up, with every engine event stamped for the timings. True when it passed. */
+async function up(run: DrillRun): Promise<boolean> {
   const onEvent = (event: EngineEvent) => {
-    events.push({ at: clock.now(), event });
+    run.events.push({ at: run.clock.now(), event });
     const done = event.resOutputsEvent?.metadata;
     if (done && /^recovery:[^:]+:[^:]+$/.test(done.type) && !done.type.endsWith("RecoveryEnvironment"))
-      progress("up", `${done.urn.split("::").pop()} ready`);
+      run.progress("up", `${done.urn.split("::").pop()} ready`);
     const failed = event.resOpFailedEvent?.metadata;
-    if (failed) progress("up", `${failed.urn.split("::").pop()} failed`, "error");
+    if (failed) run.progress("up", `${failed.urn.split("::").pop()} failed`, "error");
   };
+  run.upStartedAt = run.clock.now();
+  const result = await run.phase(
+    "up",
+    () => run.engine.up({ onEvent, signal: run.options.signal }),
+    () => ({ ok: true, detail: `${run.plan.steps.length} plan steps` }),
+  );
+  return result.status === "passed";
+}
 
-  if (preflightPassed) {
+/** 3. Verify against the stack outputs (never logged: they hold connection strings). */
+async function verify(run: DrillRun): Promise<void> {
+  const result = await run.phase(
+    "verify",
+    async () => {
+      run.outputs = await run.engine.outputs();
+      return untilAborted(run.options.verifier(run.outputs, run.config), run.options.signal);
+    },
+    (r) => ({ ok: r.passed, detail: `${r.checks.filter((c) => c.result === "pass").length}/${r.checks.length} checks passed` }),
+  );
+  run.verification = result.value ?? null;
+  if (run.verification?.passed) run.verifiedAt = run.clock.now();
+}
+
+/**
+ * 4. Destroy, always: after success, failure, or an interrupt. Not abortable: a second Ctrl-C must
+ * not leave a drill stack behind (the CLI says so). Then a look for what the state never held.
+ */
+async function destroy(run: DrillRun): Promise<void> {
+  const { engine, options } = run;
+  const command = engine.destroyCommand();
+  const list = async (): Promise<StackResource[] | undefined> => {
     try {
-      // 2. Up. From here on, whatever happens, destroy runs (finally below).
-      upStartedAt = clock.now();
-      await timed("up", () => engine.up({ onEvent, signal: options.signal }), () => ({ ok: true, detail: `${plan.steps.length} plan steps` }));
-      const upPassed = phases.at(-1)?.status === "passed";
-      // 3. Verify against the stack outputs (never logged: they hold connection strings).
-      if (upPassed && !options.signal?.aborted) {
-        verification =
-          (await timed(
-            "verify",
-            async () => {
-              outputs = await engine.outputs();
-              return untilAborted(options.verifier(outputs, config), options.signal);
-            },
-            (r) => ({ ok: r.passed, detail: `${r.checks.filter((c) => c.result === "pass").length}/${r.checks.length} checks passed` }),
-          )) ?? null;
-        if (verification?.passed) verifiedAt = clock.now();
-      } else skip("verify", upPassed ? "interrupted before verification" : "up did not succeed");
-    } finally {
-      // 4. Destroy, always: after success, failure, or an interrupt. Not abortable: a second
-      // Ctrl-C must not leave a drill stack behind (the CLI says so).
-      const onDeleted = (event: EngineEvent) => {
-        const done = event.resOutputsEvent?.metadata;
-        if (done?.op === "delete" && /^recovery:[^:]+:[^:]+$/.test(done.type)) progress("destroy", `${done.urn.split("::").pop()} deleted`);
-        const failed = event.resOpFailedEvent?.metadata;
-        if (failed) progress("destroy", `${failed.urn.split("::").pop()} could not be deleted`, "error");
-      };
-      destroy = await destroyAll(engine, config, options.strays, onDeleted, options.keep ?? false, (name, work) => timed(name, work, (d) => ({ ok: d.status === "destroyed", detail: destroyDetail(d) })), skip, progress);
+      return await engine.resources();
+    } catch {
+      return undefined;
     }
-  } else {
-    skip("up", "preflight failed");
-    skip("verify", "preflight failed");
-    skip("destroy", "nothing was created");
+  };
+  const before = (await list()) ?? [];
+  if (options.keep ?? false) {
+    run.skip("destroy", `--keep: ${before.length} resources kept; remove with: ${command}`);
+    run.progress("destroy", `--keep: the drill stack is LEFT UP for debugging; remove it with: ${command}`, "warn");
+    run.destroy = { status: "kept", destroyed: [], leftovers: before, command };
+    return;
   }
+  const onDeleted = (event: EngineEvent) => {
+    const done = event.resOutputsEvent?.metadata;
+    if (done?.op === "delete" && /^recovery:[^:]+:[^:]+$/.test(done.type)) run.progress("destroy", `${done.urn.split("::").pop()} deleted`);
+    const failed = event.resOpFailedEvent?.metadata;
+    if (failed) run.progress("destroy", `${failed.urn.split("::").pop()} could not be deleted`, "error");
+  };
+  let error: string | undefined;
+  const result = await run.phase(
+    "destroy",
+    async (): Promise<DestroyReport> => {
+      try {
+        await engine.destroy({ onEvent: onDeleted });
+      } catch (e) {
+        error = message(e);
+      }
+      const after = await list();
+      const left = after ?? before;
+      const leftUrns = new Set(left.map((r) => r.urn));
+      const destroyed = before.filter((r) => !leftUrns.has(r.urn));
+      const failed = error !== undefined || after === undefined || left.length > 0;
+      if (after === undefined) error ??= "could not list the stack's resources after destroy";
+      const strays = await strayLook(run, left);
+      const strayFailed = strays !== undefined && (strays.instances.length > 0 || strays.error !== undefined);
+      return { status: failed || strayFailed ? "failed" : "destroyed", destroyed, leftovers: failed ? left : [], command, error, ...(strays ? { strays } : {}) } as DestroyReport;
+    },
+    (d) => ({ ok: d.status === "destroyed", detail: destroyDetail(d) }),
+  );
+  run.destroy = result.value ?? { status: "failed", destroyed: [], leftovers: before, command, error };
+}
 
-  // 5. Measure and report.
-  if (options.signal?.aborted) interrupted ??= abortReason(options.signal);
-  const finishedAt = clock.now();
-  const resources = resourceTimings(events, plan.steps);
+/** What the state never held, the destroy never saw: look in AWS, by the drill's own tags. */
+async function strayLook(run: DrillRun, left: readonly StackResource[]): Promise<DestroyReport["strays"]> {
+  const lookup = run.options.strays;
+  if (!lookup) return undefined;
+  const strays = await withStrayTimeout(lookup.find(run.config, left)).catch((e: unknown) => ({ instances: [], refused: [], error: message(e) }));
+  for (const id of strays.refused ?? [])
+    run.progress("destroy", `${id} carries this drill's tags but is a production name: not listed for removal; find out who tagged it`, "warn");
+  for (const x of strays.instances) run.progress("destroy", `${x.identifier} (RDS, ${x.status ?? "status unknown"}) is not in the state; remove it with: ${x.command}`, "error");
+  return strays;
+}
+
+/** 5. Measure and report. */
+function drillReport(run: DrillRun, finishedAt: number): DrillReport {
+  const { config, engine, plan, upStartedAt, verifiedAt, verification, destroy: destroyed, interrupted } = run;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const resources = resourceTimings(run.events, plan.steps);
   const measuredRto = upStartedAt !== undefined && verifiedAt !== undefined ? round((verifiedAt - upStartedAt) / MINUTE_MS, 3) : null;
-  const failureTime = config.failureTime ? new Date(config.failureTime) : new Date(startedAt);
-  const succeeded = phases.every((p) => p.status === "passed") && verification?.passed === true && destroy.status === "destroyed" && !interrupted;
-  const report: DrillReport = {
+  const failureTime = config.failureTime ? new Date(config.failureTime) : new Date(run.startedAt);
+  const succeeded = run.phases.every((p) => p.status === "passed") && verification?.passed === true && destroyed.status === "destroyed" && !interrupted;
+  return {
     schema: 1,
     stack: config.stack,
     engine: engine.kind,
     rehearsal: engine.kind === "fake",
     engineNote: engine.note,
-    startedAt: iso(startedAt),
+    startedAt: iso(run.startedAt),
     finishedAt: iso(finishedAt),
     outcome: succeeded ? "passed" : "failed",
     exitCode: succeeded ? 0 : 1,
-    kept: options.keep ?? false,
+    kept: run.options.keep ?? false,
     interrupted,
-    phases,
-    preflight: preflight ?? [],
-    readiness,
+    phases: run.phases,
+    preflight: run.checks,
+    readiness: run.readiness,
     plan: { estimatedRtoMinutes: plan.estimatedRtoMinutes, criticalPath: plan.criticalPath },
     steps: stepReports(plan, stepTimings(resources), upStartedAt),
     resources: resourceReports(resources),
     rto: { objectiveMinutes: config.objectives.rtoMinutes, estimatedMinutes: plan.estimatedRtoMinutes, measuredMinutes: measuredRto, verdict: verdict(measuredRto, config.objectives.rtoMinutes) },
-    rpo: measureRpo(config, failureTime, restorePointsFrom(outputs)),
+    rpo: measureRpo(config, failureTime, restorePointsFrom(run.outputs)),
     verification,
-    destroy,
-    errors,
+    destroy: destroyed,
+    errors: run.errors,
   };
-  const history = [...readHistory(options.reportsDir), historyEntry(report, "")];
-  const reportDir = writeReport(options.reportsDir, report, history);
-  appendHistory(options.reportsDir, historyEntry(report, reportDir));
-  return { exitCode: report.exitCode, report, reportDir };
 }
 
 function destroyDetail(d: DestroyReport): string {
@@ -267,56 +370,6 @@ function destroyDetail(d: DestroyReport): string {
     ...(d.strays?.error ? [`could not look for RDS instances outside the state (${d.strays.error})`] : []),
   ];
   return parts.join("; ");
-}
-
-async function destroyAll(
-  engine: DrillEngine,
-  config: RecoveryConfig,
-  lookup: StrayLookup | undefined,
-  onDeleted: (event: EngineEvent) => void,
-  keep: boolean,
-  timed: (name: PhaseName, work: () => Promise<DestroyReport>) => Promise<DestroyReport | undefined>,
-  skip: (name: PhaseName, detail: string) => void,
-  progress: (phase: PhaseName, msg: string, level?: Progress["level"]) => void,
-): Promise<DestroyReport> {
-  const command = engine.destroyCommand();
-  const list = async (): Promise<StackResource[] | undefined> => {
-    try {
-      return await engine.resources();
-    } catch {
-      return undefined;
-    }
-  };
-  const before = (await list()) ?? [];
-  if (keep) {
-    skip("destroy", `--keep: ${before.length} resources kept; remove with: ${command}`);
-    progress("destroy", `--keep: the drill stack is LEFT UP for debugging; remove it with: ${command}`, "warn");
-    return { status: "kept", destroyed: [], leftovers: before, command };
-  }
-  let error: string | undefined;
-  const result = await timed("destroy", async () => {
-    try {
-      await engine.destroy({ onEvent: onDeleted });
-    } catch (e) {
-      error = message(e);
-    }
-    const after = await list();
-    const left = after ?? before;
-    const leftUrns = new Set(left.map((r) => r.urn));
-    const destroyed = before.filter((r) => !leftUrns.has(r.urn));
-    const failed = error !== undefined || after === undefined || left.length > 0;
-    if (after === undefined) error ??= "could not list the stack's resources after destroy";
-    // What the state never held, the destroy never saw: look in AWS, by the drill's own tags.
-    let strays: DestroyReport["strays"];
-    if (lookup)
-      strays = await withStrayTimeout(lookup.find(config, left)).catch((e: unknown) => ({ instances: [], refused: [], error: message(e) }));
-    for (const id of strays?.refused ?? [])
-      progress("destroy", `${id} carries this drill's tags but is a production name: not listed for removal; find out who tagged it`, "warn");
-    for (const x of strays?.instances ?? []) progress("destroy", `${x.identifier} (RDS, ${x.status ?? "status unknown"}) is not in the state; remove it with: ${x.command}`, "error");
-    const strayFailed = strays !== undefined && (strays.instances.length > 0 || strays.error !== undefined);
-    return { status: failed || strayFailed ? "failed" : "destroyed", destroyed, leftovers: failed ? left : [], command, error, ...(strays ? { strays } : {}) } as DestroyReport;
-  });
-  return result ?? { status: "failed", destroyed: [], leftovers: before, command, error };
 }
 
 async function leftoverCheck(engine: DrillEngine): Promise<PreflightCheck> {
