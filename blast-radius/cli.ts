@@ -116,9 +116,9 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
       preview = parse().parsePreview(await runPreview(stack, root, { progress: (options.progress ?? false) && !json }), label);
       configured = { config: flagged, source: { from: "--stack", stack } };
     }
-    const report = blastRadius(preview, { preview: label, config: configured.config, configSource: configured.source });
-    const stdout = opts.json ? renderJson(report) : opts.markdown ? renderMarkdown(report) : renderText(report);
-    return { code: exitCode(report), stdout, stderr: "" };
+    const radius = blastRadius(preview, { preview: label, config: configured.config, configSource: configured.source });
+    const stdout = opts.json ? renderJson(radius) : opts.markdown ? renderMarkdown(radius) : renderText(radius);
+    return { code: exitCode(radius), stdout, stderr: "" };
   } catch (error) {
     let stdout = "";
     let stderr = "";
