@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
-/** The argument checks several components share (names, durations) and how their problems are thrown. */
+/** The argument checks several components share (names, durations) and how their problems are thrown. Not a component itself. */
 
 /** `RDS`/`S3`-style names: lowercase letters, digits, single hyphens, no trailing hyphen. */
 export function isDnsName(name: string, max: number): boolean {

@@ -1,4 +1,4 @@
-/** The two ways a restore stack runs: a real rebuild, or a rehearsal that is always destroyed. */
+/** The two ways a restore stack runs: a real rebuild, or a rehearsal that is always destroyed. Not a component itself. */
 
 export type RecoveryMode = "recovery" | "drill";
 export const RECOVERY_MODES: readonly RecoveryMode[] = ["recovery", "drill"];

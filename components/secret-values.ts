@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
-/** How components keep credentials secret, in Kubernetes Secrets and in what CrossGuard sees. */
+/** How components keep credentials secret, in Kubernetes Secrets and in what CrossGuard sees. Not a component itself. */
 
 /** One key per value, every value a Pulumi secret: a Kubernetes Secret never holds a plain value. */
 export function secretStringData(values: Readonly<Record<string, pulumi.Input<string>>>): Record<string, pulumi.Output<string>> {

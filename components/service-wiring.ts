@@ -9,6 +9,8 @@ import type { RestoredDatabase } from "./restored-database";
 import type { SecretVersions } from "./secret-versions";
 import type { ServiceRedeployment, ServiceRedeploymentArgs } from "./service-redeployment";
 
+/** What a service is given of the steps it depends on: environment variables and secrets. Not a component itself. */
+
 /** `orders` → `ORDERS`, `order-payment` → `ORDER_PAYMENT`: names as environment variable prefixes. */
 export const envName = (name: string): string => name.toUpperCase().replace(/-/g, "_");
 

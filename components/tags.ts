@@ -1,5 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
+/** How restored AWS resources are tagged, so anyone can tell them apart from production. Not a component itself. */
+
 /** The tags every restored AWS resource carries; `pulumi up` output and the AWS console can tell them apart. */
 export function recoveryTags(
   stack: string,
