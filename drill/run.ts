@@ -102,14 +102,14 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
   const plan = buildPlan(config);
   const run = new DrillRun(options, clock, startedAt, config, plan, options.engine(config, plan));
 
-  if (await preflight(run)) {
+  if (await preflightPhase(run)) {
     try {
       // From here on, whatever happens, destroy runs (finally below).
-      const upPassed = await up(run);
-      if (upPassed && !options.signal?.aborted) await verify(run);
+      const upPassed = await upPhase(run);
+      if (upPassed && !options.signal?.aborted) await verifyPhase(run);
       else run.skip("verify", upPassed ? "interrupted before verification" : "up did not succeed");
     } finally {
-      await destroy(run);
+      await destroyPhase(run);
     }
   } else {
     run.skip("up", "preflight failed");
@@ -196,7 +196,7 @@ class DrillRun {
 }
 
 /** 1. Preflight: nothing exists yet, so a failure here needs no destroy. True when it passed. */
-async function preflight(run: DrillRun): Promise<boolean> {
+async function preflightPhase(run: DrillRun): Promise<boolean> {
   const { config, engine, options, plan } = run;
   const result = await run.phase(
     "preflight",
@@ -232,7 +232,7 @@ async function preflight(run: DrillRun): Promise<boolean> {
 }
 
 /** 2. Up, with every engine event stamped for the timings. True when it passed. */
-async function up(run: DrillRun): Promise<boolean> {
+async function upPhase(run: DrillRun): Promise<boolean> {
   const onEvent = (event: EngineEvent) => {
     run.events.push({ at: run.clock.now(), event });
     const done = event.resOutputsEvent?.metadata;
@@ -251,7 +251,7 @@ async function up(run: DrillRun): Promise<boolean> {
 }
 
 /** 3. Verify against the stack outputs (never logged: they hold connection strings). */
-async function verify(run: DrillRun): Promise<void> {
+async function verifyPhase(run: DrillRun): Promise<void> {
   const result = await run.phase(
     "verify",
     async () => {
@@ -268,7 +268,7 @@ async function verify(run: DrillRun): Promise<void> {
  * 4. Destroy, always: after success, failure, or an interrupt. Not abortable: a second Ctrl-C must
  * not leave a drill stack behind (the CLI says so). Then a look for what the state never held.
  */
-async function destroy(run: DrillRun): Promise<void> {
+async function destroyPhase(run: DrillRun): Promise<void> {
   const { engine, options } = run;
   const command = engine.destroyCommand();
   const list = async (): Promise<StackResource[] | undefined> => {
