@@ -11,7 +11,7 @@ export * from "./service-redeployment";
 export * from "./smoke-gate";
 export * from "./traffic-cutover";
 export { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE } from "./kubernetes-job";
-export { type RecoveryMode } from "./mode";
+export type { RecoveryMode } from "./mode";
 export type { DatabaseSource, DatabaseTargetArgs } from "./database-instance-settings";
 export { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from "./database-instance-settings";
 export { chooseSnapshot, snapshotResolutionProvider, SnapshotResolution, type SnapshotFacts, type SnapshotRequest } from "./rds-snapshot";
