@@ -92,7 +92,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
   return { exitCode: report.exitCode, report, reportDir };
 }
 
-/** 5. Measure and report. */
+/** The report of a finished run: measured phases and steps, RTO and RPO against the objectives. */
 function drillReport(run: DrillRun, finishedAt: number): DrillReport {
   const { config, engine, plan, upStartedAt, verifiedAt, verification, destroy: destroyed, interrupted } = run;
   const iso = (ms: number) => new Date(ms).toISOString();
