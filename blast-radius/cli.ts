@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { errorMessage, exitCodeOf, helpText, oneOf, parseOptions, reportError, UsageError, type CommandSpec } from "../scripts/lib/cli";
 import type { RecoveryConfig } from "../stacks/types";
 import type { Preview } from "./parse";
-import type { ConfigSource } from "./report";
+import type { ConfigSource } from "./assess";
 
 export const BLAST_RADIUS_COMMAND = {
   usage: ["npm run blast-radius -- (--stack <name> | --from <preview.json>) [--json | --markdown]"],
@@ -98,7 +98,7 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { runPreview } = require("./live") as typeof import("./live");
     const { exitCode, renderJson, renderMarkdown, renderText } = require("./render") as typeof import("./render");
-    const { blastRadius } = require("./report") as typeof import("./report");
+    const { blastRadius } = require("./assess") as typeof import("./assess");
     /* eslint-enable @typescript-eslint/no-require-imports */
     // The stack is loaded before anything else, so `--stack prod` (or a broken stack file) is
     // refused whatever the preview says, and before a slow live preview starts.
@@ -116,9 +116,9 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
       preview = parse().parsePreview(await runPreview(stack, root, { progress: (options.progress ?? false) && !json }), label);
       configured = { config: flagged, source: { from: "--stack", stack } };
     }
-    const report = blastRadius(preview, { preview: label, config: configured.config, configSource: configured.source });
-    const stdout = opts.json ? renderJson(report) : opts.markdown ? renderMarkdown(report) : renderText(report);
-    return { code: exitCode(report), stdout, stderr: "" };
+    const radius = blastRadius(preview, { preview: label, config: configured.config, configSource: configured.source });
+    const stdout = opts.json ? renderJson(radius) : opts.markdown ? renderMarkdown(radius) : renderText(radius);
+    return { code: exitCode(radius), stdout, stderr: "" };
   } catch (error) {
     let stdout = "";
     let stderr = "";

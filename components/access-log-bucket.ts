@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logDeliveryPolicy } from "../stacks/bucket-settings";
-import { modeProblems, recoveryTags, throwIfProblems, type RecoveryMode } from "./shared";
+import { throwIfProblems } from "./arg-checks";
+import { modeProblems, type RecoveryMode } from "./mode";
+import { recoveryTags } from "./tags";
 import { COMPONENT_TYPES } from "./names";
 
 export interface AccessLogBucketArgs {

@@ -14,7 +14,7 @@ import {
  *
  * It runs in the program, so on every preview and up; it is built for the second run: once the
  * restored group exists, the snapshot it was restored from is read back from its tags and the
- * source is not asked again (it may be gone by then, or have a newer snapshot).
+ * source is not asked again (it may be gone by then, or have a newer snapshot). Not a component itself.
  */
 
 /** A snapshot to restore and when its node was snapshotted (ISO time; `unknown` when AWS gives none). */
@@ -23,7 +23,7 @@ export interface CacheSnapshotChoice {
   readonly createTime: string;
 }
 
-/** Tag keys the restored group carries (components/shared.ts recoveryTags). */
+/** Tag keys the restored group carries (components/tags.ts recoveryTags). */
 export const RESTORED_FROM_TAG = "recovery:restored-from";
 export const RESTORE_POINT_TAG = "recovery:restore-point";
 const SNAPSHOT_PREFIX = "snapshot:";

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { isDnsName, throwIfProblems } from "./shared";
+import { isDnsName, throwIfProblems } from "./arg-checks";
 import { COMPONENT_TYPES } from "./names";
 
 export interface ClusterConfigArgs {

@@ -3,7 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "../stacks/image-reference";
 import { maxRdbVersionFor } from "../workers/redis-rdb-versions";
-import { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, isDnsName, jobTimeout, modeProblems, throwIfProblems, type RecoveryMode } from "./shared";
+import { isDnsName, throwIfProblems } from "./arg-checks";
+import { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, jobTimeout } from "./kubernetes-job";
+import { modeProblems, type RecoveryMode } from "./mode";
 import { isBucketName } from "../workers/s3-location";
 import { COMPONENT_TYPES } from "./names";
 

@@ -3,19 +3,12 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { connectionString, databaseTimeouts, instanceBase, majorVersion, targetProblems, type DatabaseTargetArgs } from "./rds-instance";
-import {
-  DB_SECRET_OUTPUTS,
-  DEFAULT_JOB_SERVICE_ACCOUNT,
-  DEFAULT_WORKER_IMAGE,
-  K8S_SECRET_OUTPUTS,
-  job,
-  jobTimeout,
-  modeProblems,
-  recoveryTags,
-  secretStringData,
-  throwIfProblems,
-} from "./shared";
+import { connectionString, databaseTimeouts, instanceBase, majorVersion, targetProblems, type DatabaseTargetArgs } from "./database-instance-settings";
+import { throwIfProblems } from "./arg-checks";
+import { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, job, jobTimeout } from "./kubernetes-job";
+import { modeProblems } from "./mode";
+import { DB_SECRET_OUTPUTS, K8S_SECRET_OUTPUTS, secretStringData } from "./secret-values";
+import { recoveryTags } from "./tags";
 import { isBucketName } from "../workers/s3-location";
 import { COMPONENT_TYPES } from "./names";
 

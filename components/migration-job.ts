@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { K8S_SECRET_OUTPUTS, job, jobTimeout, secretStringData, throwIfProblems } from "./shared";
+import { throwIfProblems } from "./arg-checks";
+import { job, jobTimeout } from "./kubernetes-job";
+import { K8S_SECRET_OUTPUTS, secretStringData } from "./secret-values";
 import { COMPONENT_TYPES } from "./names";
 
 export interface MigrationJobArgs {

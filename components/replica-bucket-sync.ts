@@ -10,16 +10,10 @@ import {
   type Ownership,
 } from "../stacks/bucket-settings";
 import { AccessLogBucket } from "./access-log-bucket";
-import {
-  DEFAULT_JOB_SERVICE_ACCOUNT,
-  DEFAULT_WORKER_IMAGE,
-  job,
-  jobTimeout,
-  modeProblems,
-  recoveryTags,
-  throwIfProblems,
-  type RecoveryMode,
-} from "./shared";
+import { throwIfProblems } from "./arg-checks";
+import { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, job, jobTimeout } from "./kubernetes-job";
+import { modeProblems, type RecoveryMode } from "./mode";
+import { recoveryTags } from "./tags";
 import { isBucketName } from "../workers/s3-location";
 import { COMPONENT_TYPES } from "./names";
 

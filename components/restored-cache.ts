@@ -7,13 +7,9 @@ import {
   resolveCacheSnapshot,
   type CacheSnapshotChoice,
 } from "./cache-snapshot-lookup";
-import {
-  isDnsName,
-  modeProblems,
-  recoveryTags,
-  throwIfProblems,
-  type RecoveryMode,
-} from "./shared";
+import { isDnsName, throwIfProblems } from "./arg-checks";
+import { modeProblems, type RecoveryMode } from "./mode";
+import { recoveryTags } from "./tags";
 import { COMPONENT_TYPES } from "./names";
 
 /**

@@ -1,9 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { connectionString, databaseTimeouts, instanceBase, targetProblems, type DatabaseTargetArgs } from "./rds-instance";
+import { connectionString, databaseTimeouts, instanceBase, targetProblems, type DatabaseTargetArgs } from "./database-instance-settings";
 import { SnapshotResolution } from "./rds-snapshot";
-import { DB_SECRET_OUTPUTS, modeProblems, recoveryTags, throwIfProblems } from "./shared";
+import { throwIfProblems } from "./arg-checks";
+import { modeProblems } from "./mode";
+import { DB_SECRET_OUTPUTS } from "./secret-values";
+import { recoveryTags } from "./tags";
 import { COMPONENT_TYPES } from "./names";
 
 export interface RestoredDatabaseArgs extends DatabaseTargetArgs {

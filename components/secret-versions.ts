@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_SECRET_STAGE, misspeltAwsStage } from "../stacks/secret-stages";
-import { K8S_SECRET_OUTPUTS, isDnsName, secretStringData, throwIfProblems } from "./shared";
+import { isDnsName, throwIfProblems } from "./arg-checks";
+import { K8S_SECRET_OUTPUTS, secretStringData } from "./secret-values";
 import { COMPONENT_TYPES } from "./names";
 
 /** The Kubernetes Secret's annotation that keeps the Secrets Manager version it was restored from. */

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { K8S_SECRET_OUTPUTS, isDnsName, secretStringData, throwIfProblems } from "./shared";
+import { isDnsName, throwIfProblems } from "./arg-checks";
+import { K8S_SECRET_OUTPUTS, secretStringData } from "./secret-values";
 import { COMPONENT_TYPES } from "./names";
 
 export interface ServiceRedeploymentArgs {

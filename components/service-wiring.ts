@@ -8,7 +8,11 @@ import type { RestoredCache } from "./restored-cache";
 import type { RestoredDatabase } from "./restored-database";
 import type { SecretVersions } from "./secret-versions";
 import type { ServiceRedeployment, ServiceRedeploymentArgs } from "./service-redeployment";
-import { envName } from "./shared";
+
+/** What a service is given of the steps it depends on: environment variables and secrets. Not a component itself. */
+
+/** `orders` → `ORDERS`, `order-payment` → `ORDER_PAYMENT`: names as environment variable prefixes. */
+export const envName = (name: string): string => name.toUpperCase().replace(/-/g, "_");
 
 /** The component a step created, by name; an error naming the step when the plan has not created it yet. */
 export function must<T>(map: ReadonlyMap<string, T>, key: string, step: PlanStep): T {

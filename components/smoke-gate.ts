@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SmokeTest } from "../stacks/schema";
-import { job, jobTimeout, throwIfProblems } from "./shared";
+import { throwIfProblems } from "./arg-checks";
+import { job, jobTimeout } from "./kubernetes-job";
 import { COMPONENT_TYPES } from "./names";
 
 /** A small image with `curl`, `sh` and `grep`; the smoke tests need nothing more. */

@@ -11,6 +11,8 @@ import type { SecretVersions } from "./secret-versions";
 import type { ServiceRedeployment } from "./service-redeployment";
 import type { TrafficCutover } from "./traffic-cutover";
 
+/** The program's stack outputs, built from the environment's components (the contract is stacks/outputs.ts). Not a component itself. */
+
 /**
  * A plain shape as a program builds it: every value may still be an Output, at any depth (Pulumi
  * resolves nested Outputs in stack exports). Optional keys stay optional; the compiler checks

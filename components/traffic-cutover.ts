@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DURATION, throwIfProblems } from "./shared";
+import { DURATION, throwIfProblems } from "./arg-checks";
 import { COMPONENT_TYPES } from "./names";
 
 export interface TrafficCutoverArgs {

@@ -105,7 +105,8 @@ export async function main(args: string[], io: Io): Promise<number> {
     const { buildPlan } = require("../plan") as typeof import("../plan");
     const { defaultBaselinePath } = require("../verification/baseline") as typeof import("../verification/baseline");
     const { automationEngine } = require("./automation-engine") as typeof import("./automation-engine");
-    const { fakeEngine, realClock } = require("./fake-engine") as typeof import("./fake-engine");
+    const { systemClock } = require("./clock") as typeof import("./clock");
+    const { fakeEngine } = require("./fake-engine") as typeof import("./fake-engine");
     const { awsBackupReader, loadDrillStack, missingPrerequisites: missingOnMachine, sdkCredentials } = require("./preflight") as typeof import("./preflight");
     const { runDrill } = require("./run") as typeof import("./run");
     const { awsStrayLookup } = require("./strays") as typeof import("./strays");
@@ -161,7 +162,7 @@ export async function main(args: string[], io: Io): Promise<number> {
         reportsDir,
         engine: (config, plan) =>
           engineKind === "fake"
-            ? fakeEngine({ config, plan, clock: realClock, minuteMs, destroyMinutesPerStep: 1, failStep: flags["fake-fail-step"], failDestroySteps: flags["fake-fail-destroy"] ? [flags["fake-fail-destroy"]] : [] })
+            ? fakeEngine({ config, plan, clock: systemClock, minuteMs, destroyMinutesPerStep: 1, failStep: flags["fake-fail-step"], failDestroySteps: flags["fake-fail-destroy"] ? [flags["fake-fail-destroy"]] : [] })
             : automationEngine({ stack, workDir: REPO_ROOT }),
         verifier,
         backups: backups === "aws" ? awsBackupReader() : undefined,

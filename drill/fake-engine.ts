@@ -2,40 +2,7 @@ import { COMPONENT_TYPES, componentName } from "../components/names";
 import type { PlanStep, RecoveryPlan } from "../plan";
 import type { RecoveryConfig } from "../stacks";
 import type { DrillEngine, EngineEvent, EngineRunOptions, EngineStepMetadata, StackResource } from "./engine";
-import type { Clock } from "./run";
-
-/** A clock the fake engine can wait on: real (`realClock`) or virtual (tests: time jumps, nothing sleeps). */
-export interface SleepingClock extends Clock {
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const realClock: SleepingClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const timer = setTimeout(done, Math.max(0, ms));
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      }
-      signal?.addEventListener("abort", done, { once: true });
-    }),
-};
-
-export function virtualClock(start = Date.parse("2026-01-15T09:00:00Z")): SleepingClock & { advance(ms: number): void } {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms) => void (t += ms),
-    sleep: async (ms) => {
-      t += Math.max(0, ms);
-      // let other work (signal handlers, progress) run, as a real wait would
-      await new Promise((r) => setImmediate(r));
-    },
-  };
-}
+import type { Clock } from "./clock";
 
 /**
  * SEAM for real data work: what a step does to real systems when the fake engine "creates" it.
@@ -56,7 +23,7 @@ export interface DataRealiser {
 export interface FakeEngineOptions {
   readonly config: RecoveryConfig;
   readonly plan: RecoveryPlan;
-  readonly clock: SleepingClock;
+  readonly clock: Clock;
   /** How long one plan minute lasts on the clock. Defaults to a minute. */
   readonly minuteMs?: number;
   /** Measured minutes of a step. Defaults to its estimate. */

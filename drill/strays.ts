@@ -29,7 +29,7 @@ const TIMEOUT_MS = 30_000;
 
 /**
  * The RDS API, read only (DescribeDBInstances, every page; the SDK honours AWS_ENDPOINT_URL). An
- * instance is this drill's when its tags say so, as the components set them (components/shared.ts
+ * instance is this drill's when its tags say so, as the components set them (components/tags.ts
  * recoveryTags): `recovery:stack` is this stack and `recovery:source` one of the inventory's
  * databases. Nothing is deleted here: the report gives the command, a person runs it.
  */

@@ -17,7 +17,7 @@ over every resource it registers, with the pack config derived from the stack
 runProcess(POLICY_CHECK_COMMAND, async (flags) => {
   // Required after --help is answered: the program under Pulumi's mocks takes seconds to import.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { checkStackPolicies, renderPolicyCheck } = require("../offline/policy-check") as typeof import("../offline/policy-check");
+  const { checkStackPolicies, renderPolicyCheck } = require("../mocked-program/policy-check") as typeof import("../mocked-program/policy-check");
   const stack = flags.stack!;
   const result = await checkStackPolicies(stack);
   if (flags.json) {

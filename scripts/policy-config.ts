@@ -16,7 +16,7 @@ export const POLICY_CONFIG_COMMAND = {
 runProcess(POLICY_CONFIG_COMMAND, async () => {
   // Required after --help is answered: the program under Pulumi's mocks takes seconds to import.
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { packConfigForStack } = require("../offline/policy-check") as typeof import("../offline/policy-check");
+  const { packConfigForStack } = require("../mocked-program/policy-check") as typeof import("../mocked-program/policy-check");
   const { listStacks, loadStack, readStackConfig } = require("../stacks") as typeof import("../stacks");
   /* eslint-enable @typescript-eslint/no-require-imports */
   mkdirSync(POLICY_CONFIG_DIR, { recursive: true });

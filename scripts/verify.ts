@@ -94,7 +94,7 @@ runProcess(
     const { loadStack } = require("../stacks") as typeof import("../stacks");
     const verification = require("../verification") as typeof import("../verification");
     const { captureBaseline, defaultBaselinePath, FileSecretSource, pulumiOutputs, readBaseline, readOutputsFile, runVerification, writeBaseline } = verification;
-    const { formatTable, progressLine } = require("../verification/report") as typeof import("../verification/report");
+    const { formatTable, progressLine } = require("../verification/render") as typeof import("../verification/render");
     /* eslint-enable @typescript-eslint/no-require-imports */
     const timeoutMs = parseDuration("--timeout", flags.timeout, 30_000);
     const httpTimeoutMs = parseDuration("--http-timeout", flags["http-timeout"], 5_000);

@@ -25,35 +25,39 @@ export async function runChecks(checks: readonly Check[], options: RunOptions): 
   return Promise.all(
     checks.map((check) =>
       limit(async (): Promise<CheckResult> => {
-        const timeoutMs = check.timeoutMs ?? options.timeoutMs;
-        const controller = new AbortController();
-        // One signal serves every request of a check (a bucket's sampled GETs): not a leak.
-        setMaxListeners(256, controller.signal);
-        let timer: NodeJS.Timeout | undefined;
-        const expired = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            controller.abort(new CheckTimeout());
-            reject(new CheckTimeout());
-          }, timeoutMs);
-        });
-        const started = performance.now();
-        let result: CheckResult;
-        try {
-          const verdict = await Promise.race([check.run(controller.signal), expired]);
-          result = { name: check.name, target: check.target, result: verdict.ok ? "pass" : "fail", ms: elapsed(started), detail: verdict.detail };
-        } catch (error) {
-          const detail = error instanceof CheckTimeout || controller.signal.aborted ? `timed out after ${timeoutMs} ms` : describeError(error);
-          result = { name: check.name, target: check.target, result: "fail", ms: elapsed(started), detail };
-        } finally {
-          clearTimeout(timer);
-        }
-        result = { ...result, detail: options.redactor.apply(oneLine(result.detail)) };
+        const raw = await runOne(check, check.timeoutMs ?? options.timeoutMs);
+        const result = { ...raw, detail: options.redactor.apply(oneLine(raw.detail)) };
         done += 1;
         options.onResult?.(result, done, checks.length);
         return result;
       }),
     ),
   );
+}
+
+/** One check under its timeout: a verdict, a throw or the timeout, each becomes a result. */
+async function runOne(check: Check, timeoutMs: number): Promise<CheckResult> {
+  const controller = new AbortController();
+  // One signal serves every request of a check (a bucket's sampled GETs): not a leak.
+  setMaxListeners(256, controller.signal);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new CheckTimeout());
+      reject(new CheckTimeout());
+    }, timeoutMs);
+  });
+  const started = performance.now();
+  const { name, target } = check;
+  try {
+    const verdict = await Promise.race([check.run(controller.signal), expired]);
+    return { name, target, result: verdict.ok ? "pass" : "fail", ms: elapsed(started), detail: verdict.detail };
+  } catch (error) {
+    const detail = error instanceof CheckTimeout || controller.signal.aborted ? `timed out after ${timeoutMs} ms` : describeError(error);
+    return { name, target, result: "fail", ms: elapsed(started), detail };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const elapsed = (started: number): number => Math.round(performance.now() - started);

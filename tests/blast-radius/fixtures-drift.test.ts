@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { previewFixtures, SECRET } from "../support/preview-fixtures";
-import { mockSecretValue } from "../../offline/pulumi-mocks";
+import { mockSecretValue } from "../../mocked-program/pulumi-mocks";
 import { FIXTURES } from "./helpers";
 
 const REGENERATE = "run `npx tsx tests/fixtures/preview/generate.ts` and commit the result";

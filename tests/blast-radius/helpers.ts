@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parsePreview, type Preview } from "../../blast-radius/parse";
-import { blastRadius, type BlastRadius } from "../../blast-radius/report";
+import { blastRadius, type BlastRadius } from "../../blast-radius/assess";
 import { loadStack } from "../../stacks";
 
 export const FIXTURES = join(__dirname, "..", "fixtures", "preview");

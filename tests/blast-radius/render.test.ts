@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { renderJson, renderMarkdown, renderText } from "../../blast-radius/render";
-import { blastRadius } from "../../blast-radius/report";
+import { blastRadius } from "../../blast-radius/assess";
 import { readFixture, reportOf } from "./helpers";
 
 describe("blast-radius: what people and machines read", () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ReplicaBucketSync, validateReplicaBucketSyncArgs } from "../../components";
 import { AccessLogBucket, validateAccessLogBucketArgs } from "../../components/access-log-bucket";
-import { startMocks } from "../../offline/pulumi-mocks";
+import { startMocks } from "../../mocked-program/pulumi-mocks";
 import type { BucketPolicy } from "../../stacks/bucket-settings";
 import { bucketArgs } from "./fixtures";
 

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import packageJson from "../../package.json";
 import { ClusterRedis, validateClusterRedisArgs, type ClusterRedisArgs } from "../../components/cluster-redis";
-import { promiseOf, startMocks } from "../../offline/pulumi-mocks";
+import { promiseOf, startMocks } from "../../mocked-program/pulumi-mocks";
 
 const args = (o: Partial<ClusterRedisArgs> = {}): ClusterRedisArgs => ({
   stack: "recovery",

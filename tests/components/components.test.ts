@@ -13,7 +13,7 @@ import {
   TrafficCutover,
   smokeScript,
 } from "../../components";
-import { mockSecretValue, promiseOf, startMocks, type RecordedResource, type Recording } from "../../offline/pulumi-mocks";
+import { mockSecretValue, promiseOf, startMocks, type RecordedResource, type Recording } from "../../mocked-program/pulumi-mocks";
 import { bucketArgs, cacheArgs, clusterArgs, logicalArgs, migrationArgs, secretArgs, serviceArgs, smokeArgs, trafficArgs } from "./fixtures";
 
 type Container = { command?: string[]; env?: { name: string; value: string }[]; envFrom?: { secretRef: { name: string } }[]; image: string };

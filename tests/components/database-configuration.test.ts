@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { LogicalRestore, RestoredDatabase, validateRestoredDatabaseArgs } from "../../components";
-import { startMocks, type Recording } from "../../offline/pulumi-mocks";
+import { startMocks, type Recording } from "../../mocked-program/pulumi-mocks";
 import type { DatabaseConfiguration } from "../../stacks/types";
 import { databaseArgs, logicalArgs } from "./fixtures";
 

@@ -12,7 +12,7 @@ import {
   propertyAt,
   writtenNames,
 } from "../../components/names";
-import { ROOT, runProgram, type ProgramRun } from "../../offline/pulumi-mocks";
+import { ROOT, runProgram, type ProgramRun } from "../../mocked-program/pulumi-mocks";
 import { buildPlan } from "../../plan";
 import { loadStack } from "../../stacks";
 

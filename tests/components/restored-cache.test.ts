@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { CacheSnapshotNotFound } from "../../components/cache-snapshot-lookup";
 import { RestoredCache, type CacheSnapshotLookup } from "../../components/restored-cache";
-import { promiseOf, startMocks } from "../../offline/pulumi-mocks";
+import { promiseOf, startMocks } from "../../mocked-program/pulumi-mocks";
 import { changedPaths, uncoveredPaths } from "../support/pinned-paths";
 import { cacheArgs } from "./fixtures";
 

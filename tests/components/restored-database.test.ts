@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { RestoredDatabase } from "../../components";
-import { MOCK_SNAPSHOT_TIME, promiseOf, startMocks, type Recording } from "../../offline/pulumi-mocks";
+import { MOCK_SNAPSHOT_TIME, promiseOf, startMocks, type Recording } from "../../mocked-program/pulumi-mocks";
 import { databaseArgs, ORDERS_SOURCE } from "./fixtures";
 
 const RDS = "aws:rds/instance:Instance";

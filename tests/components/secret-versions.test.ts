@@ -5,7 +5,7 @@ import {
   SecretVersions,
   validateSecretVersionsArgs,
 } from "../../components/secret-versions";
-import { PROJECT, Recording, promiseOf, type RecordedResource } from "../../offline/pulumi-mocks";
+import { PROJECT, Recording, promiseOf, type RecordedResource } from "../../mocked-program/pulumi-mocks";
 import { changedPaths, uncoveredPaths } from "../support/pinned-paths";
 import { secretArgs } from "./fixtures";
 

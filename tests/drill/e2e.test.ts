@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { CreateDBInstanceCommand, CreateDBParameterGroupCommand, DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client, type BucketLocationConstraint } from "@aws-sdk/client-s3";
 import { Client } from "pg";
-import { fakeEngine, realClock } from "../../drill/fake-engine";
+import { systemClock } from "../../drill/clock";
+import { fakeEngine } from "../../drill/fake-engine";
 import { readHistory } from "../../drill/history";
 import { awsBackupReader, loadDrillStack } from "../../drill/preflight";
 import { runDrill, type DrillOutcome } from "../../drill/run";
@@ -104,9 +105,9 @@ describe("an end-to-end drill: the fake engine's up runs the real workers, the r
     outcome = await runDrill({
       stack: "drill",
       reportsDir,
-      clock: realClock,
+      clock: systemClock,
       // 1 plan minute = 5 ms of waiting: the measured times are the real restores and copies.
-      engine: (c, plan) => fakeEngine({ config: c, plan, clock: realClock, minuteMs: 5, realiser: workerRealiser(pg!) }),
+      engine: (c, plan) => fakeEngine({ config: c, plan, clock: systemClock, minuteMs: 5, realiser: workerRealiser(pg!) }),
       verifier: defaultVerifier(baselinePath, GROUPS),
       backups: awsBackupReader(),
       // The real readiness against moto, as `npm run drill` runs it in preflight.

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { fakeEngine, virtualClock } from "../../drill/fake-engine";
+import { virtualClock } from "../../drill/clock";
+import { fakeEngine } from "../../drill/fake-engine";
 import { loadDrillStack } from "../../drill/preflight";
 import { restorePointsFrom } from "../../drill/rpo";
 import { buildPlan } from "../../plan";

@@ -7,7 +7,7 @@ import { awsStrayLookup } from "../../drill/strays";
 import { startMoto, type LocalAws } from "../support/moto";
 import { fakeDrill, removeReportsDirs } from "./helpers";
 
-/** The tags RestoredDatabase and LogicalRestore put on an instance (components/shared.ts recoveryTags). */
+/** The tags RestoredDatabase and LogicalRestore put on an instance (components/tags.ts recoveryTags). */
 const tagsOf = (stack: string, source: string): Tag[] => [
   { Key: "recovery:stack", Value: stack },
   { Key: "recovery:source", Value: source },

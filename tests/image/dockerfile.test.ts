@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { DEFAULT_WORKER_IMAGE, WORKER_IMAGE_REPOSITORY } from "../../components/shared";
+import { DEFAULT_WORKER_IMAGE, WORKER_IMAGE_REPOSITORY } from "../../components/kubernetes-job";
 import { loadInventory, readStackConfig } from "../../stacks";
 import { parseImageReference, unpinnedImageProblem } from "../../stacks/image-reference";
 import { dockerfileArgs, inventoryMajors, ROOT } from "./podman";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { runProgram, type ProgramRun, type RecordedResource } from "../../offline/pulumi-mocks";
+import { runProgram, type ProgramRun, type RecordedResource } from "../../mocked-program/pulumi-mocks";
 import { loadInventory, readStackConfig } from "../../stacks";
 import { createBucket, fillBucket } from "../support/bucket-state";
 import { freePort } from "../support/free-port";

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkStackPolicies, packConfigForStack } from "../../offline/policy-check";
+import { checkStackPolicies, packConfigForStack } from "../../mocked-program/policy-check";
 import { loadStack, readStackConfig } from "../../stacks";
 
 const ROOT = join(__dirname, "..", "..");

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
-import { checkStackPolicies } from "../../offline/policy-check";
+import { checkStackPolicies } from "../../mocked-program/policy-check";
 import { restoredDbParameterGroup } from "../../policies/database";
 import { TYPES } from "../../policies/resources";
 import { createResourceValidationArgs as args, resourceViolations as check, withProp } from "../support/policy-args";

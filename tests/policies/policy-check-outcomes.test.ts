@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
-import { checkStackPolicies, renderPolicyCheck, type PolicyCheckResult } from "../../offline/policy-check";
+import { checkStackPolicies, renderPolicyCheck, type PolicyCheckResult } from "../../mocked-program/policy-check";
 import { resourcePolicies, stackPolicies } from "../../policies/all";
 
 /** `policy:check` says which policies held, not only which were violated. */

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "../../stacks";
 import { join } from "node:path";
-import { runProgram } from "../../offline/pulumi-mocks";
+import { runProgram } from "../../mocked-program/pulumi-mocks";
 import { projectCopy } from "../support/project-copy";
 import { repoStackFiles } from "../support/stack-files";
 
@@ -21,10 +21,10 @@ describe("the whole program with a bad stack config", () => {
     // The program reads the inventory beside itself: run a copy of it next to a changed Pulumi.prod.yaml.
     const files = repoStackFiles();
     (files.prod.config["recovery:services"] as { dependsOn: string[] }[])[2].dependsOn[1] = "service:api-gateway";
-    const copy = projectCopy(["index.ts", "package.json", "components", "stacks", "plan", "offline", "k8s", "workers"], files);
+    const copy = projectCopy(["index.ts", "package.json", "components", "stacks", "plan", "mocked-program", "k8s", "workers"], files);
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mocks = require(join(copy.root, "offline", "pulumi-mocks.ts")) as typeof import("../../offline/pulumi-mocks");
+      const mocks = require(join(copy.root, "mocked-program", "pulumi-mocks.ts")) as typeof import("../../mocked-program/pulumi-mocks");
       const run = await mocks.runProgram("recovery", { catchError: true });
       assert.ok(run.error instanceof pulumi.RunError);
       assert.equal(

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { runProgram, type ProgramRun } from "../../offline/pulumi-mocks";
+import { runProgram, type ProgramRun } from "../../mocked-program/pulumi-mocks";
 
 const RDS = "aws:rds/instance:Instance";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { runProgram, startMocks } from "../../offline/pulumi-mocks";
+import { runProgram, startMocks } from "../../mocked-program/pulumi-mocks";
 
 /*
  * Pulumi keeps stack config in one process-wide store. A test that runs the program (which sets the

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { MOCK_INGRESS_HOSTNAME, MOCK_JOB_START_TIME, MOCK_SNAPSHOT_TIME, promiseOf, runProgram } from "../../offline/pulumi-mocks";
+import { MOCK_INGRESS_HOSTNAME, MOCK_JOB_START_TIME, MOCK_SNAPSHOT_TIME, promiseOf, runProgram } from "../../mocked-program/pulumi-mocks";
 import { readStackConfig } from "../../stacks";
 import { bothCacheKindsStackFiles, programCopy } from "../support/cache-kinds";
 import { stackOutputsSchema } from "../../stacks/outputs";

@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildPlan } from "../../plan";
 import type { RecoveryPlan } from "../../plan";
 import { loadStack, loadStackFromConfig, readStackConfig, type RecoveryConfig } from "../../stacks";
-import { MOCK_SNAPSHOT_TIME, mockSecretValue, promiseOf, runProgram, type ProgramRun, type RecordedResource } from "../../offline/pulumi-mocks";
-import { DEFAULT_WORKER_IMAGE } from "../../components/shared";
+import { MOCK_SNAPSHOT_TIME, mockSecretValue, promiseOf, runProgram, type ProgramRun, type RecordedResource } from "../../mocked-program/pulumi-mocks";
+import { DEFAULT_WORKER_IMAGE } from "../../components/kubernetes-job";
 import { elastiCacheStackFiles, programCopy } from "../support/cache-kinds";
 import type { StackFiles } from "../support/stack-files";
 

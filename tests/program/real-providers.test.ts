@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { readStackConfig } from "../../stacks";
-import { runProgram, type ProgramRun } from "../../offline/pulumi-mocks";
+import { runProgram, type ProgramRun } from "../../mocked-program/pulumi-mocks";
 
 /**
  * What the real providers need of the whole program (docs/components.md, "What the real providers

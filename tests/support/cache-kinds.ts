@@ -44,7 +44,7 @@ export function bothCacheKindsStackFiles(files: StackFiles = repoStackFiles()): 
   return files;
 }
 
-/** What the program needs to run from a copy (offline/pulumi-mocks.ts runProgram's `root`). */
+/** What the program needs to run from a copy (mocked-program/pulumi-mocks.ts runProgram's `root`). */
 const PROGRAM_FILES = ["index.ts", "components", "stacks", "plan", "workers", "package.json", "k8s"];
 
 /** A copy of the program beside `files`, for runProgram({ root }). */

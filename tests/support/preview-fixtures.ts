@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PROJECT, ROOT, runProgram, type ProgramRun, type RecordedResource } from "../../offline/pulumi-mocks";
+import { PROJECT, ROOT, runProgram, type ProgramRun, type RecordedResource } from "../../mocked-program/pulumi-mocks";
 
 /** The preview's own secret marker: `pulumi preview --json` never prints a secret's value. */
 export const SECRET = "[secret]";

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { outputsFromAutomation, parseOutputs, Redactor, UsageError } from "../../verification";
 import { runChecks } from "../../verification/runner";
-import { formatTable } from "../../verification/report";
+import { formatTable } from "../../verification/render";
 import type { Check } from "../../verification/types";
 
 const outputs = {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { libpqInvocation, nodePgConfig, parseDatabaseUrl, tlsSettings } from "../../workers/postgres-connection";
 import { maskText, maskUrl } from "../../workers/mask-url";
 import { compareIdentity, type ServerIdentity } from "../../workers/server-identity";
-import { RDS_CA_BUNDLE_PATH } from "../../components/rds-instance";
+import { RDS_CA_BUNDLE_PATH } from "../../components/database-instance-settings";
 
 describe("one reading of a connection URL for node-pg and libpq", () => {
   let dir: string;

@@ -1,3 +1,7 @@
+/**
+ * A preview assessed: every change classified, the dangers judged, the time estimated against the
+ * plan. What `npm run blast-radius` prints (render.ts) and exits by.
+ */
 import { COMPONENT_TYPES } from "../components/names";
 import { buildPlan } from "../plan";
 import type { RecoveryConfig } from "../stacks/types";
@@ -11,7 +15,7 @@ export type ConfigSource =
   | { readonly from: "preview"; readonly stack: string }
   | { readonly from: "none"; readonly reason: string };
 
-export interface ReportChange {
+export interface AssessedChange {
   readonly op: StepOp;
   readonly type: string;
   readonly name: string;
@@ -37,14 +41,14 @@ export interface BlastRadius {
   readonly counts: Readonly<Partial<Record<StepOp, number>>>;
   readonly byKind: ReadonlyArray<{ readonly kind: string; readonly counts: Readonly<Partial<Record<StepOp, number>>> }>;
   /** Every change except `same`, in the preview's order. */
-  readonly changes: readonly ReportChange[];
+  readonly changes: readonly AssessedChange[];
   readonly dangers: readonly Danger[];
   readonly teardowns: readonly Teardown[];
   /** Undefined without a stack config: the plan is what gives the minutes. */
   readonly estimate: Estimate | undefined;
 }
 
-export interface ReportOptions {
+export interface AssessOptions {
   readonly preview: string;
   readonly config: RecoveryConfig | undefined;
   readonly configSource: ConfigSource;
@@ -55,7 +59,7 @@ const OTHER_KINDS: Readonly<Record<string, string>> = {
   [COMPONENT_TYPES.RecoveryEnvironment]: "environment",
 };
 
-export function blastRadius(preview: Preview, options: ReportOptions): BlastRadius {
+export function blastRadius(preview: Preview, options: AssessOptions): BlastRadius {
   const changes = changesOf(preview.steps);
   const plan = options.config ? buildPlan(options.config) : undefined;
   const { dangers, teardowns } = judge(changes, {
@@ -65,7 +69,7 @@ export function blastRadius(preview: Preview, options: ReportOptions): BlastRadi
 
   const counts: Partial<Record<StepOp, number>> = {};
   const kinds = new Map<string, Partial<Record<StepOp, number>>>();
-  const rows: ReportChange[] = [];
+  const rows: AssessedChange[] = [];
   for (const c of changes) {
     counts[c.op] = (counts[c.op] ?? 0) + 1;
     const kind = c.kind ?? OTHER_KINDS[c.type] ?? (c.type.startsWith("pulumi:providers:") ? "provider" : "other");

@@ -1,3 +1,7 @@
+/**
+ * The CrossGuard pack checked offline: the program run under the mocks (pulumi-mocks.ts), its
+ * registrations handed to every policy as `pulumi preview --policy-pack` would (`npm run policy:check`).
+ */
 import type { PolicyResource, PolicyResourceOptions } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import type { EnforcementLevel } from "@pulumi/policy";

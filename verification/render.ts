@@ -1,3 +1,4 @@
+/** What `npm run verify` prints for people: the results table, the summary line, a progress line per check. */
 import type { CheckResult, VerificationResult } from "./types";
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + " ".repeat(n - s.length));

@@ -1,7 +1,8 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfiguration } from "../stacks/types";
-import { DURATION, isDnsName, type RecoveryMode } from "./shared";
+import { DURATION, isDnsName } from "./arg-checks";
+import { type RecoveryMode } from "./mode";
 
 /**
  * What every database instance this project creates has in common, whichever way it is filled

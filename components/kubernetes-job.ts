@@ -3,13 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import packageJson from "../package.json";
 
 /**
- * What every component shares: the mode, the tags that tie a resource to its restore, name
- * checks, and the shape of the in-cluster Jobs (restore, sync, migrations, smoke).
+ * The in-cluster Jobs every Job-running component builds (restore, sync, migrations, smoke): the
+ * worker image they run, the service account they run as, the Job itself and its timeout.
  * Not a component itself.
  */
-
-export type RecoveryMode = "recovery" | "drill";
-export const RECOVERY_MODES: readonly RecoveryMode[] = ["recovery", "drill"];
 
 /** Where .github/workflows/worker-image.yml pushes this project's worker image (ECR, next to the services' images). */
 export const WORKER_IMAGE_REPOSITORY = "123456789012.dkr.ecr.eu-west-2.amazonaws.com/lomash-wood/recovery-stacks";
@@ -22,46 +19,6 @@ export const WORKER_IMAGE_REPOSITORY = "123456789012.dkr.ecr.eu-west-2.amazonaws
 export const DEFAULT_WORKER_IMAGE = `${WORKER_IMAGE_REPOSITORY}:${packageJson.version}`;
 /** The service account of the Git-kept manifests (k8s/production) that the Jobs run as (IRSA for S3). */
 export const DEFAULT_JOB_SERVICE_ACCOUNT = "recovery-worker";
-
-/** `RDS`/`S3`-style names: lowercase letters, digits, single hyphens, no trailing hyphen. */
-export function isDnsName(name: string, max: number): boolean {
-  return name.length <= max && /^[a-z][a-z0-9-]*$/.test(name) && !name.includes("--") && !name.endsWith("-");
-}
-
-/** Problems of a `mode` field (shared by every component that behaves differently in a drill). */
-export function modeProblems(mode: string): string[] {
-  return RECOVERY_MODES.includes(mode as RecoveryMode)
-    ? []
-    : [`mode must be one of ${RECOVERY_MODES.join(", ")} (got "${mode}"); use "recovery" for a real rebuild or "drill" for a rehearsal`];
-}
-
-/** Validation problems become one ResourceError: nothing is created when one is found. */
-export function throwIfProblems(component: string, problems: readonly string[], parent: pulumi.Resource): void {
-  if (problems.length > 0) throw new pulumi.ResourceError(`${component}: ${problems.join("; ")}`, parent);
-}
-
-/** The tags every restored AWS resource carries; `pulumi up` output and the AWS console can tell them apart. */
-export function recoveryTags(
-  stack: string,
-  source: string,
-  restoredFrom: pulumi.Input<string>,
-  restorePoint: pulumi.Input<string>,
-): pulumi.Input<Record<string, pulumi.Input<string>>> {
-  return {
-    "recovery:stack": stack,
-    "recovery:source": source,
-    "recovery:restored-from": restoredFrom,
-    "recovery:restore-point": restorePoint,
-  };
-}
-
-/** `orders` → `ORDERS`, `order-payment` → `ORDER_PAYMENT`: names as environment variable prefixes. */
-export const envName = (name: string): string => name.toUpperCase().replace(/-/g, "_");
-
-/** One key per value, every value a Pulumi secret: a Kubernetes Secret never holds a plain value. */
-export function secretStringData(values: Readonly<Record<string, pulumi.Input<string>>>): Record<string, pulumi.Output<string>> {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, pulumi.secret(v)]));
-}
 
 export interface JobSpec {
   readonly namespace: pulumi.Input<string>;
@@ -125,17 +82,3 @@ export function job(name: string, spec: JobSpec, opts: pulumi.CustomResourceOpti
 
 /** Jobs get three times the plan's estimate before `pulumi up` calls them failed. */
 export const jobTimeout = (estimateMinutes: number): number => Math.max(10, Math.ceil(estimateMinutes * 3));
-
-/**
- * Marks credential-holding properties as secret outputs explicitly. Pulumi already keeps secret
- * inputs secret; the explicit marking is what CrossGuard can see (it receives values unwrapped),
- * so `credentials-are-secret` holds in `pulumi preview --policy-pack` as well as offline.
- */
-export const K8S_SECRET_OUTPUTS = ["data", "stringData"];
-export const DB_SECRET_OUTPUTS = ["password"];
-
-/** A Go duration with one unit, as `customTimeouts` takes it: `90m`, `4h`, `5400s`. */
-export const DURATION = /^[1-9][0-9]*(s|m|h)$/;
-const MINUTES_PER: Readonly<Record<string, number>> = { s: 1 / 60, m: 1, h: 60 };
-/** `90m` → 90, `4h` → 240. Only for strings DURATION accepts. */
-export const durationMinutes = (d: string): number => Number(d.slice(0, -1)) * MINUTES_PER[d.slice(-1)];
