@@ -3,6 +3,7 @@
  * `<kind>-<name>` rule that names a plan step's component, and which property of a provider
  * resource holds a real-world name. The program writes them; blast-radius, the policies, the drill
  * and its fake engine read them. No Pulumi import, so all of those (and the policy pack) load it.
+ * Not a component itself.
  */
 import type { StepKind } from "../stacks/schema";
 
