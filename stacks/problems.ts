@@ -1,6 +1,7 @@
 import { closest } from "fastest-levenshtein";
 import type { z } from "zod";
 import { UsageError } from "../scripts/lib/errors";
+import { RESTORE_TIME_FIX } from "./checks/restore-time";
 import { unpinnedImageProblem } from "./image-reference";
 import { keysAt, kindsAccepting } from "./schema-walk";
 
@@ -12,6 +13,39 @@ export interface ConfigProblem {
   readonly message: string;
   /** Stable, for callers that act on one kind of problem (the drill refusing the inventory). */
   readonly code?: string;
+}
+
+/**
+ * One mistake as a validator finds it: the property path inside what it checked, and what is
+ * wrong with the fix. The same validators run in the loader (which prefixes the path with the
+ * entry's place in the stack file and turns it into a key path) and in the components (which
+ * name the property of their args). The message reads after the key: `"x" is …; use …`.
+ */
+export interface Problem {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  /** Stable, for callers that act on one kind of problem (see ConfigProblem.code). */
+  readonly code?: string;
+}
+
+/** The problems found under `prefix` (an entry of a list, a nested map), as paths from the top. */
+export function under(prefix: readonly PropertyKey[], problems: readonly Problem[]): Problem[] {
+  return problems.map((p) => ({ ...p, path: [...prefix, ...p.path] }));
+}
+
+/** A validator's problem as a line of a stack file: `recovery:databases.orders.identifier`. */
+export function inFile(file: string, p: Problem): ConfigProblem {
+  return { file, key: keyPath(p.path), message: p.message, ...(p.code === undefined ? {} : { code: p.code }) };
+}
+
+/** `["source", "kmsKeyId"]` → `source.kmsKeyId`, `["tables", 2]` → `tables[2]`: a property of args. */
+export function propertyPath(path: readonly PropertyKey[]): string {
+  return keyPath(path, "").slice(1);
+}
+
+/** A validator's problem as a component states it: `identifier: "x" is …`. */
+export function describeProblem(p: Problem): string {
+  return p.path.length === 0 ? p.message : `${propertyPath(p.path)}: ${p.message}`;
 }
 
 export function formatProblem(p: ConfigProblem): string {
@@ -112,7 +146,7 @@ export function problemsFromZod(
       case "invalid_union":
         message = (issue as { discriminator?: string }).discriminator !== undefined
           ? `is not a kind this project restores; use elasticache (an ElastiCache replication group, the default) or cluster (a Redis StatefulSet backed up as RDB files)`
-          : `${describe(input)} is not valid; use "latest" or an ISO 8601 time with a zone, like 2026-02-18T14:30:00Z`;
+          : `${describe(input)} is not valid; ${RESTORE_TIME_FIX}`;
         break;
       default:
         message = customMessage(issue.message, input);

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { isTimeoutDuration } from "../scripts/lib/duration";
+import { isoTimeSchema } from "../scripts/lib/iso-time";
 import { bucketLoggingSchema, bucketPolicySchema, corsRuleSchema, lifecycleRuleSchema, OWNERSHIPS } from "./bucket-settings";
 import { ESTIMATE_KINDS, type EstimateKind } from "./estimates";
 import { unpinnedImageProblem } from "./image-reference";
@@ -35,7 +37,7 @@ const dependencyRef = z.string().regex(new RegExp(`^(${DEPENDENCY_KINDS.join("|"
   error: "DEPENDENCY_REF",
 });
 
-const isoTime = z.iso.datetime({ offset: true, error: "ISO_TIME" });
+const isoTime = isoTimeSchema({ error: "ISO_TIME" });
 
 /**
  * A full KMS key ARN: `kmsKeyId` is replace-only in the provider and a restore cannot change it,
@@ -47,7 +49,7 @@ const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[
  * A Go duration with one unit (`90m`, `4h`, `5400s`), as Pulumi's customTimeouts take it. A bare
  * number is refused: estimates in these files are minutes, the scripts' flags seconds.
  */
-const duration = z.custom<string>((v) => typeof v === "string" && /^[1-9][0-9]*(s|m|h)$/.test(v), { error: "DURATION" });
+const duration = z.custom<string>((v) => typeof v === "string" && isTimeoutDuration(v), { error: "DURATION" });
 
 /**
  * The configuration a restore does not carry over by itself (docs/components.md, "What a restore
