@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logDeliveryPolicy } from "../stacks/bucket-settings";
+import { logBucketProblems } from "../stacks/checks/bucket";
+import { describeProblem, under } from "../stacks/problems";
 import { modeProblems, recoveryTags, throwIfProblems, type RecoveryMode } from "./shared";
 
 export interface AccessLogBucketArgs {
@@ -19,11 +21,10 @@ export interface AccessLogBucketArgs {
 /** Pure checks of AccessLogBucketArgs; an empty list means valid. */
 export function validateAccessLogBucketArgs(args: AccessLogBucketArgs): string[] {
   const problems = [...modeProblems(args.mode)];
-  if ((args.sourceNames ?? []).includes(args.bucket))
-    problems.push(`bucket "${args.bucket}" is a production bucket; a restore writes its access logs to a log bucket of its own`);
   if (args.sources.length === 0) problems.push("sources must name at least one rebuilt bucket that logs here");
-  for (const s of args.sources)
-    if (s.bucket === args.bucket) problems.push(`bucket "${s.bucket}" would log into itself, so every log delivered is logged again; use a separate log bucket`);
+  // The loader's check of logging.targetBucket.
+  const rebuilt = args.sources.map((s) => s.bucket);
+  problems.push(...under(["bucket"], logBucketProblems(args.bucket, rebuilt, args.sourceNames ?? [])).map(describeProblem));
   return problems;
 }
 

@@ -23,10 +23,8 @@ export const DEFAULT_WORKER_IMAGE = `${WORKER_IMAGE_REPOSITORY}:${packageJson.ve
 /** The service account of the Git-kept manifests (k8s/production) that the Jobs run as (IRSA for S3). */
 export const DEFAULT_JOB_SERVICE_ACCOUNT = "recovery-worker";
 
-/** `RDS`/`S3`-style names: lowercase letters, digits, single hyphens, no trailing hyphen. */
-export function isDnsName(name: string, max: number): boolean {
-  return name.length <= max && /^[a-z][a-z0-9-]*$/.test(name) && !name.includes("--") && !name.endsWith("-");
-}
+/** The loader's name rule, which the components check their names by too. */
+export { isDnsName } from "../stacks/checks/dns-name";
 
 /** Problems of a `mode` field (shared by every component that behaves differently in a drill). */
 export function modeProblems(mode: string): string[] {
@@ -134,8 +132,3 @@ export const jobTimeout = (estimateMinutes: number): number => Math.max(10, Math
 export const K8S_SECRET_OUTPUTS = ["data", "stringData"];
 export const DB_SECRET_OUTPUTS = ["password"];
 
-/** A Go duration with one unit, as `customTimeouts` takes it: `90m`, `4h`, `5400s`. */
-export const DURATION = /^[1-9][0-9]*(s|m|h)$/;
-const MINUTES_PER: Readonly<Record<string, number>> = { s: 1 / 60, m: 1, h: 60 };
-/** `90m` → 90, `4h` → 240. Only for strings DURATION accepts. */
-export const durationMinutes = (d: string): number => Number(d.slice(0, -1)) * MINUTES_PER[d.slice(-1)];

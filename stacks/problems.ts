@@ -87,13 +87,27 @@ const TYPE_WORDS: Record<string, string> = {
   object: "a map",
 };
 
-/** Turns zod's issues into our problems: the key, what is wrong, and the fix. */
+/** Turns zod's issues into our problems in a stack file: the key, what is wrong, and the fix. */
 export function problemsFromZod(
   file: string,
   schema: z.ZodType,
   issues: readonly z.core.$ZodIssue[],
 ): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+  return problemsOfZod(schema, issues).map((p) => inFile(file, p));
+}
+
+/**
+ * What `schema` finds wrong with `value`, as validators' problems: a component checks its args
+ * with the very schema the loader reads the stack files with, and says the same.
+ */
+export function schemaProblems(schema: z.ZodType, value: unknown): Problem[] {
+  const parsed = schema.safeParse(value, { reportInput: true });
+  return parsed.success ? [] : problemsOfZod(schema, parsed.error.issues);
+}
+
+/** Zod's issues as problems with paths: what is wrong, and the fix. */
+export function problemsOfZod(schema: z.ZodType, issues: readonly z.core.$ZodIssue[]): Problem[] {
+  const problems: Problem[] = [];
   for (const issue of issues) {
     const input = (issue as { input?: unknown }).input;
     if (issue.code === "unrecognized_keys") {
@@ -104,8 +118,7 @@ export function problemsFromZod(
         if (kinds !== undefined && kinds.values.length > 0) {
           const own = input !== null && typeof input === "object" ? (input as Record<string, unknown>)[kinds.discriminator] : undefined;
           problems.push({
-            file,
-            key: keyPath([...issue.path, key]),
+            path: [...issue.path, key],
             message: `applies to ${kinds.discriminator} ${kinds.values.join(" or ")}, not to this ${kinds.discriminator} ${String(own ?? kinds.defaultValue)}; remove it (known keys: ${known.join(", ")})`,
           });
           continue;
@@ -113,14 +126,12 @@ export function problemsFromZod(
         const guess = known.length > 0 ? closest(key, known) : undefined;
         const hint = guess ? `did you mean "${guess}"? ` : "";
         problems.push({
-          file,
-          key: keyPath([...issue.path, key]),
+          path: [...issue.path, key],
           message: `unknown key; ${hint}remove it or fix its spelling (known keys: ${known.join(", ")})`,
         });
       }
       continue;
     }
-    const key = keyPath(issue.path);
     let message: string;
     switch (issue.code) {
       case "invalid_type":
@@ -151,7 +162,7 @@ export function problemsFromZod(
       default:
         message = customMessage(issue.message, input);
     }
-    problems.push({ file, key, message });
+    problems.push({ path: issue.path, message });
   }
   return problems;
 }

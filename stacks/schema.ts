@@ -49,7 +49,10 @@ const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[
  * A Go duration with one unit (`90m`, `4h`, `5400s`), as Pulumi's customTimeouts take it. A bare
  * number is refused: estimates in these files are minutes, the scripts' flags seconds.
  */
-const duration = z.custom<string>((v) => typeof v === "string" && isTimeoutDuration(v), { error: "DURATION" });
+export const timeoutDurationSchema = z.custom<string>((v) => typeof v === "string" && isTimeoutDuration(v), { error: "DURATION" });
+const duration = timeoutDurationSchema;
+/** An RDS instance's `customTimeouts`; the database components and the loader check it alike. */
+export const databaseTimeoutsSchema = z.strictObject({ create: duration.optional(), update: duration.optional(), delete: duration.optional() });
 
 /**
  * The configuration a restore does not carry over by itself (docs/components.md, "What a restore
@@ -113,6 +116,16 @@ export const databaseSchema = z.strictObject({
   tier,
   estimateMinutes,
 });
+
+/**
+ * What a restore carries over from production (DatabaseConfiguration), as the inventory records
+ * it: the loader reads it with this, and the database components check their args with it.
+ */
+export const databaseConfigurationSchema = databaseSchema
+  .pick({ parameterGroup: true, optionGroup: true, caCertificateIdentifier: true, logExports: true, monitoring: true, performanceInsights: true, iamAuth: true })
+  .partial();
+/** The source fields a database component checks the way the loader does. */
+export const databaseSourceSchema = databaseSchema.pick({ kmsKeyId: true, dbiResourceId: true });
 
 /** A cache AWS runs: an ElastiCache replication group, restored from its own snapshots. The default kind. */
 export const elastiCacheSchema = z.strictObject({
@@ -319,9 +332,7 @@ export const restoreStackSchema = z.strictObject({
   /** How long `pulumi up` waits; defaults in components/ (DEFAULT_DATABASE_TIMEOUTS, DEFAULT_TRAFFIC_TIMEOUT). */
   timeouts: z
     .strictObject({
-      database: z
-        .strictObject({ create: duration.optional(), update: duration.optional(), delete: duration.optional() })
-        .default({}),
+      database: databaseTimeoutsSchema.default({}),
       traffic: z.strictObject({ create: duration.optional() }).default({}),
     })
     .optional(),

@@ -48,18 +48,17 @@ export function rebuiltBucketProblems(bucket: string, ctx: BucketContext): Probl
 /**
  * A rebuilt bucket's access logs go to a new log bucket of its own: production's accepts only
  * production's logs (and a restore never writes into production), and a bucket logging into
- * itself logs every delivery again. Paths are `targetBucket`.
+ * itself logs every delivery again. Paths are the log bucket's own (`[]`): the stack file names it
+ * `logging.targetBucket`, AccessLogBucket `bucket`.
  */
-export function logBucketProblems(targetBucket: string, rebuiltBucket: string, sourceNames: Iterable<string>): Problem[] {
-  const path = ["targetBucket"];
+export function logBucketProblems(targetBucket: string, rebuiltBuckets: readonly string[], sourceNames: Iterable<string>): Problem[] {
+  const path: PropertyKey[] = [];
+  // The suggestion follows the first bucket that logs here, as the loader derives `<bucket>-logs`.
+  const like = `${rebuiltBuckets[0] ?? targetBucket}-logs`;
+  const problems: Problem[] = [];
   if (new Set(sourceNames).has(targetBucket))
-    return [
-      {
-        path,
-        message: `"${targetBucket}" is a production bucket; a restore writes its access logs to a log bucket of its own, like "${rebuiltBucket}-logs"`,
-      },
-    ];
-  if (targetBucket === rebuiltBucket)
-    return [{ path, message: `"${targetBucket}" is the rebuilt bucket itself; its logs go to a separate log bucket, like "${rebuiltBucket}-logs"` }];
-  return [];
+    problems.push({ path, message: `"${targetBucket}" is a production bucket; a restore writes its access logs to a log bucket of its own, like "${like}"` });
+  if (rebuiltBuckets.includes(targetBucket))
+    problems.push({ path, message: `"${targetBucket}" is the rebuilt bucket itself; its logs go to a separate log bucket, like "${targetBucket}-logs"` });
+  return problems;
 }

@@ -64,11 +64,11 @@ function bucketSettings(
   let logging: BucketRestore["logging"];
   if (source.logging !== undefined) {
     const targetBucket = override?.targetBucket ?? `${bucket}-logs`;
-    const found = [...logBucketProblems(targetBucket, bucket, ctx.sourceNames)];
+    const found = [...logBucketProblems(targetBucket, [bucket], ctx.sourceNames)];
     if (targetBucket.length > MAX_BUCKET)
-      found.push({ path: ["targetBucket"], message: `"${targetBucket}" is longer than S3's ${MAX_BUCKET} characters; shorten it` });
+      found.push({ path: [], message: `"${targetBucket}" is longer than S3's ${MAX_BUCKET} characters; shorten it` });
     // A derived name (`<bucket>-logs`) is fixed by a shorter or other suffix.
-    problems.push(...(override?.targetBucket !== undefined ? under([...path, "logging"], found) : found.map((p) => ({ ...p, path: ["suffix"] }))));
+    problems.push(...(override?.targetBucket !== undefined ? under([...path, "logging", "targetBucket"], found) : found.map((p) => ({ ...p, path: ["suffix"] }))));
     logging = { targetBucket, targetPrefix: override?.targetPrefix ?? source.logging.targetPrefix };
   }
   return {
