@@ -1,7 +1,7 @@
 import { closest } from "fastest-levenshtein";
 import type { z } from "zod";
 import { UsageError } from "../scripts/lib/errors";
-import { RESTORE_TIME_FIX } from "./checks/restore-time";
+import { ISO_TIME_FIX, RESTORE_TIME_FIX } from "./checks/restore-time";
 import { unpinnedImageProblem } from "./image-reference";
 import { keysAt, kindsAccepting } from "./schema-walk";
 
@@ -174,7 +174,7 @@ function customMessage(code: string, input: unknown): string {
     case "DEPENDENCY_REF":
       return `${describe(input)} is not a dependency; write it as <kind>:<name> with kind one of database, cache, bucket, secret, service (e.g. "database:orders")`;
     case "ISO_TIME":
-      return `${describe(input)} is not an ISO 8601 time; write it like 2026-02-18T14:30:00Z`;
+      return `${describe(input)} is not an ISO 8601 time; ${ISO_TIME_FIX}`;
     case "KMS_KEY_ARN":
       return `${describe(input)} is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which \`aws kms describe-key --key-id ${String(input)} --query KeyMetadata.Arn --output text\` prints`;
     case "DBI_RESOURCE_ID":

@@ -3,8 +3,9 @@ import type { Problem } from "../problems";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** How to write a restore time; the schema's message for a malformed one says the same. */
+/** How to write a restore time; the schema's messages for a malformed one say the same (problems.ts). */
 export const RESTORE_TIME_FIX = 'use "latest" or an ISO 8601 time with a zone, like 2026-02-18T14:30:00Z';
+export const ISO_TIME_FIX = "write it like 2026-02-18T14:30:00Z";
 
 /**
  * The oldest time a point-in-time restore reaches: RDS keeps automated backups for the retention
@@ -27,7 +28,8 @@ export interface RestoreWindow {
 export function restoreTimeProblems(time: string, window?: RestoreWindow): Problem[] {
   if (time === "latest") return [];
   const at = parseIsoTime(time);
-  if (at === undefined) return [{ path: [], message: `${JSON.stringify(time)} is not valid; ${RESTORE_TIME_FIX}` }];
+  // Worded as the schema words it (problems.ts), which refuses such a time in a stack file first.
+  if (at === undefined) return [{ path: [], message: `the string ${JSON.stringify(time)} is not an ISO 8601 time; ${ISO_TIME_FIX}` }];
   if (window === undefined) return [];
   const { now, retentionDays } = window;
   if (at.getTime() > now.getTime())

@@ -65,7 +65,7 @@ describe("validateRestoredDatabaseArgs", () => {
 
   it("refuses a restore time that is neither latest nor an ISO time", () => {
     assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ restoreTime: "yesterday 14:30" })), [
-      'restoreTime: "yesterday 14:30" is not valid; use "latest" or an ISO 8601 time with a zone, like 2026-02-18T14:30:00Z',
+      'restoreTime: the string "yesterday 14:30" is not an ISO 8601 time; write it like 2026-02-18T14:30:00Z',
     ]);
   });
 
