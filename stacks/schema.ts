@@ -337,7 +337,7 @@ export const restoreStackSchema = z.strictObject({
     })
     .optional(),
   databases: z.record(z.string(), databaseRestoreSchema).default({}),
-  /** ElastiCache: snapshot, nodeType. Cluster: storageGb, storageClassName. resolve.ts refuses the other kind's. */
+  /** ElastiCache: snapshot, nodeType. Cluster: storageGb, storageClassName. stacks/resolve/caches.ts refuses the other kind's. */
   caches: z
     .record(
       z.string(),
