@@ -1,7 +1,8 @@
 import { checkBucketSettings } from "./bucket-checks";
 import { databaseConfigurationProblems } from "./database-configuration";
 import { keyPath, under, type Problem } from "./problems";
-import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "./image-reference";
+import { redisVersionProblems } from "./checks/cache";
+import { DEFAULT_REDIS_IMAGE } from "./image-reference";
 import type { Inventory } from "./schema";
 
 
@@ -173,17 +174,11 @@ function emptyCoverageRules(inv: Inventory): Problem[] {
   );
 }
 
-/** Mistakes the schema alone cannot see: duplicates, references, cycles, the gateway, tiers. */
-/** A cluster cache's Redis version decides which RDB it loads (the restore refuses a newer one): it must be known. */
 function redisVersionsKnown(inv: Inventory): Problem[] {
-  return inv.caches.flatMap((c, i) => {
-    if (c.kind !== "cluster" || c.redisVersion !== undefined) return [];
-    const image = c.redisImage ?? DEFAULT_REDIS_IMAGE;
-    if (redisVersionOfImage(image) !== undefined) return [];
-    return [{ path: ["caches", i, "redisVersion"], message: `is required: the image "${image}" has no major.minor version in its tag; give the Redis version it runs, like "7.0"` }];
-  });
+  return inv.caches.flatMap((c, i) => (c.kind === "cluster" ? under(["caches", i], redisVersionProblems(c.redisImage ?? DEFAULT_REDIS_IMAGE, c.redisVersion)) : []));
 }
 
+/** Mistakes the schema alone cannot see: duplicates, references, cycles, the gateway, tiers. */
 export function checkInventory(inv: Inventory): Problem[] {
   const duplicates = [
     ...duplicateNames(inv),

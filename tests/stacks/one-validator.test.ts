@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import {
   validateClusterConfigArgs,
+  validateClusterRedisArgs,
   validateReplicaBucketSyncArgs,
   validateRestoredDatabaseArgs,
   validateSecretVersionsArgs,
@@ -92,6 +93,18 @@ describe("the loader and the components refuse a mistake with one message", () =
     const loader = loaderProblem((f) => override(f, "secrets", "jwt", { versionId: "v1", versionStage: "AWSPREVIOUS" }));
     assert.equal(loader.key, "recovery:secrets.jwt.versionId");
     assert.deepEqual(validateSecretVersionsArgs(secretArgs({ versionId: "v1", versionStage: "AWSPREVIOUS" })), [`versionId: ${loader.message}`]);
+  });
+
+  it("says the same of a cluster cache whose Redis version neither the inventory nor the image tag gives", () => {
+    const image = `redis@sha256:${"a".repeat(64)}`;
+    const loader = loaderProblem((f) => {
+      const cache = (f.prod.config["recovery:caches"] as Json[]).find((c) => c.kind === "cluster") as Json;
+      delete cache.redisVersion;
+      cache.redisImage = image;
+    });
+    assert.match(loader.key, /^recovery:caches\[\d+\]\.redisVersion$/);
+    const args = { stack: "recovery", mode: "recovery" as const, namespace: "lomash-wood-recovery", backups: { bucket: "lomash-wood-backups", prefix: "redis/" }, redisImage: image };
+    assert.deepEqual(validateClusterRedisArgs("cache-sessions", args), [`redisVersion: ${loader.message}`]);
   });
 
   it("says the same of production's own namespace", () => {
