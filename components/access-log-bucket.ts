@@ -5,6 +5,8 @@ import { throwIfProblems } from "./arg-checks";
 import { modeProblems, type RecoveryMode } from "./mode";
 import { recoveryTags } from "./tags";
 import { COMPONENT_TYPES } from "./names";
+import { logBucketProblems } from "../stacks/checks/bucket";
+import { describeProblem, under } from "../stacks/problems";
 
 export interface AccessLogBucketArgs {
   readonly stack: string;
@@ -22,11 +24,10 @@ export interface AccessLogBucketArgs {
 /** Pure checks of AccessLogBucketArgs; an empty list means valid. */
 export function validateAccessLogBucketArgs(args: AccessLogBucketArgs): string[] {
   const problems = [...modeProblems(args.mode)];
-  if ((args.sourceNames ?? []).includes(args.bucket))
-    problems.push(`bucket "${args.bucket}" is a production bucket; a restore writes its access logs to a log bucket of its own`);
   if (args.sources.length === 0) problems.push("sources must name at least one rebuilt bucket that logs here");
-  for (const s of args.sources)
-    if (s.bucket === args.bucket) problems.push(`bucket "${s.bucket}" would log into itself, so every log delivered is logged again; use a separate log bucket`);
+  // The loader's check of logging.targetBucket.
+  const rebuilt = args.sources.map((s) => s.bucket);
+  problems.push(...under(["bucket"], logBucketProblems(args.bucket, rebuilt, args.sourceNames ?? [])).map(describeProblem));
   return problems;
 }
 

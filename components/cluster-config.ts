@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { isDnsName, throwIfProblems } from "./arg-checks";
 import { COMPONENT_TYPES } from "./names";
+import { namespaceProblems } from "../stacks/checks/namespace";
 
 export interface ClusterConfigArgs {
   /** The namespace the restore creates and fills. Never production's own. */
@@ -26,8 +27,8 @@ export function validateClusterConfigArgs(args: ClusterConfigArgs): string[] {
   const problems: string[] = [];
   if (!isDnsName(args.namespace, 63))
     problems.push(`namespace "${args.namespace}" is not a valid Kubernetes namespace (lowercase letters, digits, single hyphens, at most 63 characters)`);
-  if (args.namespace === args.sourceNamespace)
-    problems.push(`namespace "${args.namespace}" is production's own; restore into a namespace of its own, like "${args.sourceNamespace}-recovery"`);
+  // The message names the namespace itself, as the loader's does for recovery:namespace.
+  problems.push(...namespaceProblems(args.namespace, args.sourceNamespace, `${args.sourceNamespace}-recovery`).map((p) => p.message));
   if (args.manifests.trim() === "" || isAbsolute(args.manifests) || args.manifests.split(/[\\/]/).includes(".."))
     problems.push(`manifests "${args.manifests}" must be a folder inside the repository, like "k8s/production"`);
   return problems;

@@ -2,6 +2,8 @@ import { workerCommand } from "./worker-command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "../stacks/image-reference";
+import { redisVersionProblems } from "../stacks/checks/cache";
+import { describeProblem } from "../stacks/problems";
 import { maxRdbVersionFor } from "../workers/redis-rdb-versions";
 import { isDnsName, throwIfProblems } from "./arg-checks";
 import { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, jobTimeout } from "./kubernetes-job";
@@ -48,9 +50,8 @@ export function validateClusterRedisArgs(name: string, args: ClusterRedisArgs): 
   if (!isDnsName(name, 52)) problems.push(`name "${name}" is not a valid StatefulSet name (lowercase letters, digits, single hyphens, at most 52 characters)`);
   if (!isBucketName(args.backups.bucket)) problems.push(`backups.bucket "${args.backups.bucket}" is not an S3 bucket name`);
   const version = versionOf(args);
-  if (version === undefined)
-    problems.push(`redisVersion is required: the image "${args.redisImage}" has no version tag; give the Redis version it runs, like "7.0"`);
-  else if (maxRdbVersionFor(version) === undefined) problems.push(`redisVersion "${version}" is not a Redis version this project knows (2.6 or later)`);
+  problems.push(...redisVersionProblems(args.redisImage ?? DEFAULT_REDIS_IMAGE, args.redisVersion).map(describeProblem));
+  if (version !== undefined && maxRdbVersionFor(version) === undefined) problems.push(`redisVersion "${version}" is not a Redis version this project knows (2.6 or later)`);
   if (args.storageGb !== undefined && (!Number.isInteger(args.storageGb) || args.storageGb < 1))
     problems.push(`storageGb must be a whole number of at least 1 (got ${args.storageGb})`);
   return problems;

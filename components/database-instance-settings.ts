@@ -1,7 +1,11 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { identifierProblems } from "../stacks/checks/database";
+import { isDnsName } from "../stacks/checks/dns-name";
+import { databaseConfigurationProblems } from "../stacks/database-configuration";
+import { describeProblem, schemaProblems, under, type Problem } from "../stacks/problems";
+import { databaseConfigurationSchema, databaseSourceSchema, databaseTimeoutsSchema } from "../stacks/schema";
 import type { DatabaseConfiguration } from "../stacks/types";
-import { DURATION, isDnsName } from "./arg-checks";
 import { type RecoveryMode } from "./mode";
 
 /**
@@ -89,30 +93,29 @@ export interface DatabaseTimeouts {
  */
 export const DEFAULT_DATABASE_TIMEOUTS = { create: "4h", update: "2h", delete: "2h" } as const satisfies Required<DatabaseTimeouts>;
 
-/** A full KMS key ARN; aliases and bare key ids are refused (see DatabaseSource.kmsKeyId). */
-export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
-/** An RDS DbiResourceId, as `aws rds describe-db-instances` prints it. */
-export const DBI_RESOURCE_ID = /^db-[A-Z0-9]+$/;
-
-/** The fix for a KMS key given as an alias or id: the command that prints its ARN. */
-export const kmsArnFix = (key: string): string =>
-  `give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which \`aws kms describe-key --key-id ${key} --query KeyMetadata.Arn --output text\` prints`;
-
 /** `15.7` → `15`, `9.6.24` → `9.6`: the major version RDS takes as a prefix and fills in the newest minor. */
 export function majorVersion(version: string): string {
   const parts = version.split(".");
   return Number(parts[0]) >= 10 ? parts[0] : parts.slice(0, 2).join(".");
 }
 
+/**
+ * The checks every database target shares. The identifier, the source's fields, the timeouts and
+ * the configuration are checked by the validators and schema the loader uses (stacks/checks,
+ * stacks/schema.ts), so a component used without the loader says what the loader would.
+ */
 export function targetProblems(args: DatabaseTargetArgs): string[] {
-  const problems: string[] = [];
-  const id = args.identifier;
-  if (id === args.source.identifier)
-    problems.push(`identifier "${id}" is the source database's own; a restore always gets a new identifier, like "${args.source.identifier}-recovery"`);
-  else if ((args.sourceNames ?? []).includes(id))
-    problems.push(`identifier "${id}" is a production resource's name; choose a new identifier`);
-  if (!isDnsName(id, 63))
-    problems.push(`identifier "${id}" is not a valid RDS identifier (lowercase letters, digits, single hyphens, at most 63 characters)`);
+  const shared: Problem[] = [
+    ...identifierProblems(args.identifier, {
+      sourceIdentifier: args.source.identifier,
+      sourceNames: args.sourceNames,
+      suggestion: `${args.source.identifier}-recovery`,
+    }),
+    ...under(["source"], schemaProblems(databaseSourceSchema, { kmsKeyId: args.source.kmsKeyId, dbiResourceId: args.source.dbiResourceId })),
+    ...under(["timeouts"], schemaProblems(databaseTimeoutsSchema, args.timeouts ?? {})),
+    ...under(["configuration"], configurationProblems(args.configuration)),
+  ];
+  const problems: string[] = shared.map(describeProblem);
   if (!args.instanceClass.startsWith("db."))
     problems.push(`instanceClass "${args.instanceClass}" is not an RDS instance class; use one like "db.r6g.large"`);
   if ((args.securityGroupIds ?? args.source.securityGroupIds).length === 0)
@@ -123,43 +126,13 @@ export function targetProblems(args: DatabaseTargetArgs): string[] {
   const finalId = args.finalSnapshotIdentifier;
   if (args.mode === "recovery" && finalId !== undefined && !isDnsName(finalId, 255))
     problems.push(`finalSnapshotIdentifier "${finalId}" is not a valid snapshot identifier (letters, digits, single hyphens)`);
-  const key = args.source.kmsKeyId;
-  if (key !== undefined && !KMS_KEY_ARN.test(key))
-    problems.push(`source.kmsKeyId "${key}" is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so ${kmsArnFix(key)}`);
-  const dbi = args.source.dbiResourceId;
-  if (dbi !== undefined && !DBI_RESOURCE_ID.test(dbi))
-    problems.push(`source.dbiResourceId "${dbi}" is not a DbiResourceId (db- and capitals or digits); read it with \`aws rds describe-db-instances --db-instance-identifier ${args.source.identifier} --query 'DBInstances[0].DbiResourceId'\``);
-  for (const [op, d] of Object.entries(args.timeouts ?? {}))
-    if (d !== undefined && !DURATION.test(d)) problems.push(`timeouts.${op} "${d}" is not a duration; write a whole number with a unit, like 90m or 4h`);
-  problems.push(...configurationProblems(args.configuration));
   return problems;
 }
 
-const RDS_GROUP = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)$/;
-const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]+$/;
-const MONITORING_INTERVALS: readonly number[] = [0, 1, 5, 10, 15, 30, 60];
-
-/** The loader's rules again, for a component used without it (stacks/database-configuration.ts). */
-function configurationProblems(c: DatabaseConfiguration | undefined): string[] {
+/** The loader's schema and cross-field rules (stacks/database-configuration.ts), paths from `configuration`. */
+function configurationProblems(c: Partial<DatabaseConfiguration> | undefined): Problem[] {
   if (c === undefined) return [];
-  const problems: string[] = [];
-  if (c.parameterGroup !== undefined && !RDS_GROUP.test(c.parameterGroup))
-    problems.push(`configuration.parameterGroup "${c.parameterGroup}" is not an RDS parameter group name`);
-  if (c.optionGroup !== undefined && !RDS_GROUP.test(c.optionGroup) && !/^default:[a-z0-9-]+$/.test(c.optionGroup))
-    problems.push(`configuration.optionGroup "${c.optionGroup}" is not an RDS option group name`);
-  const m = c.monitoring;
-  if (m !== undefined) {
-    if (!MONITORING_INTERVALS.includes(m.intervalSeconds))
-      problems.push(`configuration.monitoring.intervalSeconds must be one of ${MONITORING_INTERVALS.join(", ")} (got ${m.intervalSeconds})`);
-    if (m.intervalSeconds > 0 && m.roleArn === undefined)
-      problems.push("configuration.monitoring.roleArn is required when intervalSeconds is above 0; give the enhanced-monitoring role's ARN");
-    if (m.roleArn !== undefined && !IAM_ROLE_ARN.test(m.roleArn))
-      problems.push(`configuration.monitoring.roleArn "${m.roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
-  }
-  const key = c.performanceInsights?.kmsKeyId;
-  if (key !== undefined && !KMS_KEY_ARN.test(key))
-    problems.push(`configuration.performanceInsights.kmsKeyId "${key}" is not a KMS key ARN; it can never be changed once set, so ${kmsArnFix(key)}`);
-  return problems;
+  return [...schemaProblems(databaseConfigurationSchema, c), ...databaseConfigurationProblems(c)];
 }
 
 /**

@@ -9,6 +9,8 @@ import {
   type LifecycleRule,
   type Ownership,
 } from "../stacks/bucket-settings";
+import { promoteProblems, rebuiltBucketProblems, type BucketContext } from "../stacks/checks/bucket";
+import { describeProblem } from "../stacks/problems";
 import { AccessLogBucket } from "./access-log-bucket";
 import { throwIfProblems } from "./arg-checks";
 import { DEFAULT_JOB_SERVICE_ACCOUNT, DEFAULT_WORKER_IMAGE, job, jobTimeout } from "./kubernetes-job";
@@ -73,9 +75,16 @@ export function validateReplicaBucketSyncArgs(args: ReplicaBucketSyncArgs): stri
   const problems = [...modeProblems(args.mode)];
   if (args.strategy !== "promote" && args.strategy !== "rebuild")
     problems.push(`strategy must be "promote" or "rebuild" (got "${String(args.strategy)}")`);
+  const checks: BucketContext = {
+    field: "strategy",
+    drill: args.mode === "drill",
+    sourceBucket: args.sourceBucket,
+    replicaBucket: args.replica.bucket,
+    sourceNames: args.sourceNames,
+    suggestion: `${args.sourceBucket}-recovery`,
+  };
   if (args.strategy === "promote") {
-    if (args.mode === "drill") problems.push("a drill never points services at production's replica (they would write to it); use strategy rebuild");
-    if (args.bucket !== undefined) problems.push("a promoted bucket is the replica itself; remove bucket or use strategy rebuild");
+    problems.push(...promoteProblems(args.bucket, checks).map(describeProblem));
     const given = SETTINGS.filter((k) => args[k] !== undefined);
     if (given.length > 0) problems.push(`a promoted bucket is the replica itself, configured as it is; remove ${given.join(", ")} or use strategy rebuild`);
   }
@@ -83,9 +92,7 @@ export function validateReplicaBucketSyncArgs(args: ReplicaBucketSyncArgs): stri
     const b = args.bucket;
     if (b === undefined) problems.push("bucket is required for strategy rebuild: the new bucket to fill from the replica");
     else {
-      if (b === args.sourceBucket || b === args.replica.bucket)
-        problems.push(`bucket "${b}" is the ${b === args.sourceBucket ? "source" : "replica"} bucket; a rebuild writes a new bucket, like "${args.sourceBucket}-recovery"`);
-      else if ((args.sourceNames ?? []).includes(b)) problems.push(`bucket "${b}" is a production bucket; choose a new name`);
+      problems.push(...rebuiltBucketProblems(b, checks).map(describeProblem));
       if (!isBucketName(b)) problems.push(`bucket "${b}" is not a valid S3 bucket name (3 to 63 lowercase letters, digits, dots, hyphens)`);
     }
     if (args.namespace === undefined) problems.push("namespace is required for strategy rebuild: the sync Job runs in the cluster");

@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { connectionString, databaseTimeouts, instanceBase, targetProblems, type DatabaseTargetArgs } from "./database-instance-settings";
+import { restoreTimeProblems } from "../stacks/checks/restore-time";
+import { describeProblem, under } from "../stacks/problems";
 import { SnapshotResolution } from "./rds-snapshot";
 import { throwIfProblems } from "./arg-checks";
 import { modeProblems } from "./mode";
@@ -24,8 +26,6 @@ export interface RestoredDatabaseArgs extends DatabaseTargetArgs {
   readonly rotatePassword?: boolean;
 }
 
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
 /** Pure checks of RestoredDatabaseArgs; an empty list means valid. */
 export function validateRestoredDatabaseArgs(args: RestoredDatabaseArgs): string[] {
   const problems = [...modeProblems(args.mode), ...targetProblems(args)];
@@ -34,8 +34,9 @@ export function validateRestoredDatabaseArgs(args: RestoredDatabaseArgs): string
   if (args.restoreTime !== undefined) {
     if (args.method !== "point-in-time")
       problems.push(`restoreTime only applies to method "point-in-time"; remove it or change the method`);
-    else if (args.restoreTime !== "latest" && (!ISO_TIME.test(args.restoreTime) || Number.isNaN(Date.parse(args.restoreTime))))
-      problems.push(`restoreTime "${args.restoreTime}" must be "latest" or an ISO time like 2026-11-24T14:30:00Z`);
+    // The form only, as the loader's schema reads it; the backup window is the loader's to check
+    // (a second `up` days later must not refuse the time the first one restored to).
+    else problems.push(...under(["restoreTime"], restoreTimeProblems(args.restoreTime)).map(describeProblem));
   }
   if (args.snapshot !== undefined) {
     if (args.method !== "snapshot") problems.push(`snapshot only applies to method "snapshot"; remove it or change the method`);

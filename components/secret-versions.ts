@@ -1,10 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_SECRET_STAGE, misspeltAwsStage } from "../stacks/secret-stages";
 import { isDnsName, throwIfProblems } from "./arg-checks";
 import { K8S_SECRET_OUTPUTS, secretStringData } from "./secret-values";
 import { COMPONENT_TYPES } from "./names";
+import { secretVersionProblems } from "../stacks/checks/secret";
+import { describeProblem } from "../stacks/problems";
+import { DEFAULT_SECRET_STAGE } from "../stacks/secret-stages";
 
 /** The Kubernetes Secret's annotation that keeps the Secrets Manager version it was restored from. */
 export const RESTORED_VERSION_ANNOTATION = "recovery/secret-version-id";
@@ -64,11 +66,7 @@ export interface SecretVersionsArgs {
 export function validateSecretVersionsArgs(args: SecretVersionsArgs): string[] {
   const problems: string[] = [];
   if (args.secretId.trim() === "") problems.push("secretId must name the production secret to read");
-  if (args.versionStage !== undefined && args.versionId !== undefined)
-    problems.push("give either versionStage or versionId, not both");
-  const meant = args.versionStage === undefined ? undefined : misspeltAwsStage(args.versionStage);
-  if (meant !== undefined)
-    problems.push(`versionStage "${args.versionStage}" looks like a misspelt AWS staging label; use "${meant}" (labels are case-sensitive)`);
+  problems.push(...secretVersionProblems(args).map(describeProblem));
   if (args.recoverySecretId !== undefined && (args.recoverySecretId === args.secretId || (args.sourceNames ?? []).includes(args.recoverySecretId)))
     problems.push(`recoverySecretId "${args.recoverySecretId}" is a production secret; the restored value goes to a new secret, like "${args.secretId}-recovery"`);
   if (!isDnsName(args.kubernetesSecretName, 253))

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RecoveryPlan } from "../plan/types";
+import { parseIsoTime } from "../scripts/lib/iso-time";
 import type { StackOutputsInput } from "../stacks/outputs";
 import type { RecoveryConfig } from "../stacks/types";
 import type { LogicalRestore } from "./logical-restore";
@@ -42,7 +43,6 @@ export interface RestoredParts {
 
 const byName = <T, R>(map: ReadonlyMap<string, T>, f: (value: T, name: string) => R): Record<string, R> =>
   Object.fromEntries([...map].map(([name, value]) => [name, f(value, name)]));
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T/;
 
 function find<T extends { readonly name: string }>(list: readonly T[], name: string): T {
   const found = list.find((x) => x.name === name);
@@ -73,7 +73,7 @@ export function stackOutputs(config: RecoveryConfig, plan: RecoveryPlan, parts: 
       port: d.port,
       database: find(config.databases, name).source.dbName,
       // "latest" and "newest dump" are not times: only a resolved ISO time is a restore point to measure RPO by.
-      restorePoint: d.restorePoint.apply((p) => (ISO_TIME.test(p) ? p : undefined)),
+      restorePoint: d.restorePoint.apply((p) => (parseIsoTime(p) === undefined ? undefined : p)),
     })),
     connectionStrings: byName(parts.databases, (d): Entry<"connectionStrings"> => d.connectionString),
     caches: byName(parts.caches, (c) => cacheOutput(c)),

@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DURATION, throwIfProblems } from "./arg-checks";
+import { throwIfProblems } from "./arg-checks";
 import { COMPONENT_TYPES } from "./names";
+import { describeProblem, schemaProblems, under } from "../stacks/problems";
+import { timeoutDurationSchema } from "../stacks/schema";
 
 export interface TrafficCutoverArgs {
   /** The gateway's Kubernetes Service. */
@@ -32,8 +34,7 @@ export function validateTrafficCutoverArgs(args: TrafficCutoverArgs): string[] {
   if (args.host !== undefined && !/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/.test(args.host))
     problems.push(`host "${args.host}" is not a DNS name, like api.example.com`);
   if (args.ingressClassName !== undefined && args.ingressClassName.trim() === "") problems.push("ingressClassName is empty; remove it for the default (alb)");
-  if (args.timeout !== undefined && !DURATION.test(args.timeout))
-    problems.push(`timeout "${args.timeout}" is not a duration; write a whole number with a unit, like 30m or 1h`);
+  if (args.timeout !== undefined) problems.push(...under(["timeout"], schemaProblems(timeoutDurationSchema, args.timeout)).map(describeProblem));
   return problems;
 }
 

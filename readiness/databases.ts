@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-rds";
 import { S3Client, HeadObjectCommand } from "@aws-sdk/client-s3";
 import type { DatabaseRestore } from "../stacks";
+import { oldestRestorable } from "../stacks/checks/restore-time";
 import { locateDump } from "../workers/dump-locator";
 import { RefusedError } from "../workers/errors";
 import { couldNotCheck, isNotFound } from "./aws";
@@ -18,7 +19,6 @@ import type { Finding, ItemResult } from "./types";
 import { failed, unknown } from "./results";
 import { minutesBetween } from "./verdict";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What the stack would restore a database from, by its method, and how recent that is. */
 export async function checkDatabase(db: DatabaseRestore, ctx: CheckContext): Promise<ItemResult> {
@@ -131,7 +131,7 @@ function pinned(
   notes: string[],
 ): ItemResult {
   const at = new Date(db.restoreTime);
-  const earliest = new Date(ctx.now.getTime() - retentionDays * DAY_MS);
+  const earliest = oldestRestorable(ctx.now, retentionDays);
   const key = `recovery:databases.${db.name}.time (or recovery:restorePoint)`;
   if (at < earliest)
     findings.push({ level: "fail", message: `the pinned restore time ${db.restoreTime} has left the ${retentionDays}-day backup window (earliest ${earliest.toISOString()}); set ${key} to a later time or to latest` });

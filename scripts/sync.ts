@@ -71,6 +71,7 @@ runWorker(
     // Required after --help is answered, so that --help needs none of it.
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { UsageError } = require("./lib/cli") as typeof import("./lib/cli");
+    const { parseIsoTime } = require("./lib/iso-time") as typeof import("./lib/iso-time");
     const { syncBuckets, validateSyncLocations } = require("../workers/bucket-sync") as typeof import("../workers/bucket-sync");
     const { undelete } = require("../workers/undelete") as typeof import("../workers/undelete");
     const { createS3Client } = require("../workers/s3-client") as typeof import("../workers/s3-client");
@@ -81,9 +82,9 @@ runWorker(
     const undeleteAfterRaw = args["undelete-after"];
     let undeleteAfter: Date | undefined;
     if (undeleteAfterRaw !== undefined && undeleteAfterRaw !== "") {
-      undeleteAfter = new Date(undeleteAfterRaw);
       // A zone is required: without one the time would be read in the operator's local zone.
-      if (!/^\d{4}-\d{2}-\d{2}T[^Z+-]*(Z|[+-]\d{2}:?\d{2})$/.test(undeleteAfterRaw) || Number.isNaN(undeleteAfter.getTime())) {
+      undeleteAfter = parseIsoTime(undeleteAfterRaw);
+      if (undeleteAfter === undefined) {
         throw new UsageError("--undelete-after", `"${undeleteAfterRaw}" is not an ISO 8601 time with a zone; write it like 2026-02-18T14:30:00Z`);
       }
     }

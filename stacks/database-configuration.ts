@@ -1,7 +1,6 @@
-import { keyPath, type ConfigProblem } from "./problems";
+import type { Problem } from "./problems";
 import type { DatabaseConfiguration } from "./types";
 
-type Problem = Omit<ConfigProblem, "file">;
 type Monitoring = DatabaseConfiguration["monitoring"];
 type PerformanceInsights = DatabaseConfiguration["performanceInsights"];
 
@@ -11,44 +10,43 @@ type PerformanceInsights = DatabaseConfiguration["performanceInsights"];
  * interval), and Performance Insights settings without Performance Insights; refused here, before
  * a restore that would otherwise fail after its instance already exists.
  */
-export function monitoringProblems(monitoring: Monitoring, path: readonly PropertyKey[]): Problem[] {
+export function monitoringProblems(monitoring: Monitoring): Problem[] {
   if (monitoring === undefined) return [];
   if (monitoring.intervalSeconds > 0 && monitoring.roleArn === undefined)
     return [
       {
-        key: keyPath([...path, "monitoring", "roleArn"]),
+        path: ["monitoring", "roleArn"],
         message: `enhanced monitoring every ${monitoring.intervalSeconds} s needs the role RDS publishes the metrics with; add roleArn (\`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].MonitoringRoleArn'\` prints the source's), or set intervalSeconds: 0 to turn monitoring off`,
       },
     ];
   if (monitoring.intervalSeconds === 0 && monitoring.roleArn !== undefined)
-    return [{ key: keyPath([...path, "monitoring", "roleArn"]), message: "intervalSeconds is 0 (monitoring off), so a role is not used; remove roleArn or give an interval (1, 5, 10, 15, 30 or 60)" }];
+    return [{ path: ["monitoring", "roleArn"], message: "intervalSeconds is 0 (monitoring off), so a role is not used; remove roleArn or give an interval (1, 5, 10, 15, 30 or 60)" }];
   return [];
 }
 
-export function performanceInsightsProblems(pi: PerformanceInsights, path: readonly PropertyKey[]): Problem[] {
+export function performanceInsightsProblems(pi: PerformanceInsights): Problem[] {
   if (pi === undefined || pi.enabled) return [];
   return (["retentionDays", "kmsKeyId"] as const)
     .filter((k) => pi[k] !== undefined)
     .map((k) => ({
-      key: keyPath([...path, "performanceInsights", k]),
+      path: ["performanceInsights", k],
       message: `Performance Insights is off (enabled: false), so ${k} is not used; remove it or set enabled: true`,
     }));
 }
 
-export function logExportProblems(exports: readonly string[] | undefined, path: readonly PropertyKey[]): Problem[] {
+export function logExportProblems(exports: readonly string[] | undefined): Problem[] {
   const seen = new Set<string>();
   const problems: Problem[] = [];
   (exports ?? []).forEach((e, i) => {
-    if (seen.has(e)) problems.push({ key: keyPath([...path, "logExports", i]), message: `"${e}" is listed twice; list each log type once` });
+    if (seen.has(e)) problems.push({ path: ["logExports", i], message: `"${e}" is listed twice; list each log type once` });
     seen.add(e);
   });
   return problems;
 }
 
-/** Every problem of one recorded configuration (the inventory's, or a restore stack's override). */
+/** Every problem of one recorded configuration (the inventory's, a restore stack's override, a component's), paths from the database entry. */
 export function databaseConfigurationProblems(
   c: { readonly monitoring?: Monitoring; readonly performanceInsights?: PerformanceInsights; readonly logExports?: readonly string[] },
-  path: readonly PropertyKey[],
 ): Problem[] {
-  return [...monitoringProblems(c.monitoring, path), ...performanceInsightsProblems(c.performanceInsights, path), ...logExportProblems(c.logExports, path)];
+  return [...monitoringProblems(c.monitoring), ...performanceInsightsProblems(c.performanceInsights), ...logExportProblems(c.logExports)];
 }

@@ -1,11 +1,10 @@
 import { checkBucketSettings } from "./bucket-checks";
 import { databaseConfigurationProblems } from "./database-configuration";
-import type { ConfigProblem } from "./problems";
-import { keyPath } from "./problems";
-import { DEFAULT_REDIS_IMAGE, redisVersionOfImage } from "./image-reference";
+import { keyPath, under, type Problem } from "./problems";
+import { redisVersionProblems } from "./checks/cache";
+import { DEFAULT_REDIS_IMAGE } from "./image-reference";
 import type { Inventory } from "./schema";
 
-type Problem = Omit<ConfigProblem, "file">;
 
 const LISTS = ["databases", "caches", "buckets", "secrets", "services", "smoke"] as const;
 const REF_KINDS: Record<string, (typeof LISTS)[number]> = {
@@ -25,7 +24,7 @@ function duplicateNames(inv: Inventory): Problem[] {
       if (first === undefined) seen.set(item.name, i);
       else
         problems.push({
-          key: keyPath([list, i, "name"]),
+          path: [list, i, "name"],
           message: `"${item.name}" is already the name of ${keyPath([list, first])}; names must be unique, rename one`,
         });
     });
@@ -37,11 +36,10 @@ function sourceIdentifiersUnique(inv: Inventory): Problem[] {
   const problems: Problem[] = [];
   const owners = new Map<string, string>();
   const claim = (name: string, path: PropertyKey[]) => {
-    const key = keyPath(path);
     const other = owners.get(name);
     if (other !== undefined)
-      problems.push({ key, message: `"${name}" is also ${other}; each production resource has its own name` });
-    else owners.set(name, key);
+      problems.push({ path, message: `"${name}" is also ${other}; each production resource has its own name` });
+    else owners.set(name, keyPath(path));
   };
   inv.databases.forEach((d, i) => claim(d.identifier, ["databases", i, "identifier"]));
   inv.caches.forEach((c, i) => (c.kind === "elasticache" ? claim(c.replicationGroupId, ["caches", i, "replicationGroupId"]) : claim(c.statefulSet, ["caches", i, "statefulSet"])));
@@ -60,18 +58,18 @@ function danglingReferences(inv: Inventory): Problem[] {
       const [kind, target] = ref.split(":");
       const list = REF_KINDS[kind];
       if (kind === "service" && target === svc.name) {
-        problems.push({ key: keyPath(["services", i, "dependsOn", j]), message: `a service cannot depend on itself; remove "${ref}"` });
+        problems.push({ path: ["services", i, "dependsOn", j], message: `a service cannot depend on itself; remove "${ref}"` });
       } else if (!names[list].has(target)) {
         const known = [...names[list]].map((n) => `${kind}:${n}`);
         problems.push({
-          key: keyPath(["services", i, "dependsOn", j]),
+          path: ["services", i, "dependsOn", j],
           message: `"${ref}" does not exist; use one of ${known.length > 0 ? known.join(", ") : `nothing (no ${list} in the inventory)`}`,
         });
       }
     });
     if (svc.migrations && !names.databases.has(svc.migrations.database)) {
       problems.push({
-        key: keyPath(["services", i, "migrations", "database"]),
+        path: ["services", i, "migrations", "database"],
         message: `"${svc.migrations.database}" is not a database in the inventory; use one of ${[...names.databases].join(", ") || "(none)"}`,
       });
     }
@@ -102,7 +100,7 @@ function dependencyCycles(inv: Inventory): Problem[] {
         if (!reported.has(id)) {
           reported.add(id);
           problems.push({
-            key: keyPath(["services", index.get(next)!, "dependsOn"]),
+            path: ["services", index.get(next)!, "dependsOn"],
             message: `dependency cycle ${cycle.map((n) => `service:${n}`).join(" → ")}; remove one of these dependencies`,
           });
         }
@@ -134,7 +132,7 @@ function dependenciesOnTheGateway(inv: Inventory): Problem[] {
     svc.dependsOn.forEach((dep, j) => {
       if (dep !== ref) return;
       problems.push({
-        key: keyPath(["services", i, "dependsOn", j]),
+        path: ["services", i, "dependsOn", j],
         message: `dependency cycle service:${svc.name} → ${ref} → service:${svc.name} (the gateway waits for every other service); remove "${ref}": a service reaches the others directly, never through the gateway`,
       });
     });
@@ -146,9 +144,9 @@ function exactlyOneGateway(inv: Inventory): Problem[] {
   const gateways = inv.services.map((s, i) => ({ s, i })).filter(({ s }) => s.gateway);
   if (gateways.length === 1) return [];
   if (gateways.length === 0)
-    return [{ key: keyPath(["services"]), message: "no service is the gateway; set `gateway: true` on the one service that gates all traffic" }];
+    return [{ path: ["services"], message: "no service is the gateway; set `gateway: true` on the one service that gates all traffic" }];
   return gateways.slice(1).map(({ s, i }) => ({
-    key: keyPath(["services", i, "gateway"]),
+    path: ["services", i, "gateway"],
     message: `"${s.name}" is a second gateway (the first is "${gateways[0].s.name}"); exactly one service gates traffic, set the others to false`,
   }));
 }
@@ -160,7 +158,7 @@ function unknownTiers(inv: Inventory): Problem[] {
   for (const list of ["databases", "caches", "buckets", "secrets"] as const)
     inv[list].forEach((item, i) => {
       if (item.tier !== undefined && !tiers.includes(item.tier))
-        problems.push({ key: keyPath([list, i, "tier"]), message: `"${item.tier}" is not a tier; use one of ${tiers.join(", ")} or define it under recovery:tiers` });
+        problems.push({ path: [list, i, "tier"], message: `"${item.tier}" is not a tier; use one of ${tiers.join(", ")} or define it under recovery:tiers` });
     });
   return problems;
 }
@@ -170,23 +168,17 @@ function emptyCoverageRules(inv: Inventory): Problem[] {
   return (["include", "exclude"] as const).flatMap((side) =>
     inv.coverage[side].flatMap((rule, i) =>
       rule.name === undefined && rule.tag === undefined
-        ? [{ key: keyPath(["coverage", side, i]), message: "names neither a name pattern nor a tag, so it would match everything; add name: <pattern> or tag: <key>=<value>" }]
+        ? [{ path: ["coverage", side, i], message: "names neither a name pattern nor a tag, so it would match everything; add name: <pattern> or tag: <key>=<value>" }]
         : [],
     ),
   );
 }
 
-/** Mistakes the schema alone cannot see: duplicates, references, cycles, the gateway, tiers. */
-/** A cluster cache's Redis version decides which RDB it loads (the restore refuses a newer one): it must be known. */
 function redisVersionsKnown(inv: Inventory): Problem[] {
-  return inv.caches.flatMap((c, i) => {
-    if (c.kind !== "cluster" || c.redisVersion !== undefined) return [];
-    const image = c.redisImage ?? DEFAULT_REDIS_IMAGE;
-    if (redisVersionOfImage(image) !== undefined) return [];
-    return [{ key: keyPath(["caches", i, "redisVersion"]), message: `is required: the image "${image}" has no major.minor version in its tag; give the Redis version it runs, like "7.0"` }];
-  });
+  return inv.caches.flatMap((c, i) => (c.kind === "cluster" ? under(["caches", i], redisVersionProblems(c.redisImage ?? DEFAULT_REDIS_IMAGE, c.redisVersion)) : []));
 }
 
+/** Mistakes the schema alone cannot see: duplicates, references, cycles, the gateway, tiers. */
 export function checkInventory(inv: Inventory): Problem[] {
   const duplicates = [
     ...duplicateNames(inv),
@@ -194,7 +186,7 @@ export function checkInventory(inv: Inventory): Problem[] {
     ...unknownTiers(inv),
     ...emptyCoverageRules(inv),
     ...redisVersionsKnown(inv),
-    ...inv.databases.flatMap((d, i) => databaseConfigurationProblems(d, ["databases", i])),
+    ...inv.databases.flatMap((d, i) => under(["databases", i], databaseConfigurationProblems(d))),
   ];
   // With two things of one name, every reference to it is ambiguous: report the cause alone.
   if (duplicates.length > 0) return [...duplicates, ...exactlyOneGateway(inv), ...checkBucketSettings(inv)];

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument, parse as parseYaml } from "yaml";
 import { checkInventory } from "./inventory-checks";
-import { ConfigError, problemsFromZod, type ConfigProblem } from "./problems";
+import { ConfigError, inFile, problemsFromZod } from "./problems";
 import { checkDrillIsolation, resolveRestoreStack, sourceNamesOf } from "./resolve";
 import { inventorySchema, restoreStackSchema, type Inventory } from "./schema";
 import type { RecoveryConfig } from "./types";
@@ -76,7 +76,7 @@ export function loadInventory(source: string, root = REPO_ROOT): Inventory {
   }
   const parsed = inventorySchema.safeParse(own, { reportInput: true });
   if (!parsed.success) throw new ConfigError(problemsFromZod(file, inventorySchema, parsed.error.issues));
-  const problems = checkInventory(parsed.data).map((p) => ({ file, ...p }));
+  const problems = checkInventory(parsed.data).map((p) => inFile(file, p));
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
 }
@@ -115,7 +115,7 @@ export function loadStackFromConfig(
   const inventory = loadInventory(restore.source, root);
   const { config: resolved, problems } = resolveRestoreStack(stack, restore, inventory, now);
   if (resolved.mode === "drill") problems.push(...checkDrillIsolation(resolved, otherRecoveries(stack, restore.source, root, now)));
-  if (problems.length > 0) throw new ConfigError(problems.map((p): ConfigProblem => ({ file, ...p })));
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => inFile(file, p)));
   return resolved;
 }
 

@@ -1,6 +1,7 @@
 import { closest } from "fastest-levenshtein";
 import type { z } from "zod";
 import { UsageError } from "../scripts/lib/errors";
+import { ISO_TIME_FIX, RESTORE_TIME_FIX } from "./checks/restore-time";
 import { unpinnedImageProblem } from "./image-reference";
 import { keysAt, kindsAccepting } from "./schema-walk";
 
@@ -12,6 +13,39 @@ export interface ConfigProblem {
   readonly message: string;
   /** Stable, for callers that act on one kind of problem (the drill refusing the inventory). */
   readonly code?: string;
+}
+
+/**
+ * One mistake as a validator finds it: the property path inside what it checked, and what is
+ * wrong with the fix. The same validators run in the loader (which prefixes the path with the
+ * entry's place in the stack file and turns it into a key path) and in the components (which
+ * name the property of their args). The message reads after the key: `"x" is …; use …`.
+ */
+export interface Problem {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  /** Stable, for callers that act on one kind of problem (see ConfigProblem.code). */
+  readonly code?: string;
+}
+
+/** The problems found under `prefix` (an entry of a list, a nested map), as paths from the top. */
+export function under(prefix: readonly PropertyKey[], problems: readonly Problem[]): Problem[] {
+  return problems.map((p) => ({ ...p, path: [...prefix, ...p.path] }));
+}
+
+/** A validator's problem as a line of a stack file: `recovery:databases.orders.identifier`. */
+export function inFile(file: string, p: Problem): ConfigProblem {
+  return { file, key: keyPath(p.path), message: p.message, ...(p.code === undefined ? {} : { code: p.code }) };
+}
+
+/** `["source", "kmsKeyId"]` → `source.kmsKeyId`, `["tables", 2]` → `tables[2]`: a property of args. */
+export function propertyPath(path: readonly PropertyKey[]): string {
+  return keyPath(path, "").slice(1);
+}
+
+/** A validator's problem as a component states it: `identifier: "x" is …`. */
+export function describeProblem(p: Problem): string {
+  return p.path.length === 0 ? p.message : `${propertyPath(p.path)}: ${p.message}`;
 }
 
 export function formatProblem(p: ConfigProblem): string {
@@ -53,13 +87,27 @@ const TYPE_WORDS: Record<string, string> = {
   object: "a map",
 };
 
-/** Turns zod's issues into our problems: the key, what is wrong, and the fix. */
+/** Turns zod's issues into our problems in a stack file: the key, what is wrong, and the fix. */
 export function problemsFromZod(
   file: string,
   schema: z.ZodType,
   issues: readonly z.core.$ZodIssue[],
 ): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+  return problemsOfZod(schema, issues).map((p) => inFile(file, p));
+}
+
+/**
+ * What `schema` finds wrong with `value`, as validators' problems: a component checks its args
+ * with the very schema the loader reads the stack files with, and says the same.
+ */
+export function schemaProblems(schema: z.ZodType, value: unknown): Problem[] {
+  const parsed = schema.safeParse(value, { reportInput: true });
+  return parsed.success ? [] : problemsOfZod(schema, parsed.error.issues);
+}
+
+/** Zod's issues as problems with paths: what is wrong, and the fix. */
+export function problemsOfZod(schema: z.ZodType, issues: readonly z.core.$ZodIssue[]): Problem[] {
+  const problems: Problem[] = [];
   for (const issue of issues) {
     const input = (issue as { input?: unknown }).input;
     if (issue.code === "unrecognized_keys") {
@@ -70,8 +118,7 @@ export function problemsFromZod(
         if (kinds !== undefined && kinds.values.length > 0) {
           const own = input !== null && typeof input === "object" ? (input as Record<string, unknown>)[kinds.discriminator] : undefined;
           problems.push({
-            file,
-            key: keyPath([...issue.path, key]),
+            path: [...issue.path, key],
             message: `applies to ${kinds.discriminator} ${kinds.values.join(" or ")}, not to this ${kinds.discriminator} ${String(own ?? kinds.defaultValue)}; remove it (known keys: ${known.join(", ")})`,
           });
           continue;
@@ -79,14 +126,12 @@ export function problemsFromZod(
         const guess = known.length > 0 ? closest(key, known) : undefined;
         const hint = guess ? `did you mean "${guess}"? ` : "";
         problems.push({
-          file,
-          key: keyPath([...issue.path, key]),
+          path: [...issue.path, key],
           message: `unknown key; ${hint}remove it or fix its spelling (known keys: ${known.join(", ")})`,
         });
       }
       continue;
     }
-    const key = keyPath(issue.path);
     let message: string;
     switch (issue.code) {
       case "invalid_type":
@@ -112,12 +157,12 @@ export function problemsFromZod(
       case "invalid_union":
         message = (issue as { discriminator?: string }).discriminator !== undefined
           ? `is not a kind this project restores; use elasticache (an ElastiCache replication group, the default) or cluster (a Redis StatefulSet backed up as RDB files)`
-          : `${describe(input)} is not valid; use "latest" or an ISO 8601 time with a zone, like 2026-02-18T14:30:00Z`;
+          : `${describe(input)} is not valid; ${RESTORE_TIME_FIX}`;
         break;
       default:
         message = customMessage(issue.message, input);
     }
-    problems.push({ file, key, message });
+    problems.push({ path: issue.path, message });
   }
   return problems;
 }
@@ -129,7 +174,7 @@ function customMessage(code: string, input: unknown): string {
     case "DEPENDENCY_REF":
       return `${describe(input)} is not a dependency; write it as <kind>:<name> with kind one of database, cache, bucket, secret, service (e.g. "database:orders")`;
     case "ISO_TIME":
-      return `${describe(input)} is not an ISO 8601 time; write it like 2026-02-18T14:30:00Z`;
+      return `${describe(input)} is not an ISO 8601 time; ${ISO_TIME_FIX}`;
     case "KMS_KEY_ARN":
       return `${describe(input)} is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which \`aws kms describe-key --key-id ${String(input)} --query KeyMetadata.Arn --output text\` prints`;
     case "DBI_RESOURCE_ID":

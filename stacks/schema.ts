@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { isTimeoutDuration } from "../scripts/lib/duration";
+import { isoTimeSchema } from "../scripts/lib/iso-time";
 import { bucketLoggingSchema, bucketPolicySchema, corsRuleSchema, lifecycleRuleSchema, OWNERSHIPS } from "./bucket-settings";
 import { ESTIMATE_KINDS, type EstimateKind } from "./estimates";
 import { unpinnedImageProblem } from "./image-reference";
@@ -35,7 +37,7 @@ const dependencyRef = z.string().regex(new RegExp(`^(${DEPENDENCY_KINDS.join("|"
   error: "DEPENDENCY_REF",
 });
 
-const isoTime = z.iso.datetime({ offset: true, error: "ISO_TIME" });
+const isoTime = isoTimeSchema({ error: "ISO_TIME" });
 
 /**
  * A full KMS key ARN: `kmsKeyId` is replace-only in the provider and a restore cannot change it,
@@ -47,7 +49,10 @@ const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[
  * A Go duration with one unit (`90m`, `4h`, `5400s`), as Pulumi's customTimeouts take it. A bare
  * number is refused: estimates in these files are minutes, the scripts' flags seconds.
  */
-const duration = z.custom<string>((v) => typeof v === "string" && /^[1-9][0-9]*(s|m|h)$/.test(v), { error: "DURATION" });
+export const timeoutDurationSchema = z.custom<string>((v) => typeof v === "string" && isTimeoutDuration(v), { error: "DURATION" });
+const duration = timeoutDurationSchema;
+/** An RDS instance's `customTimeouts`; the database components and the loader check it alike. */
+export const databaseTimeoutsSchema = z.strictObject({ create: duration.optional(), update: duration.optional(), delete: duration.optional() });
 
 /**
  * The configuration a restore does not carry over by itself (docs/components.md, "What a restore
@@ -111,6 +116,16 @@ export const databaseSchema = z.strictObject({
   tier,
   estimateMinutes,
 });
+
+/**
+ * What a restore carries over from production (DatabaseConfiguration), as the inventory records
+ * it: the loader reads it with this, and the database components check their args with it.
+ */
+export const databaseConfigurationSchema = databaseSchema
+  .pick({ parameterGroup: true, optionGroup: true, caCertificateIdentifier: true, logExports: true, monitoring: true, performanceInsights: true, iamAuth: true })
+  .partial();
+/** The source fields a database component checks the way the loader does. */
+export const databaseSourceSchema = databaseSchema.pick({ kmsKeyId: true, dbiResourceId: true });
 
 /** A cache AWS runs: an ElastiCache replication group, restored from its own snapshots. The default kind. */
 export const elastiCacheSchema = z.strictObject({
@@ -317,14 +332,12 @@ export const restoreStackSchema = z.strictObject({
   /** How long `pulumi up` waits; defaults in components/ (DEFAULT_DATABASE_TIMEOUTS, DEFAULT_TRAFFIC_TIMEOUT). */
   timeouts: z
     .strictObject({
-      database: z
-        .strictObject({ create: duration.optional(), update: duration.optional(), delete: duration.optional() })
-        .default({}),
+      database: databaseTimeoutsSchema.default({}),
       traffic: z.strictObject({ create: duration.optional() }).default({}),
     })
     .optional(),
   databases: z.record(z.string(), databaseRestoreSchema).default({}),
-  /** ElastiCache: snapshot, nodeType. Cluster: storageGb, storageClassName. resolve.ts refuses the other kind's. */
+  /** ElastiCache: snapshot, nodeType. Cluster: storageGb, storageClassName. stacks/resolve/caches.ts refuses the other kind's. */
   caches: z
     .record(
       z.string(),

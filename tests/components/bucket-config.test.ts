@@ -172,8 +172,8 @@ describe("AccessLogBucket", () => {
 
   it("refuses production's log bucket and a source logging into itself", () => {
     assert.deepEqual(validateAccessLogBucketArgs({ ...args(), bucket: "lomash-wood-access-logs-prod", sources: [{ bucket: "lomash-wood-access-logs-prod", prefix: "" }] }), [
-      'bucket "lomash-wood-access-logs-prod" is a production bucket; a restore writes its access logs to a log bucket of its own',
-      'bucket "lomash-wood-access-logs-prod" would log into itself, so every log delivered is logged again; use a separate log bucket',
+      'bucket: "lomash-wood-access-logs-prod" is a production bucket; a restore writes its access logs to a log bucket of its own, like "lomash-wood-access-logs-prod-logs"',
+      'bucket: "lomash-wood-access-logs-prod" is the rebuilt bucket itself; its logs go to a separate log bucket, like "lomash-wood-access-logs-prod-logs"',
     ]);
   });
 });

@@ -80,7 +80,7 @@ describe("ClusterRedis (seed 004's in-cluster Redis, seeded from an RDB in S3)",
 
   it("refuses an image without a version tag unless redisVersion is given", () => {
     assert.deepEqual(validateClusterRedisArgs("cache-sessions", args({ redisImage: "redis@sha256:abc" })), [
-      'redisVersion is required: the image "redis@sha256:abc" has no version tag; give the Redis version it runs, like "7.0"',
+      'redisVersion: is required: the image "redis@sha256:abc" has no major.minor version in its tag; give the Redis version it runs, like "7.0"',
     ]);
     assert.deepEqual(validateClusterRedisArgs("cache-sessions", args({ redisImage: "redis@sha256:abc", redisVersion: "7.0" })), []);
   });

@@ -84,20 +84,20 @@ describe("restored databases carry production's configuration", () => {
   it("refuses enhanced monitoring without its role, before anything is created", () => {
     const configuration: DatabaseConfiguration = { ...PRODUCTION, monitoring: { intervalSeconds: 60 } };
     assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ configuration })), [
-      "configuration.monitoring.roleArn is required when intervalSeconds is above 0; give the enhanced-monitoring role's ARN",
+      "configuration.monitoring.roleArn: enhanced monitoring every 60 s needs the role RDS publishes the metrics with; add roleArn (`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].MonitoringRoleArn'` prints the source's), or set intervalSeconds: 0 to turn monitoring off",
     ]);
   });
 
   it("refuses a Performance Insights key given as an alias, since it can never be changed once set", () => {
     const configuration: DatabaseConfiguration = { ...PRODUCTION, performanceInsights: { enabled: true, kmsKeyId: "alias/pi" } };
     assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ configuration })), [
-      'configuration.performanceInsights.kmsKeyId "alias/pi" is not a KMS key ARN; it can never be changed once set, so give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which `aws kms describe-key --key-id alias/pi --query KeyMetadata.Arn --output text` prints',
+      'configuration.performanceInsights.kmsKeyId: the string "alias/pi" is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which `aws kms describe-key --key-id alias/pi --query KeyMetadata.Arn --output text` prints',
     ]);
   });
 
   it("refuses a parameter group name RDS would refuse", () => {
     assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ configuration: { ...PRODUCTION, parameterGroup: "lomash_wood" } })), [
-      'configuration.parameterGroup "lomash_wood" is not an RDS parameter group name',
+      'configuration.parameterGroup: the string "lomash_wood" is not an RDS parameter or option group name (a letter, then letters, digits and single hyphens, not ending in one); give the group\'s name as `aws rds describe-db-instances --db-instance-identifier <identifier> --query \'DBInstances[0].[DBParameterGroups[0].DBParameterGroupName,OptionGroupMemberships[0].OptionGroupName]\'` prints it',
     ]);
   });
 });

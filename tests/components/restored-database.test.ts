@@ -148,7 +148,7 @@ describe("RestoredDatabase", () => {
     const rec = await startMocks({ stack: "recovery" });
     assert.throws(
       () => new RestoredDatabase("database-orders", databaseArgs({ identifier: "lomash-orders-prod" })),
-      (e: Error) => e instanceof pulumi.ResourceError && e.message.startsWith('RestoredDatabase: identifier "lomash-orders-prod" is the source database\'s own'),
+      (e: Error) => e instanceof pulumi.ResourceError && e.message.startsWith('RestoredDatabase: identifier: "lomash-orders-prod" is the source database\'s own identifier'),
     );
     await rec.settle();
     assert.equal(rec.ofType(RDS).length, 0);

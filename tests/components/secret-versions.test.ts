@@ -139,7 +139,7 @@ describe("SecretVersions: resolved once", () => {
 describe("SecretVersions: the stage asked for", () => {
   it("refuses a misspelt AWS stage with the label meant", () => {
     assert.deepEqual(validateSecretVersionsArgs(secretArgs({ versionStage: "AWSPREVIUOS" })), [
-      'versionStage "AWSPREVIUOS" looks like a misspelt AWS staging label; use "AWSPREVIOUS" (labels are case-sensitive)',
+      'versionStage: "AWSPREVIUOS" looks like a misspelt AWS staging label; did you mean "AWSPREVIOUS"? (labels are case-sensitive; AWS\'s own are AWSCURRENT, AWSPREVIOUS, AWSPENDING)',
     ]);
   });
 

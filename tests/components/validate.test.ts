@@ -40,19 +40,19 @@ describe("validateRestoredDatabaseArgs", () => {
 
   it("refuses the source's own identifier, since a refresh after such a restore dropped the instance", () => {
     assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ identifier: "lomash-orders-prod" })), [
-      'identifier "lomash-orders-prod" is the source database\'s own; a restore always gets a new identifier, like "lomash-orders-prod-recovery"',
+      'identifier: "lomash-orders-prod" is the source database\'s own identifier; a restore always gets a new one, like "lomash-orders-prod-recovery"',
     ]);
   });
 
   it("refuses any other production name as the identifier", () => {
     assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ identifier: "lomash-wood-backups" })), [
-      'identifier "lomash-wood-backups" is a production resource\'s name; choose a new identifier',
+      'identifier: "lomash-wood-backups" is a production resource\'s name; choose a new identifier',
     ]);
   });
 
   it("refuses an identifier RDS would refuse", () => {
     assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ identifier: "Orders--restored-" })), [
-      'identifier "Orders--restored-" is not a valid RDS identifier (lowercase letters, digits, single hyphens, at most 63 characters)',
+      'identifier: "Orders--restored-" is not a valid RDS identifier (lowercase letters, digits, single hyphens, at most 63 characters); shorten or fix it',
     ]);
   });
 
@@ -65,7 +65,7 @@ describe("validateRestoredDatabaseArgs", () => {
 
   it("refuses a restore time that is neither latest nor an ISO time", () => {
     assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ restoreTime: "yesterday 14:30" })), [
-      'restoreTime "yesterday 14:30" must be "latest" or an ISO time like 2026-11-24T14:30:00Z',
+      'restoreTime: the string "yesterday 14:30" is not an ISO 8601 time; write it like 2026-02-18T14:30:00Z',
     ]);
   });
 
@@ -99,19 +99,19 @@ describe("validateRestoredDatabaseArgs", () => {
 describe("the checks every RDS target shares", () => {
   it("refuses a KMS alias, since kmsKeyId is replace-only and the API answers the key's ARN", () => {
     assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ source: { ...ORDERS_SOURCE, kmsKeyId: "alias/lomash-rds" } })), [
-      'source.kmsKeyId "alias/lomash-rds" is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which `aws kms describe-key --key-id alias/lomash-rds --query KeyMetadata.Arn --output text` prints',
+      'source.kmsKeyId: the string "alias/lomash-rds" is not a KMS key ARN; kmsKeyId is replace-only and a restore cannot change it, so give the full key ARN (arn:aws:kms:<region>:<account>:key/<id>), which `aws kms describe-key --key-id alias/lomash-rds --query KeyMetadata.Arn --output text` prints',
     ]);
   });
 
   it("refuses a DbiResourceId that is not one, saying how to read it", () => {
     assert.deepEqual(validateLogicalRestoreArgs(logicalArgs({ source: { ...ORDERS_SOURCE, dbiResourceId: "db-lower" } })), [
-      `source.dbiResourceId "db-lower" is not a DbiResourceId (db- and capitals or digits); read it with \`aws rds describe-db-instances --db-instance-identifier lomash-orders-prod --query 'DBInstances[0].DbiResourceId'\``,
+      `source.dbiResourceId: the string "db-lower" is not a DbiResourceId (db- followed by capitals and digits); read it with \`aws rds describe-db-instances --db-instance-identifier <identifier> --query 'DBInstances[0].DbiResourceId'\``,
     ]);
   });
 
   it("refuses a timeout without a unit", () => {
     assert.deepEqual(validateRestoredDatabaseArgs(databaseArgs({ timeouts: { create: "240", delete: "2h" } })), [
-      'timeouts.create "240" is not a duration; write a whole number with a unit, like 90m or 4h',
+      'timeouts.create: the string "240" is not a duration; write a whole number with a unit, like 90m or 4h (s, m or h)',
     ]);
   });
 });
@@ -123,7 +123,7 @@ describe("validateLogicalRestoreArgs", () => {
     assert.deepEqual(
       validateLogicalRestoreArgs(logicalArgs({ identifier: "lomash-orders-prod", jobs: 0, tables: ["orders; drop"], allocatedStorageGb: 5 })),
       [
-        'identifier "lomash-orders-prod" is the source database\'s own; a restore always gets a new identifier, like "lomash-orders-prod-recovery"',
+        'identifier: "lomash-orders-prod" is the source database\'s own identifier; a restore always gets a new one, like "lomash-orders-prod-recovery"',
         "jobs must be a whole number from 1 to 32 (got 0)",
         'table "orders; drop" is not a table name; use names like orders or public.orders',
         "allocatedStorageGb must be a whole number of at least 20 (got 5)",
@@ -177,20 +177,20 @@ describe("validateReplicaBucketSyncArgs", () => {
   });
   it("refuses to rebuild into the source or the replica bucket", () => {
     assert.deepEqual(validateReplicaBucketSyncArgs(bucketArgs({ bucket: "lomash-wood-media-prod" })), [
-      'bucket "lomash-wood-media-prod" is the source bucket; a rebuild writes a new bucket, like "lomash-wood-media-prod-recovery"',
+      'bucket: "lomash-wood-media-prod" is the source bucket; a rebuild writes a new bucket, like "lomash-wood-media-prod-recovery"',
     ]);
     assert.deepEqual(validateReplicaBucketSyncArgs(bucketArgs({ bucket: "lomash-wood-media-prod-replica" })), [
-      'bucket "lomash-wood-media-prod-replica" is the replica bucket; a rebuild writes a new bucket, like "lomash-wood-media-prod-recovery"',
+      'bucket: "lomash-wood-media-prod-replica" is the replica bucket; a rebuild writes a new bucket, like "lomash-wood-media-prod-recovery"',
     ]);
   });
   it("refuses any other production bucket as the target", () => {
     assert.deepEqual(validateReplicaBucketSyncArgs(bucketArgs({ bucket: "lomash-wood-backups" })), [
-      'bucket "lomash-wood-backups" is a production bucket; choose a new name',
+      'bucket: "lomash-wood-backups" is a production bucket; choose a new name',
     ]);
   });
   it("refuses to promote production's replica in a drill", () => {
     assert.deepEqual(validateReplicaBucketSyncArgs(bucketArgs({ mode: "drill", strategy: "promote", bucket: undefined })), [
-      "a drill never points services at production's replica (they would write to it); use strategy rebuild",
+      "strategy: a drill never points services at production's replica (they would write to it); use strategy: rebuild",
     ]);
   });
   it("refuses a rebuild without a bucket or a namespace", () => {
@@ -205,7 +205,7 @@ describe("validateSecretVersionsArgs", () => {
   it("accepts the fixture", () => assert.deepEqual(validateSecretVersionsArgs(secretArgs()), []));
   it("refuses both a version stage and a version id", () => {
     assert.deepEqual(validateSecretVersionsArgs(secretArgs({ versionStage: "AWSPREVIOUS", versionId: "v1" })), [
-      "give either versionStage or versionId, not both",
+      "versionId: give either versionId or versionStage, not both",
     ]);
   });
   it("refuses to write the restored value back into the production secret", () => {
@@ -246,7 +246,7 @@ describe("validateClusterConfigArgs", () => {
   it("accepts the fixture", () => assert.deepEqual(validateClusterConfigArgs(clusterArgs()), []));
   it("refuses production's own namespace", () => {
     assert.deepEqual(validateClusterConfigArgs(clusterArgs({ namespace: "lomash-wood" })), [
-      'namespace "lomash-wood" is production\'s own; restore into a namespace of its own, like "lomash-wood-recovery"',
+      'namespace "lomash-wood" is production\'s own; use a namespace of its own, like "lomash-wood-recovery"',
     ]);
   });
   it("refuses a manifests folder outside the repository", () => {
@@ -267,7 +267,7 @@ describe("validateSmokeGateArgs and validateTrafficCutoverArgs", () => {
     ]);
   });
   it("refuse a traffic timeout without a unit", () => {
-    assert.deepEqual(validateTrafficCutoverArgs(trafficArgs({ timeout: "30" })), ['timeout "30" is not a duration; write a whole number with a unit, like 30m or 1h']);
+    assert.deepEqual(validateTrafficCutoverArgs(trafficArgs({ timeout: "30" })), ['timeout: the string "30" is not a duration; write a whole number with a unit, like 90m or 4h (s, m or h)']);
   });
   it("refuse a host that is not a DNS name and a port out of range", () => {
     assert.deepEqual(validateTrafficCutoverArgs(trafficArgs({ host: "not a host", gatewayPort: 0 })), [
