@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlanStep, RecoveryPlan } from "../plan/types";
+import type { RecoveryPlan } from "../plan/types";
 import type { RecoveryConfig } from "../stacks/types";
 import type { ClusterRedis } from "./cluster-redis";
 import type { ReplicaBucketSync } from "./replica-bucket-sync";
