@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "policies/node_modules/**", "reports/**", "tests/support/*.js"] },
+  { ignores: ["node_modules/**", "dist/**", "policies/node_modules/**", "reports/**", "tests/support/*.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
