@@ -86,7 +86,7 @@ RUN --mount=type=secret,id=npm-ca \
 COPY . .
 # Each data-plane command as one bundled file (components/worker-command.ts): a Job starts in a
 # third of the CPU time `npm run` through tsx takes.
-RUN node --require tsx/cjs scripts/build-workers.ts
+RUN npm run build:workers
 
 # Amazon RDS's CA bundle for every region, for libpq's sslrootcert (verify-full). Any URL the
 # builder can read; installed at /etc/ssl/certs/rds-global-bundle.pem. These arguments come last:
