@@ -27,6 +27,7 @@ import { generateFleet } from "./fleet";
 import { benchArgs, wholeNumber } from "./lib/cli";
 import { claimLine, interleaved, machineLoad, ratios, spreadLine } from "./lib/rounds";
 import { log } from "./measure";
+import { errorMessage } from "../scripts/lib/errors";
 
 const COMMAND = "npm run bench:plan";
 const flags = benchArgs(COMMAND, "Plan growth from 10,000 to 100,000 services (n·log n).", {
@@ -110,6 +111,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:plan: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench:plan: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

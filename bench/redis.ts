@@ -19,6 +19,7 @@ import { fillDataset, startRedis, type LocalRedis } from "../tests/support/redis
 import { benchArgs, wholeNumber } from "./lib/cli";
 import { claimLine, interleaved, machineLoad, spreadLine } from "./lib/rounds";
 import { log, script, timed } from "./measure";
+import { errorMessage } from "../scripts/lib/errors";
 
 const COMMAND = "npm run bench:redis";
 const flags = benchArgs(COMMAND, "Seed 004's Redis backup and restore, and the ways of taking the RDB.", {
@@ -123,6 +124,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:redis: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench:redis: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

@@ -15,6 +15,7 @@ import { query } from "../tests/support/seed-database";
 import { parseManifest, dumpFileKey } from "../workers/dump-manifest";
 import { cpuSeconds, log, script, seconds, timed } from "./measure";
 import { claimLine, interleaved, machineLoad, ratios, spread, spreadLine } from "./lib/rounds";
+import { errorMessage } from "../scripts/lib/errors";
 
 const { values: flags } = parseArgs({
   options: { mb: { type: "string", default: "300,1500" }, jobs: { type: "string" }, rounds: { type: "string", default: "3" } },
@@ -156,6 +157,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench failed: ${errorMessage(error)}\n`);
   process.exit(1);
 });

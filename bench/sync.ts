@@ -22,6 +22,7 @@ import { cpuSeconds, log, script, seconds, timed } from "./measure";
 import { claimLine, interleaved, machineLoad, ratios, spreadLine } from "./lib/rounds";
 import { PROFILES, startLatencyProxy, type LatencyProfile, type LatencyProxy } from "./s3/latency-proxy";
 import { BENCH_CREDENTIALS, startBenchS3, type BenchS3 } from "./s3/s3-server";
+import { errorMessage } from "../scripts/lib/errors";
 
 const { values: opts } = parseArgs({
   options: {
@@ -241,6 +242,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench failed: ${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -14,6 +14,7 @@ import {
   throwIfProblems,
   type RecoveryMode,
 } from "./shared";
+import { errorMessage } from "../scripts/lib/errors";
 
 /**
  * Finds the snapshot "latest" means for a source group; undefined when it has none. Runs on
@@ -129,7 +130,7 @@ export class RestoredCache extends pulumi.ComponentResource {
                 // The lookup's own message already names the group and the fix; anything else
                 // (credentials, network) gets both here, on one line.
                 if (error instanceof CacheSnapshotNotFound) throw fail(error.message);
-                const cause = (error instanceof Error ? error.message : String(error)).split("\n")[0].trim();
+                const cause = errorMessage(error).split("\n")[0].trim();
                 throw fail(
                   `could not look up the newest snapshot of replication group "${args.sourceReplicationGroupId}" (${cause}); check the AWS credentials and aws:region, or name a snapshot under recovery:caches.<name>.snapshot`,
                 );

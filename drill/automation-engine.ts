@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { isManagedResource, type DrillEngine, type StackResource } from "./engine";
+import { errorMessage } from "../scripts/lib/errors";
 
 export interface AutomationEngineOptions {
   readonly stack: string;
@@ -15,7 +16,7 @@ const CLI_MISSING =
 
 /** Turns the CLI's errors into one line; a missing CLI into the one clear message above. */
 function explain(error: unknown): Error {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   if (/ENOENT/.test(text) && /pulumi/.test(text)) return new Error(CLI_MISSING);
   const line = text.split("\n").map((l) => l.trim()).find((l) => /^error:/i.test(l)) ?? text.split("\n")[0];
   return new Error(line.slice(0, 500));

@@ -3,6 +3,7 @@ import type { RecoveryConfig } from "../stacks";
 import type { DrillEngine, EngineEvent, EngineRunOptions, EngineStepMetadata, StackResource } from "./engine";
 import type { Clock } from "./run";
 import { componentName } from "./timing";
+import { errorMessage } from "../scripts/lib/errors";
 
 /** A clock the fake engine can wait on: real (`realClock`) or virtual (tests: time jumps, nothing sleeps). */
 export interface SleepingClock extends Clock {
@@ -248,7 +249,7 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
           } catch (error) {
             emit(onEvent, "failed", "create", child.urn, child.type, child.parent);
             await Promise.allSettled(running.values());
-            throw new Error(`update failed: ${child.urn.split("::").pop()}: ${error instanceof Error ? error.message : String(error)}`);
+            throw new Error(`update failed: ${child.urn.split("::").pop()}: ${errorMessage(error)}`);
           }
           emit(onEvent, "out", "create", child.urn, child.type, child.parent);
           emit(onEvent, "out", "create", component.urn, component.type, component.parent);

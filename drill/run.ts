@@ -19,6 +19,7 @@ import { measureRpo, restorePointsFrom } from "./rpo";
 import { resourceTimings, stepTimings, type StampedEvent } from "./timing";
 import { withStrayTimeout, type StrayLookup } from "./strays";
 import type { VerificationResult, Verifier } from "./verifier";
+import { errorMessage } from "../scripts/lib/errors";
 
 /** Milliseconds. Tests drive a virtual clock; the CLI uses `Date.now`. */
 export interface Clock {
@@ -93,7 +94,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0];
+const message = (error: unknown): string => errorMessage(error).split("\n")[0];
 
 /**
  * The quarterly drill (seed 002's DR test): preflight, up, verify, and destroy whatever happens,

@@ -16,7 +16,7 @@ import {
   tableKey,
 } from "./catalog";
 import { readOnlyClient } from "./db";
-import { UsageError } from "../scripts/lib/errors";
+import { errorMessage, UsageError } from "../scripts/lib/errors";
 import type { CheckGroup } from "./types";
 
 const key = z.object({ schema: z.string(), table: z.string(), name: z.string(), columns: z.array(z.string()) });
@@ -118,7 +118,7 @@ export async function captureBaseline(options: CaptureOptions): Promise<Baseline
       } catch (error) {
         // Say which source failed and where its URL came from: five databases, one bare ECONNREFUSED is no help.
         throw new Error(
-          `source database ${d.name}: ${(error as Error).message}; check ${sourceUrlEnv(d.name)} (or --source-url ${d.name}=…) and that it is reachable`,
+          `source database ${d.name}: ${errorMessage(error)}; check ${sourceUrlEnv(d.name)} (or --source-url ${d.name}=…) and that it is reachable`,
         );
       }
     }

@@ -1,6 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
-import { RefusedError, UsageError } from "./errors";
+import { errorMessage, RefusedError, UsageError } from "./errors";
 import { withRetry } from "./retry";
 import { asPrefix, formatS3, type S3Location } from "./s3-location";
 
@@ -71,7 +71,7 @@ async function loadManifest<M>(s3: S3Client, kind: BackupKind<M>, bucket: string
   try {
     return kind.parse(text, where);
   } catch (error) {
-    throw new RefusedError(`--from: ${(error as Error).message}; ${cannotVerify}`);
+    throw new RefusedError(`--from: ${errorMessage(error)}; ${cannotVerify}`);
   }
 }
 

@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { isMultipartEtag, listPages, type ListedObject } from "./bucket-listing";
 import { mergeJoin, type JoinedPair } from "./listing-join";
-import { RefusedError, UsageError, messageOf } from "./errors";
+import { RefusedError, UsageError, errorMessage } from "./errors";
 import { copiedFrom, copyObject } from "./object-copy";
 import { createProgress, silentProgress } from "./progress";
 import { withRetry, type RetryOptions } from "./retry";
@@ -66,7 +66,7 @@ async function requireBucket(s3: S3Client, argument: string, bucket: string, ret
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404) throw new RefusedError(`${argument}: bucket "${bucket}" does not exist; check the name (the sync never creates buckets)`);
     if (status === 403) throw new RefusedError(`${argument}: access to bucket "${bucket}" is denied; check the credentials' permissions`);
-    throw new RefusedError(`${argument}: bucket "${bucket}" cannot be reached: ${messageOf(error)}`);
+    throw new RefusedError(`${argument}: bucket "${bucket}" cannot be reached: ${errorMessage(error)}`);
   }
 }
 
@@ -306,7 +306,7 @@ export async function syncBuckets(s3: S3Client, options: SyncOptions): Promise<S
     } catch (error) {
       // One bad object must not stop the other thousands, nor vanish: it is in the summary
       // and makes the exit code 1.
-      record.failed.push({ key: object.key, error: messageOf(error) });
+      record.failed.push({ key: object.key, error: errorMessage(error) });
     }
     progress.update(++done, record.toCopy.objects);
   };

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, GetBucketVersioningCommand, ListObjectVersionsCommand, type S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
-import { RefusedError, messageOf } from "./errors";
+import { RefusedError, errorMessage } from "./errors";
 import { withRetry, type RetryOptions } from "./retry";
 import { formatS3, type S3Location } from "./s3-location";
 
@@ -130,7 +130,7 @@ export async function undelete(s3: S3Client, options: UndeleteOptions): Promise<
           record.deleteMarkersRemoved += 1;
         } catch (error) {
           failedKeys.add(m.key);
-          record.failed.push({ key: m.key, error: messageOf(error) });
+          record.failed.push({ key: m.key, error: errorMessage(error) });
         }
       }),
     ),

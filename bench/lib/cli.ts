@@ -3,6 +3,7 @@
  * Bad usage gets one line naming the flag and the fix, and exit 2, never a stack trace.
  */
 import { parseArgs } from "node:util";
+import { errorMessage } from "../../scripts/lib/errors";
 
 export interface Flag {
   readonly type: "string" | "boolean";
@@ -32,7 +33,7 @@ export function benchArgs<const T extends Record<string, Flag>>(
     }
     return values as { [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean : string };
   } catch (error) {
-    usageExit(command, error instanceof Error ? error.message : String(error));
+    usageExit(command, errorMessage(error));
   }
 }
 
