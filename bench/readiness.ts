@@ -14,7 +14,7 @@ import { runReadiness } from "../readiness/run";
 import { loadStack, type RecoveryConfig } from "../stacks";
 import { startMoto, type LocalAws } from "../tests/support/moto";
 import { repoStackFiles, writeStackFiles } from "../tests/support/stack-files";
-import { buildFleet, createDatabase, secrets } from "../tests/readiness/fleet";
+import { buildFleet, createDatabase, secrets } from "../tests/support/fleet";
 import { benchArgs, wholeNumber } from "./lib/cli";
 import { claimLine, interleaved, machineLoad } from "./lib/rounds";
 import { log } from "./measure";

@@ -16,6 +16,7 @@ import { parseManifest, dumpFileKey } from "../workers/dump-manifest";
 import { cpuSeconds, log, script, seconds, timed } from "./measure";
 import { claimLine, interleaved, machineLoad, ratios, spread, spreadLine } from "./lib/rounds";
 import { errorMessage } from "../scripts/lib/errors";
+import { formatBytesIn } from "../scripts/lib/bytes";
 
 const { values: flags } = parseArgs({
   options: { mb: { type: "string", default: "300,1500" }, jobs: { type: "string" }, rounds: { type: "string", default: "3" } },
@@ -62,11 +63,11 @@ async function benchSize(pg: LocalPostgres, aws: LocalAws, s3: S3Client, mb: num
   const source = createDatabase(pg, `benchsrc${mb}`);
   log(`generating a ~${mb} MB database…`);
   const size = await generate(source, mb);
-  log(`database is ${(size / 1024 / 1024).toFixed(0)} MB; backing up with npm run backup (a directory dump, one object per file)`);
+  log(`database is ${formatBytesIn(size, "MB", 0)}; backing up with npm run backup (a directory dump, one object per file)`);
   const backup = await timed(...script("scripts/backup.ts", ["--database", source, "--to", `s3://bench-backups/mb${mb}`, "--json"]), env);
   const dump = JSON.parse(backup.stdout) as { dump: string; sizeBytes: number };
   const dumpDir = dump.dump.replace(/\/toc\.dat$/, "");
-  log(`dump ${dumpDir}: ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB (backup took ${seconds(backup.ms)})`);
+  log(`dump ${dumpDir}: ${formatBytesIn(dump.sizeBytes, "MB", 0)} (backup took ${seconds(backup.ms)})`);
   const local = join(scratch, `local${mb}`);
   await fetchDirectory(s3, dump.dump, local);
   await query(pg.url(), `DROP DATABASE benchsrc${mb}`);
@@ -121,7 +122,7 @@ async function benchSize(pg: LocalPostgres, aws: LocalAws, s3: S3Client, mb: num
   const median = (values: number[]): number => spread(values).median;
   const phaseNames = [...new Set(oursPhases.flatMap((p) => Object.keys(p)))];
   const lines = [
-    `database: ${(size / 1024 / 1024).toFixed(0)} MB, dump ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB (directory, one object per file), jobs ${jobs}, ${rounds} interleaved rounds`,
+    `database: ${formatBytesIn(size, "MB", 0)}, dump ${formatBytesIn(dump.sizeBytes, "MB", 0)} (directory, one object per file), jobs ${jobs}, ${rounds} interleaved rounds`,
     spreadLine(`  floor (pg_restore -j ${jobs}, local disk)`, samples.floor, s),
     spreadLine("  ours (npm run restore from the S3 server)", samples.ours, s),
     spreadLine("  naive (aws s3 cp, sha256sum, pg_restore one job)", samples.naive, s),

@@ -4,7 +4,7 @@ import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } fro
 import { S3Client } from "@aws-sdk/client-s3";
 import type { RecoveryPlan } from "../plan";
 import type { ReadinessReport } from "../readiness/types";
-import { errorMessage, RefusedError, UsageError } from "../scripts/lib/errors";
+import { RefusedError, UsageError } from "../scripts/lib/errors";
 import { ConfigError, loadStack, STACK_IS_INVENTORY, type DatabaseRestore, type RecoveryConfig } from "../stacks";
 import { locateDump } from "../workers/dump-locator";
 import type { DrillEngine } from "./engine";
@@ -177,7 +177,7 @@ function explainAwsError(error: unknown): string {
   if (e.name === "CredentialsProviderError" || /credential/i.test(e.message ?? ""))
     return "no AWS credentials: export AWS_PROFILE (or run in CI with OIDC) for an account that can read the backups";
   if (e.name === "TimeoutError" || e.name === "AbortError") return `AWS did not answer within ${AWS_TIMEOUT_MS / 1000} s`;
-  return `${e.name ?? "error"}: ${errorMessage(error).split("\n")[0]}`;
+  return `${e.name ?? "error"}: ${(e.message ?? String(error)).split("\n")[0]}`;
 }
 
 /**

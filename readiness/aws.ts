@@ -2,7 +2,6 @@ import { ElastiCacheClient } from "@aws-sdk/client-elasticache";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { errorMessage } from "../scripts/lib/errors";
 
 /**
  * The read-only AWS clients readiness uses, one set per region. The endpoint comes from the
@@ -70,5 +69,5 @@ export function couldNotCheck(api: string, error: unknown, timeoutMs: number): s
   if (e.name === "TimeoutError" || e.name === "AbortError") return `${api} did not answer within ${Math.round(timeoutMs / 1000)} s`;
   if (e.name === "CredentialsProviderError" || /credential/i.test(e.message ?? ""))
     return `${api}: no AWS credentials (export AWS_PROFILE for an account that can read production and its backups)`;
-  return `${api}: ${errorCode(error)}: ${errorMessage(error).split("\n")[0]}`;
+  return `${api}: ${errorCode(error)}: ${(e.message ?? String(error)).split("\n")[0]}`;
 }

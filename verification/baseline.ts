@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { paginateListObjectsV2, S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import type { RecoveryConfig } from "../stacks/types";
 import {
@@ -180,14 +180,11 @@ async function captureDatabase(url: string, rpoMinutes: number, now: Date, timeo
 export async function countObjects(s3: S3Client, bucket: string, signal: AbortSignal): Promise<{ objects: number; bytes: number }> {
   let objects = 0;
   let bytes = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }), { abortSignal: signal });
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket }, { abortSignal: signal })) {
     for (const o of page.Contents ?? []) {
       objects += 1;
       bytes += o.Size ?? 0;
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
   return { objects, bytes };
 }

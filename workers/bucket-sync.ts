@@ -1,12 +1,11 @@
 import {
   AbortMultipartUploadCommand,
   HeadBucketCommand,
-  ListMultipartUploadsCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { isMultipartEtag, listPages, type ListedObject } from "./bucket-listing";
+import { isMultipartEtag, listPages, paginateListMultipartUploads, type ListedObject } from "./bucket-listing";
 import { mergeJoin, type JoinedPair } from "./listing-join";
-import { RefusedError, UsageError, errorMessage } from "./errors";
+import { errorMessage, RefusedError, UsageError } from "./errors";
 import { copiedFrom, copyObject } from "./object-copy";
 import { createProgress, silentProgress } from "./progress";
 import { withRetry, type RetryOptions } from "./retry";
@@ -171,25 +170,13 @@ async function leftoverUploads(
   retry: RetryOptions,
 ): Promise<Map<string, string[]>> {
   const byKey = new Map<string, string[]>();
-  let keyMarker: string | undefined;
-  let uploadIdMarker: string | undefined;
-  // The SDK has no paginator for ListMultipartUploads: its two markers are followed here.
-  for (;;) {
-    const page = await withRetry(
-      () =>
-        s3.send(
-          new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
-        ),
-      retry,
-    );
+  for await (const page of paginateListMultipartUploads(s3, { Bucket: bucket, Prefix: prefix || undefined }, retry)) {
     for (const u of page.Uploads ?? []) {
       if (!u.Key || !u.UploadId || (u.Initiated && u.Initiated > before)) continue;
       byKey.set(u.Key, [...(byKey.get(u.Key) ?? []), u.UploadId]);
     }
-    if (!page.IsTruncated) return byKey;
-    keyMarker = page.NextKeyMarker;
-    uploadIdMarker = page.NextUploadIdMarker;
   }
+  return byKey;
 }
 
 interface Pass {

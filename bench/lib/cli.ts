@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { errorMessage } from "../../scripts/lib/errors";
+import { tableLines } from "../../scripts/lib/table";
 
 export interface Flag {
   readonly type: "string" | "boolean";
@@ -41,9 +42,10 @@ export function helpText(command: string, summary: string, flags: Record<string,
   const rows = Object.entries(flags).map(([name, f]) => {
     const left = `--${name}${f.type === "string" ? " VALUE" : ""}`;
     const right = f.default === undefined ? f.description : `${f.description} (default ${f.default})`;
-    return `  ${left.padEnd(20)} ${right}`;
+    return [left, right];
   });
-  return [`Usage: ${command} [-- flags]`, summary, "", ...rows, `  ${"--help".padEnd(20)} this text`, ""].join("\n");
+  const table = tableLines([...rows, ["--help", "this text"]], { columns: [{ minWidth: 20 }], gap: " ", indent: "  " });
+  return [`Usage: ${command} [-- flags]`, summary, "", ...table, ""].join("\n");
 }
 
 export function usageExit(command: string, message: string): never {
