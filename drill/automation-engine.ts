@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { $, which } from "zx";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { isManagedResource, type DrillEngine, type StackResource } from "./engine";
 import { errorMessage } from "../scripts/lib/errors";
@@ -45,11 +45,12 @@ export function automationEngine(options: AutomationEngineOptions): DrillEngine 
   return {
     kind: "automation",
     async prerequisites() {
-      const version = spawnSync("pulumi", ["version"], { encoding: "utf8", timeout: 30_000 });
-      if (version.error) return [(version.error as NodeJS.ErrnoException).code === "ENOENT" ? CLI_MISSING : `pulumi version failed: ${version.error.message}`];
+      // The CLI's processes go through zx like every other control-plane command (blast-radius's preview).
+      const pulumi = await which("pulumi", { nothrow: true });
+      if (!pulumi) return [CLI_MISSING];
       // PULUMI_ACCESS_TOKEN (Pulumi Cloud) or a self-managed backend (PULUMI_BACKEND_URL or `pulumi login s3://…`).
-      const whoami = spawnSync("pulumi", ["whoami", "--non-interactive"], { encoding: "utf8", timeout: 30_000 });
-      if (whoami.status !== 0)
+      const whoami = await $({ nothrow: true, quiet: true, timeout: "30s" })`${pulumi} whoami --non-interactive`;
+      if (whoami.exitCode !== 0)
         return [
           "Pulumi has no credentials for a backend: set PULUMI_ACCESS_TOKEN (Pulumi Cloud) or PULUMI_BACKEND_URL (e.g. s3://state-bucket), or run `pulumi login` once",
         ];
