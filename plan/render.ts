@@ -7,14 +7,17 @@ const BAR_WIDTH = 32;
 const FROM_WORD: Record<EstimateSource["from"], string> = { "seed-004": "seed 004", default: "default", inventory: "inventory", item: "item" };
 const FROM_WIDTH = Math.max(...Object.values(FROM_WORD).map((w) => w.length));
 
-/** step, est, from, start, end, tier, timeline, waits for: minutes right-aligned, the bar its full width. */
+/**
+ * step, est, from, start, end, tier, timeline, waits for: minutes right-aligned and at least four
+ * wide (`30m`, `end` of `5`), the source as wide as its longest word, the bar its full width.
+ */
 const PLAN_COLUMNS: readonly TableColumn[] = [
-  { minWidth: 4 },
+  {},
   { align: "right", minWidth: 4 },
   { minWidth: FROM_WIDTH },
-  { align: "right", minWidth: 5 },
+  { align: "right" },
   { align: "right", minWidth: 4 },
-  { minWidth: 4 },
+  {},
   { minWidth: BAR_WIDTH },
 ];
 
