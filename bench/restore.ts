@@ -6,7 +6,6 @@
 import { availableParallelism, tmpdir } from "node:os";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startPostgres, createDatabase, type LocalPostgres } from "../tests/support/postgres";
 import { startMoto, type LocalAws } from "../tests/support/moto";
@@ -14,17 +13,20 @@ import { createBucket } from "../tests/support/bucket-state";
 import { query } from "../tests/support/seed-database";
 import { parseManifest, dumpFileKey } from "../workers/dump-manifest";
 import { cpuSeconds, log, script, seconds, timed } from "./measure";
+import { benchArgs, wholeNumber } from "./lib/cli";
 import { claimLine, interleaved, machineLoad, ratios, spread, spreadLine } from "./lib/rounds";
 import { errorMessage } from "../scripts/lib/errors";
 import { formatBytesIn } from "../scripts/lib/bytes";
 
-const { values: flags } = parseArgs({
-  options: { mb: { type: "string", default: "300,1500" }, jobs: { type: "string" }, rounds: { type: "string", default: "3" } },
-  strict: true,
+const COMMAND = "npm run bench:restore";
+const flags = benchArgs(COMMAND, "Our S3 restore vs local pg_restore -j N, and vs download + sha256sum + one-job pg_restore.", {
+  mb: { type: "string", description: "database sizes in MB, comma-separated", default: "300,1500" },
+  jobs: { type: "string", description: "pg_restore jobs for every contender", default: "4, or fewer cores" },
+  rounds: { type: "string", description: "interleaved rounds", default: "3" },
 });
-const sizesMb = flags.mb.split(",").map(Number);
-const jobs = Number(flags.jobs ?? Math.min(4, availableParallelism()));
-const rounds = Number(flags.rounds);
+const sizesMb = (flags.mb ?? "300,1500").split(",").map((mb) => wholeNumber(COMMAND, "mb", mb, 300, 1));
+const jobs = wholeNumber(COMMAND, "jobs", flags.jobs, Math.min(4, availableParallelism()), 1);
+const rounds = wholeNumber(COMMAND, "rounds", flags.rounds, 3, 1);
 const FLOOR_TARGET = 1.15;
 const NAIVE_TARGET = 0.6;
 
