@@ -27,6 +27,8 @@ import { generateFleet } from "./fleet";
 import { benchArgs, wholeNumber } from "./lib/cli";
 import { claimLine, interleaved, machineLoad, ratios, spreadLine } from "./lib/rounds";
 import { log } from "./measure";
+import { errorMessage } from "../scripts/lib/errors";
+import { formatBytesIn } from "../scripts/lib/bytes";
 
 const COMMAND = "npm run bench:plan";
 const flags = benchArgs(COMMAND, "Plan growth from 10,000 to 100,000 services (n·log n).", {
@@ -56,7 +58,7 @@ function configOf(n: number): RecoveryConfig {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:plan: ${machineLoad()}; heap limit ${(getHeapStatistics().heap_size_limit / 2 ** 30).toFixed(1)} GB`);
+  console.log(`bench:plan: ${machineLoad()}; heap limit ${formatBytesIn(getHeapStatistics().heap_size_limit, "GB")}`);
   const configs = new Map(sizes.map((n) => [n, configOf(n)]));
   const wall = new Map<number, number[]>(sizes.map((n) => [n, []]));
   const lastWall = new Map<number, number>();
@@ -110,6 +112,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:plan: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench:plan: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

@@ -14,10 +14,11 @@ import { runReadiness } from "../readiness/run";
 import { loadStack, type RecoveryConfig } from "../stacks";
 import { startMoto, type LocalAws } from "../tests/support/moto";
 import { repoStackFiles, writeStackFiles } from "../tests/support/stack-files";
-import { buildFleet, createDatabase, secrets } from "../tests/readiness/fleet";
+import { buildFleet, createDatabase, secrets } from "../tests/support/fleet";
 import { benchArgs, wholeNumber } from "./lib/cli";
 import { claimLine, interleaved, machineLoad } from "./lib/rounds";
 import { log } from "./measure";
+import { errorMessage } from "../scripts/lib/errors";
 
 const COMMAND = "npm run bench:readiness";
 const flags = benchArgs(COMMAND, "Readiness of the example fleet and of a big one, in moto.", {
@@ -110,6 +111,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:readiness: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench:readiness: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

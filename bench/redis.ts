@@ -19,6 +19,8 @@ import { fillDataset, startRedis, type LocalRedis } from "../tests/support/redis
 import { benchArgs, wholeNumber } from "./lib/cli";
 import { claimLine, interleaved, machineLoad, spreadLine } from "./lib/rounds";
 import { log, script, timed } from "./measure";
+import { errorMessage } from "../scripts/lib/errors";
+import { formatBytesIn } from "../scripts/lib/bytes";
 
 const COMMAND = "npm run bench:redis";
 const flags = benchArgs(COMMAND, "Seed 004's Redis backup and restore, and the ways of taking the RDB.", {
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     );
     console.log(
       [
-        `dataset: ${keys} keys, RDB ${(statSync(join(scratch, "a.rdb")).size / 1024 / 1024).toFixed(1)} MB`,
+        `dataset: ${keys} keys, RDB ${formatBytesIn(statSync(join(scratch, "a.rdb")).size, "MB")}`,
         spreadLine("redis-cli --rdb, server default repl-diskless-sync-delay 5 s", measured.rdbDefaultDelay, seconds),
         spreadLine("redis-cli --rdb, delay 0", measured.rdbNoDelay, seconds),
         spreadLine("BGSAVE until done (the file is then on the server's disk only)", measured.bgsave, seconds),
@@ -123,6 +125,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:redis: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench:redis: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

@@ -7,7 +7,6 @@
 import { availableParallelism, tmpdir } from "node:os";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startPostgres, createDatabase, type LocalPostgres } from "../tests/support/postgres";
 import { startMoto, type LocalAws } from "../tests/support/moto";
@@ -16,16 +15,21 @@ import { query } from "../tests/support/seed-database";
 import { parseManifest, dumpFileKey } from "../workers/dump-manifest";
 import { parseS3Location } from "../workers/s3-location";
 import { cpuSeconds, log, ROOT, script, seconds, timed } from "./measure";
+import { benchArgs, wholeNumber } from "./lib/cli";
 import { workerBundle } from "../components/worker-command";
 import { claimLine, interleaved, machineLoad, ratios, spread, spreadLine } from "./lib/rounds";
+import { errorMessage } from "../scripts/lib/errors";
+import { formatBytesIn } from "../scripts/lib/bytes";
 
-const { values: flags } = parseArgs({
-  options: { mb: { type: "string", default: "300,1500" }, jobs: { type: "string" }, rounds: { type: "string", default: "3" } },
-  strict: true,
+const COMMAND = "npm run bench:restore";
+const flags = benchArgs(COMMAND, "Our S3 restore vs local pg_restore -j N, and vs download + sha256sum + one-job pg_restore.", {
+  mb: { type: "string", description: "database sizes in MB, comma-separated", default: "300,1500" },
+  jobs: { type: "string", description: "pg_restore jobs for every contender", default: "4, or fewer cores" },
+  rounds: { type: "string", description: "interleaved rounds", default: "3" },
 });
-const sizesMb = flags.mb.split(",").map(Number);
-const jobs = Number(flags.jobs ?? Math.min(4, availableParallelism()));
-const rounds = Number(flags.rounds);
+const sizesMb = (flags.mb ?? "300,1500").split(",").map((mb) => wholeNumber(COMMAND, "mb", mb, 300, 1));
+const jobs = wholeNumber(COMMAND, "jobs", flags.jobs, Math.min(4, availableParallelism()), 1);
+const rounds = wholeNumber(COMMAND, "rounds", flags.rounds, 3, 1);
 const FLOOR_TARGET = 1.15;
 const NAIVE_TARGET = 0.6;
 
@@ -64,11 +68,11 @@ async function benchSize(pg: LocalPostgres, aws: LocalAws, s3: S3Client, mb: num
   const source = createDatabase(pg, `benchsrc${mb}`);
   log(`generating a ~${mb} MB database…`);
   const size = await generate(source, mb);
-  log(`database is ${(size / 1024 / 1024).toFixed(0)} MB; backing up with npm run backup (a directory dump, one object per file)`);
+  log(`database is ${formatBytesIn(size, "MB", 0)}; backing up with npm run backup (a directory dump, one object per file)`);
   const backup = await timed(...script("scripts/backup.ts", ["--database", source, "--to", `s3://bench-backups/mb${mb}`, "--json"]), env);
   const dump = JSON.parse(backup.stdout) as { dump: string; sizeBytes: number };
   const dumpDir = dump.dump.replace(/\/toc\.dat$/, "");
-  log(`dump ${dumpDir}: ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB (backup took ${seconds(backup.ms)})`);
+  log(`dump ${dumpDir}: ${formatBytesIn(dump.sizeBytes, "MB", 0)} (backup took ${seconds(backup.ms)})`);
   const local = join(scratch, `local${mb}`);
   await fetchDirectory(s3, dump.dump, local);
   await query(pg.url(), `DROP DATABASE benchsrc${mb}`);
@@ -123,7 +127,7 @@ async function benchSize(pg: LocalPostgres, aws: LocalAws, s3: S3Client, mb: num
   const median = (values: number[]): number => spread(values).median;
   const phaseNames = [...new Set(oursPhases.flatMap((p) => Object.keys(p)))];
   const lines = [
-    `database: ${(size / 1024 / 1024).toFixed(0)} MB, dump ${(dump.sizeBytes / 1024 / 1024).toFixed(0)} MB (directory, one object per file), jobs ${jobs}, ${rounds} interleaved rounds`,
+    `database: ${formatBytesIn(size, "MB", 0)}, dump ${formatBytesIn(dump.sizeBytes, "MB", 0)} (directory, one object per file), jobs ${jobs}, ${rounds} interleaved rounds`,
     spreadLine(`  floor (pg_restore -j ${jobs}, local disk)`, samples.floor, s),
     spreadLine("  ours (node dist/restore.js from the S3 server, as the Job runs it)", samples.ours, s),
     spreadLine("  naive (aws s3 cp, sha256sum, pg_restore one job)", samples.naive, s),
@@ -161,6 +165,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench failed: ${errorMessage(error)}\n`);
   process.exit(1);
 });

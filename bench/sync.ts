@@ -13,34 +13,33 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import pLimit from "p-limit";
 import { contentFor } from "../tests/support/bucket-state";
 import { cpuSeconds, log, script, seconds, timed } from "./measure";
+import { benchArgs, usageExit, wholeNumber } from "./lib/cli";
 import { claimLine, interleaved, machineLoad, ratios, spreadLine } from "./lib/rounds";
 import { PROFILES, startLatencyProxy, type LatencyProfile, type LatencyProxy } from "./s3/latency-proxy";
 import { BENCH_CREDENTIALS, startBenchS3, type BenchS3 } from "./s3/s3-server";
+import { errorMessage } from "../scripts/lib/errors";
 
-const { values: opts } = parseArgs({
-  options: {
-    objects: { type: "string", default: "5000" },
-    large: { type: "string", default: "4" },
-    rounds: { type: "string", default: "3" },
-    latency: { type: "string", default: "cross-region" },
-    "memory-keys": { type: "string", default: "200000" },
-    "memory-delta": { type: "string", default: "1000" },
-  },
-  strict: true,
+const COMMAND = "npm run bench:sync";
+const opts = benchArgs(COMMAND, "npm run sync vs aws s3 sync against s3rver behind a latency proxy; a rerun; peak memory.", {
+  objects: { type: "string", description: "small objects (1-64 KB) in the replica", default: "5000" },
+  large: { type: "string", description: "20 MB multipart objects in the replica", default: "4" },
+  rounds: { type: "string", description: "interleaved rounds", default: "3" },
+  latency: { type: "string", description: `S3's latency: ${Object.keys(PROFILES).join(", ")}`, default: "cross-region" },
+  "memory-keys": { type: "string", description: "keys of the peak-memory sync (0: skip it)", default: "200000" },
+  "memory-delta": { type: "string", description: "of those, keys the target lacks", default: "1000" },
 });
-const objects = Number(opts.objects);
-const large = Number(opts.large);
-const rounds = Number(opts.rounds);
-const memoryKeys = Number(opts["memory-keys"]);
-const memoryDelta = Number(opts["memory-delta"]);
-const profile = opts.latency as LatencyProfile;
-if (!(profile in PROFILES)) throw new Error(`--latency: "${profile}" is not one of ${Object.keys(PROFILES).join(", ")}`);
+const objects = wholeNumber(COMMAND, "objects", opts.objects, 5000, 1);
+const large = wholeNumber(COMMAND, "large", opts.large, 4, 0);
+const rounds = wholeNumber(COMMAND, "rounds", opts.rounds, 3, 1);
+const memoryKeys = wholeNumber(COMMAND, "memory-keys", opts["memory-keys"], 200_000, 0);
+const memoryDelta = wholeNumber(COMMAND, "memory-delta", opts["memory-delta"], 1000, 1);
+const profile = (opts.latency ?? "cross-region") as LatencyProfile;
+if (!(profile in PROFILES)) usageExit(COMMAND, `--latency "${profile}" is not one of ${Object.keys(PROFILES).join(", ")}`);
 
 const REPLICA = "bench-replica";
 /** Ours runs with the script's default; the raised AWS CLI gets the same number. */
@@ -241,6 +240,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench failed: ${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -19,6 +19,7 @@ import { captureBaseline, parseOutputs, runVerification, type VerificationResult
 import { createDatabase, startPostgres } from "../tests/support/postgres";
 import { benchArgs, wholeNumber } from "./lib/cli";
 import { claimLine, interleaved, interval, machineLoad, ratios, spread, spreadLine, verdict, type Target } from "./lib/rounds";
+import { errorMessage } from "../scripts/lib/errors";
 
 const SERVICES = 50;
 const DATABASES = ["bench-a", "bench-b", "bench-c"];
@@ -242,6 +243,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:verify: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench:verify: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

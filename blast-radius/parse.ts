@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseUrn } from "../components/names";
-import { UsageError } from "../scripts/lib/errors";
+import { errorMessage, UsageError } from "../scripts/lib/errors";
 
 /**
  * Reads the document `pulumi preview --json` prints (the CLI's `PreviewDigest`:
@@ -128,7 +128,7 @@ function notJson(text: string, error: unknown): string {
     const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine;
     return `is not JSON (it starts with ${JSON.stringify(shown)}); ${SAVE_IT}, not its log or error text`;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const position = /at position (\d+)/.exec(message);
   // A cut-off file fails at its very end (mid-string or mid-object), whatever V8 calls it.
   if (/Unexpected end of JSON input|Unterminated string/.test(message) || (position && Number(position[1]) >= text.trimEnd().length))

@@ -1,5 +1,6 @@
 import type { StepOp } from "./parse";
 import type { BlastRadius, AssessedChange } from "./assess";
+import { tableLines } from "../scripts/lib/table";
 
 /** The ops a reviewer reads first; the rest follow in the engine's order. */
 const MARKS: Partial<Record<StepOp, string>> = {
@@ -66,13 +67,9 @@ function groupedChanges(radius: BlastRadius): Array<[StepOp, AssessedChange[]]> 
   return groups;
 }
 
-function pad(cells: readonly string[], widths: readonly number[], right: (i: number) => boolean): string {
-  return cells.map((c, i) => (right(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
-}
-
 function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>, right: (i: number) => boolean): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => `  ${pad(r, widths, right)}`);
+  const columns = header.map((_, i) => ({ align: right(i) ? ("right" as const) : ("left" as const) }));
+  return tableLines([header, ...rows], { columns, indent: "  ", trimEnd: true });
 }
 
 function kindRows(radius: BlastRadius): { header: string[]; rows: string[][] } {

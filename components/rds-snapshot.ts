@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { errorMessage } from "../scripts/lib/errors";
 
 /**
  * Which RDS snapshot a snapshot restore uses, resolved ONCE and kept in the stack's state.
@@ -100,7 +101,7 @@ export const snapshotResolutionProvider: pulumi.dynamic.ResourceProvider = {
     try {
       chosen = chooseSnapshot(request, await describeSnapshots(request));
     } catch (error) {
-      const cause = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+      const cause = errorMessage(error).split("\n")[0];
       chosen = `could not list the snapshots of database "${request.sourceIdentifier}" (${cause}); check the AWS credentials and aws:region`;
     }
     if (typeof chosen === "string") return { failures: [{ property: "snapshot", reason: chosen }] };

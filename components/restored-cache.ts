@@ -11,6 +11,7 @@ import { isDnsName, throwIfProblems } from "./arg-checks";
 import { modeProblems, type RecoveryMode } from "./mode";
 import { recoveryTags } from "./tags";
 import { COMPONENT_TYPES } from "./names";
+import { errorMessage } from "../scripts/lib/errors";
 
 /**
  * Finds the snapshot "latest" means for a source group; undefined when it has none. Runs on
@@ -126,7 +127,7 @@ export class RestoredCache extends pulumi.ComponentResource {
                 // The lookup's own message already names the group and the fix; anything else
                 // (credentials, network) gets both here, on one line.
                 if (error instanceof CacheSnapshotNotFound) throw fail(error.message);
-                const cause = (error instanceof Error ? error.message : String(error)).split("\n")[0].trim();
+                const cause = errorMessage(error).split("\n")[0].trim();
                 throw fail(
                   `could not look up the newest snapshot of replication group "${args.sourceReplicationGroupId}" (${cause}); check the AWS credentials and aws:region, or name a snapshot under recovery:caches.<name>.snapshot`,
                 );

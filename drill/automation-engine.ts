@@ -1,6 +1,7 @@
-import { spawnSync } from "node:child_process";
+import { $, which } from "zx";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { isManagedResource, type DrillEngine, type StackResource } from "./engine";
+import { errorMessage } from "../scripts/lib/errors";
 
 export interface AutomationEngineOptions {
   readonly stack: string;
@@ -15,7 +16,7 @@ const CLI_MISSING =
 
 /** Turns the CLI's errors into one line; a missing CLI into the one clear message above. */
 function explain(error: unknown): Error {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   if (/ENOENT/.test(text) && /pulumi/.test(text)) return new Error(CLI_MISSING);
   const line = text.split("\n").map((l) => l.trim()).find((l) => /^error:/i.test(l)) ?? text.split("\n")[0];
   return new Error(line.slice(0, 500));
@@ -44,11 +45,12 @@ export function automationEngine(options: AutomationEngineOptions): DrillEngine 
   return {
     kind: "automation",
     async prerequisites() {
-      const version = spawnSync("pulumi", ["version"], { encoding: "utf8", timeout: 30_000 });
-      if (version.error) return [(version.error as NodeJS.ErrnoException).code === "ENOENT" ? CLI_MISSING : `pulumi version failed: ${version.error.message}`];
+      // The CLI's processes go through zx like every other control-plane command (blast-radius's preview).
+      const pulumi = await which("pulumi", { nothrow: true });
+      if (!pulumi) return [CLI_MISSING];
       // PULUMI_ACCESS_TOKEN (Pulumi Cloud) or a self-managed backend (PULUMI_BACKEND_URL or `pulumi login s3://…`).
-      const whoami = spawnSync("pulumi", ["whoami", "--non-interactive"], { encoding: "utf8", timeout: 30_000 });
-      if (whoami.status !== 0)
+      const whoami = await $({ nothrow: true, quiet: true, timeout: "30s" })`${pulumi} whoami --non-interactive`;
+      if (whoami.exitCode !== 0)
         return [
           "Pulumi has no credentials for a backend: set PULUMI_ACCESS_TOKEN (Pulumi Cloud) or PULUMI_BACKEND_URL (e.g. s3://state-bucket), or run `pulumi login` once",
         ];

@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { exitCodeOf, helpText, parseOptions, reportError, UsageError, type CommandSpec, type Io as KitIo } from "../scripts/lib/cli";
 import type { DrillReport } from "./report";
 import type { Progress } from "./run";
+import { tableLines } from "../scripts/lib/table";
 
 const REPO_ROOT = join(__dirname, "..");
 
@@ -227,5 +228,5 @@ function humanSummary(r: DrillReport, dir: string): string {
     ["destroy", `${r.destroy.status}${r.destroy.leftovers.length ? `, ${r.destroy.leftovers.length} left: ${r.destroy.command}` : ""}`],
     ["report", join(dir, "report.md")],
   ];
-  return `${rows.map(([k, v]) => `${k.padEnd(13)}${v}`).join("\n")}\n`;
+  return `${tableLines(rows, { columns: [{ minWidth: 12 }], gap: " " }).join("\n")}\n`;
 }

@@ -3,6 +3,7 @@ import type { PlanStep, RecoveryPlan } from "../plan";
 import type { RecoveryConfig } from "../stacks";
 import type { DrillEngine, EngineEvent, EngineRunOptions, EngineStepMetadata, StackResource } from "./engine";
 import type { Clock } from "./clock";
+import { errorMessage } from "../scripts/lib/errors";
 
 /**
  * SEAM for real data work: what a step does to real systems when the fake engine "creates" it.
@@ -235,7 +236,7 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
           } catch (error) {
             emit(onEvent, "failed", "create", child.urn, child.type, child.parent);
             await Promise.allSettled(running.values());
-            throw new Error(`update failed: ${child.urn.split("::").pop()}: ${error instanceof Error ? error.message : String(error)}`);
+            throw new Error(`update failed: ${child.urn.split("::").pop()}: ${errorMessage(error)}`);
           }
           emit(onEvent, "out", "create", child.urn, child.type, child.parent);
           emit(onEvent, "out", "create", component.urn, component.type, component.parent);

@@ -8,6 +8,7 @@ import type { DrillOptions, Progress } from "./run";
 import { withStrayTimeout } from "./strays";
 import type { StampedEvent } from "./timing";
 import type { VerificationResult } from "./verifier";
+import { errorMessage } from "../scripts/lib/errors";
 
 /**
  * The drill's phases as named steps (preflight, up, verify, destroy) over one DrillRun, the state
@@ -36,7 +37,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0];
+const message = (error: unknown): string => errorMessage(error).split("\n")[0];
 
 /** What a phase step gives back: its status, and its result when it ran to the end. */
 interface PhaseResult<T> {

@@ -10,6 +10,7 @@ import { packPolicies, runPolicies, type PackConfig, type Violation } from "../p
 import { packConfigFor } from "../policies/stack-config";
 import { loadStackFromConfig, readStackConfig, type RecoveryConfig } from "../stacks";
 import { runProgram, type ProgramRun, type RecordedResource } from "./pulumi-mocks";
+import { tableLines } from "../scripts/lib/table";
 
 /** The gateway's Deployment, as ServiceRedeployment names it (`service-<name>-deployment`). */
 export const gatewayDeploymentName = (config: RecoveryConfig): string =>
@@ -126,13 +127,13 @@ export function policyOutcomes(config: PackConfig, violations: readonly Violatio
 export function renderPolicyCheck(result: PolicyCheckResult): string {
   const held = result.policies.filter((p) => p.status === "held").length;
   const lines = [`Policies over stack ${result.stack}: ${result.resources} resources checked, ${held} of ${result.policies.length} policies held`, ""];
-  const nameWidth = Math.max(...result.policies.map((p) => p.policy.length));
-  const levelWidth = Math.max(...result.policies.map((p) => p.level.length));
-  for (const p of result.policies) {
+  const rows = result.policies.map((p) => {
     const status = p.status === "violated" ? "VIOLATED" : p.status;
     const what = p.status === "violated" ? `${p.violations} violation${p.violations === 1 ? "" : "s"} (below)` : p.status === "disabled" ? "off in this stack's pack config" : p.description;
-    lines.push(`  ${status.padEnd(8)}  ${p.policy.padEnd(nameWidth)}  ${p.level.padEnd(levelWidth)}  ${what}`);
-  }
+    return [status, p.policy, p.level, what];
+  });
+  // The status column is as wide as its longest word (VIOLATED, disabled) even when all held.
+  lines.push(...tableLines(rows, { columns: [{ minWidth: "VIOLATED".length }], indent: "  " }));
   for (const p of result.policies.filter((x) => x.status === "violated")) {
     lines.push("", `${p.policy} (${p.level}): ${p.violations} violation${p.violations === 1 ? "" : "s"}`);
     for (const v of result.violations.filter((x) => x.policy === p.policy)) lines.push(`  ${v.resource ?? "(stack)"}: ${v.message}`);

@@ -1,10 +1,25 @@
 import type { DatabaseRestorePlan, EstimateSource, RecoveryPlan } from "./types";
+import { tableLines, type TableColumn } from "../scripts/lib/table";
 
 const BAR_WIDTH = 32;
 
 /** The table's `from` column: where each estimate comes from (the legend under the table says more). */
 const FROM_WORD: Record<EstimateSource["from"], string> = { "seed-004": "seed 004", default: "default", inventory: "inventory", item: "item" };
 const FROM_WIDTH = Math.max(...Object.values(FROM_WORD).map((w) => w.length));
+
+/**
+ * step, est, from, start, end, tier, timeline, waits for: minutes right-aligned and at least four
+ * wide (`30m`, `end` of `5`), the source as wide as its longest word, the bar its full width.
+ */
+const PLAN_COLUMNS: readonly TableColumn[] = [
+  {},
+  { align: "right", minWidth: 4 },
+  { minWidth: FROM_WIDTH },
+  { align: "right" },
+  { align: "right", minWidth: 4 },
+  {},
+  { minWidth: BAR_WIDTH },
+];
 
 /** Where the minutes come from and how to change them, under the table. */
 export function estimateLegend(plan: RecoveryPlan): string[] {
@@ -34,11 +49,12 @@ function restoreText(r: DatabaseRestorePlan): string {
 export function databaseLines(plan: RecoveryPlan): string[] {
   const databases = plan.steps.flatMap((s) => (s.restore !== undefined ? [{ name: s.name, restore: s.restore }] : []));
   if (databases.length === 0) return [];
-  const nameWidth = Math.max(...databases.map((d) => d.name.length));
-  const methodWidth = Math.max(...databases.map((d) => d.restore.method.length));
   return [
     "databases (restore method, restore point):",
-    ...databases.map((d) => `  ${d.name.padEnd(nameWidth)}  ${d.restore.method.padEnd(methodWidth)}  ${restoreText(d.restore)}`),
+    ...tableLines(
+      databases.map((d) => [d.name, d.restore.method, restoreText(d.restore)]),
+      { indent: "  " },
+    ),
   ];
 }
 
@@ -50,10 +66,12 @@ export function verdictLine(plan: RecoveryPlan): string {
 
 /** One line per tier: `  non-critical  5 steps, last done at 35 min (bucket:uploads), objective 1440 min: within`. */
 export function tierLines(plan: RecoveryPlan): string[] {
-  const width = Math.max(0, ...plan.tiers.map((t) => t.tier.length));
-  return plan.tiers.map(
-    (t) =>
-      `  ${t.tier.padEnd(width)}  ${t.steps} step${t.steps === 1 ? "" : "s"}, restored by ${t.finishMinute} min (${t.lastStep}), objective ${t.rtoMinutes} min: ${t.verdict === "within-objective" ? "within" : "exceeds"}`,
+  return tableLines(
+    plan.tiers.map((t) => [
+      t.tier,
+      `${t.steps} step${t.steps === 1 ? "" : "s"}, restored by ${t.finishMinute} min (${t.lastStep}), objective ${t.rtoMinutes} min: ${t.verdict === "within-objective" ? "within" : "exceeds"}`,
+    ]),
+    { indent: "  " },
   );
 }
 
@@ -64,23 +82,23 @@ export function tierLines(plan: RecoveryPlan): string[] {
 export function renderPlan(plan: RecoveryPlan): string {
   const cluster = plan.steps.find((s) => s.kind === "cluster-config")?.id;
   const scale = plan.estimatedRtoMinutes > 0 ? BAR_WIDTH / plan.estimatedRtoMinutes : 0;
-  const idWidth = Math.max(4, ...plan.steps.map((s) => s.id.length));
-  const tierWidth = Math.max(4, ...plan.steps.map((s) => s.tier?.length ?? 0));
-  const lines = [
-    `Recovery plan for stack ${plan.stack} (${plan.mode}, restores ${plan.source}): ${plan.steps.length} steps`,
-    "",
-    `  ${"step".padEnd(idWidth)}  ${"est".padStart(4)}  ${"from".padEnd(FROM_WIDTH)}  ${"start".padStart(5)}  ${"end".padStart(4)}  ${"tier".padEnd(tierWidth)}  ${"timeline".padEnd(BAR_WIDTH)}  waits for`,
-  ];
-  for (const s of plan.steps) {
+  const rows = plan.steps.map((s) => {
     const from = Math.round(s.startMinute * scale);
     const to = Math.max(from + 1, Math.round(s.finishMinute * scale));
     const bar = " ".repeat(from) + (s.critical ? "█" : "▒").repeat(to - from);
     const waits = s.dependsOn.filter((d) => d !== cluster);
     const waitText = s.dependsOn.length === 0 ? "-" : waits.length === 0 ? "(namespace)" : waits.join(", ");
-    lines.push(
-      `${s.critical ? "*" : " "} ${s.id.padEnd(idWidth)}  ${`${s.estimateMinutes}m`.padStart(4)}  ${(s.estimateSource ? FROM_WORD[s.estimateSource.from] : "-").padEnd(FROM_WIDTH)}  ${String(s.startMinute).padStart(5)}  ${String(s.finishMinute).padStart(4)}  ${(s.tier ?? "-").padEnd(tierWidth)}  ${bar.padEnd(BAR_WIDTH)}  ${waitText}`,
-    );
-  }
+    const source = s.estimateSource ? FROM_WORD[s.estimateSource.from] : "-";
+    return [s.id, `${s.estimateMinutes}m`, source, String(s.startMinute), String(s.finishMinute), s.tier ?? "-", bar, waitText];
+  });
+  const table = tableLines([["step", "est", "from", "start", "end", "tier", "timeline", "waits for"], ...rows], { columns: PLAN_COLUMNS });
+  // The first column marks the critical path; the header has none.
+  const marks = ["  ", ...plan.steps.map((s) => (s.critical ? "* " : "  "))];
+  const lines = [
+    `Recovery plan for stack ${plan.stack} (${plan.mode}, restores ${plan.source}): ${plan.steps.length} steps`,
+    "",
+    ...table.map((line, i) => `${marks[i]}${line}`),
+  ];
   lines.push(
     "",
     `* critical path: ${plan.criticalPath.join(" → ")}`,

@@ -1,6 +1,6 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import type { ClusterCacheRestore } from "../stacks";
-import { RefusedError } from "../workers/errors";
+import { errorMessage, RefusedError } from "../workers/errors";
 import { locateRdb } from "../workers/redis-locate";
 import { maxRdbVersionFor, oldestRedisFor } from "../workers/redis-rdb-versions";
 import { formatS3 } from "../workers/s3-location";
@@ -26,7 +26,7 @@ export async function checkClusterCache(cache: ClusterCacheRestore, ctx: CheckCo
   try {
     found = await locateRdb(s3, where, true);
   } catch (error) {
-    const message = error instanceof Error ? error.message.replace(/^--from: /, "") : String(error);
+    const message = errorMessage(error).replace(/^--from: /, "");
     if (error instanceof RefusedError) return failed(from, `${message}; the restored cache would start empty: take one (${backup})`);
     return unknown(from, couldNotCheck("ListObjectsV2", error, ctx.aws.timeoutMs));
   }

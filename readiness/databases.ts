@@ -18,6 +18,7 @@ import { configurationDrift, parameterGroupFinding } from "./database-config";
 import type { Finding, ItemResult } from "./types";
 import { failed, unknown } from "./results";
 import { minutesBetween } from "./verdict";
+import { errorMessage } from "../scripts/lib/errors";
 
 
 /** What the stack would restore a database from, by its method, and how recent that is. */
@@ -259,7 +260,7 @@ async function checkDump(db: DatabaseRestore, ctx: CheckContext): Promise<ItemRe
     located = await locateDump(s3, { bucket, key: prefix }, true);
   } catch (error) {
     if (error instanceof RefusedError || isNotFound(error, "NoSuchBucket"))
-      return failed(from, `${(error as Error).message.replace(/^--from: /, "")}; the logical restore has nothing to restore from (npm run backup writes a dump and its manifest)`);
+      return failed(from, `${errorMessage(error).replace(/^--from: /, "")}; the logical restore has nothing to restore from (npm run backup writes a dump and its manifest)`);
     return unknown(from, couldNotCheck("reading the dumps", error, ctx.aws.timeoutMs));
   }
   const { manifest } = located;

@@ -1,4 +1,5 @@
 import type { ReadinessItem, ReadinessReport } from "./types";
+import { tableLines } from "../scripts/lib/table";
 
 const rpoCell = (i: ReadinessItem) =>
   `${i.achievableRpoMinutes === null ? "—" : `${i.achievableRpoMinutes} min`} / ${i.objective.rpoMinutes} min (${i.objective.tier})`;
@@ -9,15 +10,10 @@ function headline(r: ReadinessReport): string {
   return `${r.ready ? "READY" : "NOT READY"}: ${counts}`;
 }
 
-function pad(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join("  "));
-}
-
 /** The short table for people: one line per item, then what to do, then what is not covered. */
 export function renderTable(r: ReadinessReport): string {
   const lines = [`readiness of ${r.stack} (restores ${r.source}, ${r.region}) at ${r.checkedAt}: ${headline(r)}`, ""];
-  lines.push(...pad([["ITEM", "RESTORED FROM", "RPO NOW / OBJECTIVE", "STATUS"], ...r.items.map((i) => [`${i.kind}:${i.name}`, i.restoredFrom, rpoCell(i), i.status])]));
+  lines.push(...tableLines([["ITEM", "RESTORED FROM", "RPO NOW / OBJECTIVE", "STATUS"], ...r.items.map((i) => [`${i.kind}:${i.name}`, i.restoredFrom, rpoCell(i), i.status])]));
   const todo = r.items.filter((i) => i.problems.length > 0);
   if (todo.length > 0) {
     lines.push("", "what to do:");

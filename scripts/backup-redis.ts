@@ -1,5 +1,6 @@
 #!/usr/bin/env tsx
 // Takes a Redis RDB into S3 in the format `npm run restore:redis` expects (seed 004 Restore 2A; docs/data-plane.md).
+import { formatBytesIn } from "./lib/bytes";
 import type { CommandSpec } from "./lib/cli";
 import { JSON_OPTION, runWorker } from "../workers/cli";
 
@@ -21,19 +22,20 @@ user allowed SYNC. Exit: 0 backed up, 1 failed, 2 bad usage.`,
 
 runWorker(
   BACKUP_REDIS_COMMAND,
-  async (args) => {
-    // Required after --help is answered, so that --help needs none of it.
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { backupRedis } = require("../workers/redis-backup") as typeof import("../workers/redis-backup");
-    const { parseRedisUrl } = require("../workers/redis-connection") as typeof import("../workers/redis-connection");
-    const { createS3Client } = require("../workers/s3-client") as typeof import("../workers/s3-client");
-    const { parseS3Location } = require("../workers/s3-location") as typeof import("../workers/s3-location");
-    /* eslint-enable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- runWorker's loader, called after --help is answered */
+  () => ({
+    ...(require("../workers/redis-backup") as typeof import("../workers/redis-backup")),
+    ...(require("../workers/redis-connection") as typeof import("../workers/redis-connection")),
+    ...(require("../workers/s3-client") as typeof import("../workers/s3-client")),
+    ...(require("../workers/s3-location") as typeof import("../workers/s3-location")),
+  }),
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  async (args, { backupRedis, parseRedisUrl, createS3Client, parseS3Location }) => {
     const redis = parseRedisUrl("--redis", args.redis);
     const to = parseS3Location("--to", args.to);
     return backupRedis(createS3Client(), { redis, to, workDir: args["work-dir"], showProgress: true });
   },
   (r) =>
-    `backed up ${r.source} → ${r.rdb} (${(r.sizeBytes / 1024 / 1024).toFixed(1)} MB, RDB v${r.rdbVersion}, sha256 ${r.sha256.slice(0, 12)}…, ` +
+    `backed up ${r.source} → ${r.rdb} (${formatBytesIn(r.sizeBytes, "MB")}, RDB v${r.rdbVersion}, sha256 ${r.sha256.slice(0, 12)}…, ` +
     `${r.keys} keys in ${r.databases.length} database(s), saved ${r.savedAt}) in ${(r.durationsMs.total / 1000).toFixed(1)} s`,
 );

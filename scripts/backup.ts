@@ -1,6 +1,7 @@
 #!/usr/bin/env tsx
 // Takes a logical backup into S3 in the format `npm run restore` expects (docs/data-plane.md).
-import type { CommandSpec } from "./lib/cli";
+import { formatBytesIn } from "./lib/bytes";
+import { UsageError, type CommandSpec } from "./lib/cli";
 import { JSON_OPTION, positiveInt, runWorker } from "../workers/cli";
 
 export const BACKUP_COMMAND = {
@@ -24,15 +25,15 @@ sha256 computed while streaming, then writes <dump>.manifest.json beside it.`,
 
 runWorker(
   BACKUP_COMMAND,
-  async (args) => {
-    // Required after --help is answered, so that --help needs none of it.
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { backup } = require("../workers/backup") as typeof import("../workers/backup");
-    const { UsageError } = require("./lib/cli") as typeof import("./lib/cli");
-    const { parseDatabaseUrl } = require("../workers/postgres-connection") as typeof import("../workers/postgres-connection");
-    const { createS3Client } = require("../workers/s3-client") as typeof import("../workers/s3-client");
-    const { parseS3Location } = require("../workers/s3-location") as typeof import("../workers/s3-location");
-    /* eslint-enable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- runWorker's loader, called after --help is answered */
+  () => ({
+    ...(require("../workers/backup") as typeof import("../workers/backup")),
+    ...(require("../workers/postgres-connection") as typeof import("../workers/postgres-connection")),
+    ...(require("../workers/s3-client") as typeof import("../workers/s3-client")),
+    ...(require("../workers/s3-location") as typeof import("../workers/s3-location")),
+  }),
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  async (args, { backup, parseDatabaseUrl, createS3Client, parseS3Location }) => {
     const database = parseDatabaseUrl("--database", args.database);
     const to = parseS3Location("--to", args.to);
     const format = (args.format ?? (args.gzip ? "custom" : "directory")) as string;
@@ -49,5 +50,5 @@ runWorker(
       showProgress: true,
     });
   },
-  (r) => `backed up ${r.source} → ${r.dump} (${(r.sizeBytes / 1024 / 1024).toFixed(1)} MB, sha256 ${r.sha256.slice(0, 12)}…, ${r.tables} tables, ${r.rows} rows) in ${(r.durationsMs.total / 1000).toFixed(1)} s`,
+  (r) => `backed up ${r.source} → ${r.dump} (${formatBytesIn(r.sizeBytes, "MB")}, sha256 ${r.sha256.slice(0, 12)}…, ${r.tables} tables, ${r.rows} rows) in ${(r.durationsMs.total / 1000).toFixed(1)} s`,
 );

@@ -1,6 +1,6 @@
 #!/usr/bin/env tsx
 // Puts an RDB from S3 where a Redis will load it, verified first (seed 004 Restore 2A); what the cache's init container runs.
-import type { CommandSpec } from "./lib/cli";
+import { UsageError, type CommandSpec } from "./lib/cli";
 import { JSON_OPTION, runWorker } from "../workers/cli";
 import type { RedisRestoreRecord } from "../workers/redis-restore";
 
@@ -42,14 +42,14 @@ function summary(r: RedisRestoreRecord): string {
 
 runWorker(
   RESTORE_REDIS_COMMAND,
-  async (args) => {
-    // Required after --help is answered, so that --help needs none of it.
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { UsageError } = require("./lib/cli") as typeof import("./lib/cli");
-    const { resolveTargetRedis, restoreRedis } = require("../workers/redis-restore") as typeof import("../workers/redis-restore");
-    const { createS3Client } = require("../workers/s3-client") as typeof import("../workers/s3-client");
-    const { parseS3Location } = require("../workers/s3-location") as typeof import("../workers/s3-location");
-    /* eslint-enable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- runWorker's loader, called after --help is answered */
+  () => ({
+    ...(require("../workers/redis-restore") as typeof import("../workers/redis-restore")),
+    ...(require("../workers/s3-client") as typeof import("../workers/s3-client")),
+    ...(require("../workers/s3-location") as typeof import("../workers/s3-location")),
+  }),
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  async (args, { resolveTargetRedis, restoreRedis, createS3Client, parseS3Location }) => {
     const from = parseS3Location("--from", args.from);
     const toDir = args["to-dir"];
     if (toDir === undefined) throw new UsageError("--to-dir", "is required; give Redis's data dir, e.g. --to-dir /data");

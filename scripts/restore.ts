@@ -2,6 +2,7 @@
 // Restores a dump from S3 into a new database, verified end to end (seed 003 §C, seed 000 §3-4).
 // Only the option table and the kit load before --help is answered; the body requires the rest.
 import { availableParallelism } from "node:os";
+import { formatBytesIn } from "./lib/bytes";
 import type { CommandSpec } from "./lib/cli";
 import { JSON_OPTION, positiveInt, runWorker } from "../workers/cli";
 import type { RestoreRecord } from "../workers/restore";
@@ -57,7 +58,7 @@ function headline(r: RestoreRecord): string {
 function summary(r: RestoreRecord): string {
   const lines = [
     `${headline(r)} ${r.dump} → ${r.target}`,
-    `  dump taken ${r.dumpTakenAt} from ${r.source}, sha256 ${r.sha256.slice(0, 16)}… (${(r.sizes.downloadedBytes / 1024 / 1024).toFixed(1)} MB)`,
+    `  dump taken ${r.dumpTakenAt} from ${r.source}, sha256 ${r.sha256.slice(0, 16)}… (${formatBytesIn(r.sizes.downloadedBytes, "MB")})`,
     `  phases: ${Object.entries(r.durationsMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}`,
   ];
   if (r.rowCounts.length > 0) {
@@ -90,14 +91,16 @@ function summary(r: RestoreRecord): string {
 
 runWorker(
   RESTORE_COMMAND,
-  async (args) => {
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { parseTableList } = require("../workers/table-names") as typeof import("../workers/table-names");
-    const { parseDatabaseUrl } = require("../workers/postgres-connection") as typeof import("../workers/postgres-connection");
-    const { restore } = require("../workers/restore") as typeof import("../workers/restore");
-    const { createS3Client } = require("../workers/s3-client") as typeof import("../workers/s3-client");
-    const { parseS3Location } = require("../workers/s3-location") as typeof import("../workers/s3-location");
-    /* eslint-enable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- runWorker's loader, called after --help is answered */
+  () => ({
+    ...(require("../workers/table-names") as typeof import("../workers/table-names")),
+    ...(require("../workers/postgres-connection") as typeof import("../workers/postgres-connection")),
+    ...(require("../workers/restore") as typeof import("../workers/restore")),
+    ...(require("../workers/s3-client") as typeof import("../workers/s3-client")),
+    ...(require("../workers/s3-location") as typeof import("../workers/s3-location")),
+  }),
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  async (args, { parseTableList, parseDatabaseUrl, restore, createS3Client, parseS3Location }) => {
     const from = parseS3Location("--from", args.from);
     const to = parseDatabaseUrl("--to", args.to);
     const jobs = positiveInt("--jobs", args.jobs, availableParallelism(), 64);

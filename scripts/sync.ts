@@ -1,6 +1,7 @@
 #!/usr/bin/env tsx
 // Brings a bucket back from its replica (seed 004 Restore 3B) and/or undeletes (Restore 3A).
-import type { CommandSpec } from "./lib/cli";
+import { formatBytesIn } from "./lib/bytes";
+import { UsageError, type CommandSpec } from "./lib/cli";
 import { JSON_OPTION, positiveInt, runWorker } from "../workers/cli";
 import type { SyncRecord } from "../workers/bucket-sync";
 import type { UndeleteRecord } from "../workers/undelete";
@@ -49,13 +50,12 @@ function summary(r: Combined): string {
   }
   if (r.sync) {
     const s = r.sync;
-    const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MB`;
     lines.push(
       `${prefix}sync ${s.from} → ${s.to}: ${r.dryRun ? "would copy" : "copied"} ${r.dryRun ? s.toCopy.objects : s.copied.objects} object(s) ` +
-        `(${mb(r.dryRun ? s.toCopy.bytes : s.copied.bytes)}), ${s.skippedIdentical.objects} already identical, ${s.failed.length} failed, ${s.retries} retries`,
+        `(${formatBytesIn(r.dryRun ? s.toCopy.bytes : s.copied.bytes, "MB")}), ${s.skippedIdentical.objects} already identical, ${s.failed.length} failed, ${s.retries} retries`,
     );
     const p = s.parity;
-    lines.push(`  parity: source ${p.source.objects} objects / ${mb(p.source.bytes)}, target ${p.target.objects} objects / ${mb(p.target.bytes)} → ${p.exact ? "EXACT" : "DIFFERS"}`);
+    lines.push(`  parity: source ${p.source.objects} objects / ${formatBytesIn(p.source.bytes, "MB")}, target ${p.target.objects} objects / ${formatBytesIn(p.target.bytes, "MB")} → ${p.exact ? "EXACT" : "DIFFERS"}`);
     if (p.missingInTarget.count) lines.push(`  missing in target: ${p.missingInTarget.count} (${p.missingInTarget.keys.slice(0, 5).join(", ")})`);
     if (p.differentInTarget.count) lines.push(`  different in target: ${p.differentInTarget.count} (${p.differentInTarget.keys.slice(0, 5).join(", ")})`);
     if (p.onlyInTarget.count) lines.push(`  only in target (kept): ${p.onlyInTarget.count}`);
@@ -67,17 +67,17 @@ function summary(r: Combined): string {
 
 runWorker(
   SYNC_COMMAND,
-  async (args) => {
-    // Required after --help is answered, so that --help needs none of it.
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { UsageError } = require("./lib/cli") as typeof import("./lib/cli");
-    const { parseIsoTime } = require("./lib/iso-time") as typeof import("./lib/iso-time");
-    const { syncBuckets, validateSyncLocations } = require("../workers/bucket-sync") as typeof import("../workers/bucket-sync");
-    const { undelete } = require("../workers/undelete") as typeof import("../workers/undelete");
-    const { createS3Client } = require("../workers/s3-client") as typeof import("../workers/s3-client");
-    const { parseS3Location } = require("../workers/s3-location") as typeof import("../workers/s3-location");
-    const { productionNames } = require("../stacks") as typeof import("../stacks");
-    /* eslint-enable @typescript-eslint/no-require-imports */
+  /* eslint-disable @typescript-eslint/no-require-imports -- runWorker's loader, called after --help is answered */
+  () => ({
+    ...(require("../workers/bucket-sync") as typeof import("../workers/bucket-sync")),
+    ...(require("../workers/undelete") as typeof import("../workers/undelete")),
+    ...(require("../workers/s3-client") as typeof import("../workers/s3-client")),
+    ...(require("../workers/s3-location") as typeof import("../workers/s3-location")),
+    ...(require("../stacks") as typeof import("../stacks")),
+    ...(require("./lib/iso-time") as typeof import("./lib/iso-time")),
+  }),
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  async (args, { syncBuckets, validateSyncLocations, undelete, createS3Client, parseS3Location, productionNames, parseIsoTime }) => {
     const to = parseS3Location("--to", args.to);
     const undeleteAfterRaw = args["undelete-after"];
     let undeleteAfter: Date | undefined;

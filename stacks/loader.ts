@@ -6,6 +6,7 @@ import { ConfigError, inFile, problemsFromZod } from "./problems";
 import { checkDrillIsolation, resolveRestoreStack, sourceNamesOf } from "./resolve";
 import { inventorySchema, restoreStackSchema, type Inventory } from "./schema";
 import type { RecoveryConfig } from "./types";
+import { errorMessage } from "../scripts/lib/errors";
 
 export const NAMESPACE = "recovery";
 
@@ -43,7 +44,7 @@ export function readStackConfig(stack: string, root = REPO_ROOT): Record<string,
   try {
     doc = parseYaml(readFileSync(path, "utf8"));
   } catch (error) {
-    const what = error instanceof Error ? error.message.split("\n")[0].replace(/:$/, "") : String(error);
+    const what = errorMessage(error).split("\n")[0].replace(/:$/, "");
     throw new ConfigError([{ file, key: "", message: `is not valid YAML (${what}); fix the syntax` }]);
   }
   const config = (doc as { config?: unknown } | null)?.config;

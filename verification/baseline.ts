@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { paginateListObjectsV2, S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import type { RecoveryConfig } from "../stacks/types";
 import {
@@ -16,7 +16,7 @@ import {
   tableKey,
 } from "./catalog";
 import { readOnlyClient } from "./db";
-import { UsageError } from "../scripts/lib/errors";
+import { errorMessage, UsageError } from "../scripts/lib/errors";
 import type { CheckGroup } from "./types";
 
 const key = z.object({ schema: z.string(), table: z.string(), name: z.string(), columns: z.array(z.string()) });
@@ -118,7 +118,7 @@ export async function captureBaseline(options: CaptureOptions): Promise<Baseline
       } catch (error) {
         // Say which source failed and where its URL came from: five databases, one bare ECONNREFUSED is no help.
         throw new Error(
-          `source database ${d.name}: ${(error as Error).message}; check ${sourceUrlEnv(d.name)} (or --source-url ${d.name}=…) and that it is reachable`,
+          `source database ${d.name}: ${errorMessage(error)}; check ${sourceUrlEnv(d.name)} (or --source-url ${d.name}=…) and that it is reachable`,
         );
       }
     }
@@ -180,14 +180,11 @@ async function captureDatabase(url: string, rpoMinutes: number, now: Date, timeo
 export async function countObjects(s3: S3Client, bucket: string, signal: AbortSignal): Promise<{ objects: number; bytes: number }> {
   let objects = 0;
   let bytes = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }), { abortSignal: signal });
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket }, { abortSignal: signal })) {
     for (const o of page.Contents ?? []) {
       objects += 1;
       bytes += o.Size ?? 0;
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
   return { objects, bytes };
 }

@@ -1,7 +1,6 @@
 /** What `npm run verify` prints for people: the results table, the summary line, a progress line per check. */
 import type { CheckResult, VerificationResult } from "./types";
-
-const pad = (s: string, n: number): string => (s.length >= n ? s : s + " ".repeat(n - s.length));
+import { tableLines } from "../scripts/lib/table";
 
 function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
@@ -15,9 +14,7 @@ export function formatMs(ms: number): string {
 export function formatTable(result: VerificationResult, detailWidth = 100): string {
   const rows = result.checks.map((c) => [c.name, c.target, c.result === "pass" ? "pass" : "FAIL", formatMs(c.ms), truncate(c.detail, detailWidth)]);
   const header = ["CHECK", "TARGET", "RESULT", "TIME", "DETAIL"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : pad(cell, widths[i]))).join("  ").trimEnd();
-  return [line(header), ...rows.map(line), "", summaryLine(result)].join("\n");
+  return [...tableLines([header, ...rows], { trimEnd: true }), "", summaryLine(result)].join("\n");
 }
 
 export function summaryLine(result: VerificationResult): string {

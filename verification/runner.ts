@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
 import type { Redactor } from "./redact";
 import type { Check, CheckResult } from "./types";
+import { errorMessage } from "../scripts/lib/errors";
 
 export interface RunOptions {
   /** Checks in flight at once. Most wait on the network; databases are bounded by their pools. */
@@ -65,10 +66,7 @@ const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, " ").trim();
 
 function describeError(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return describeError(error.errors[0]);
-  if (error instanceof Error) {
-    const code = (error as { code?: string }).code;
-    const message = error.message || error.name;
-    return code && !message.includes(code) ? `${code}: ${message}` : message;
-  }
-  return String(error);
+  const message = errorMessage(error);
+  const code = error instanceof Error ? (error as { code?: string }).code : undefined;
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
 }

@@ -1,6 +1,7 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
-import { RefusedError, UsageError } from "./errors";
+import { errorMessage, RefusedError, UsageError } from "./errors";
+import { listPages } from "./bucket-listing";
 import { withRetry } from "./retry";
 import { asPrefix, formatS3, type S3Location } from "./s3-location";
 
@@ -48,12 +49,7 @@ async function exists(s3: S3Client, bucket: string, key: string): Promise<boolea
 
 async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await withRetry(() => s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })));
-    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  for await (const page of listPages(s3, bucket, prefix)) keys.push(...page.map((o) => o.key));
   return keys;
 }
 
@@ -71,7 +67,7 @@ async function loadManifest<M>(s3: S3Client, kind: BackupKind<M>, bucket: string
   try {
     return kind.parse(text, where);
   } catch (error) {
-    throw new RefusedError(`--from: ${(error as Error).message}; ${cannotVerify}`);
+    throw new RefusedError(`--from: ${errorMessage(error)}; ${cannotVerify}`);
   }
 }
 

@@ -5,7 +5,7 @@ import { createGzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
-import { RefusedError, UsageError } from "./errors";
+import { errorMessage, RefusedError, UsageError } from "./errors";
 import { dumpFileKey, dumpFileName, manifestKeyFor, type DumpFile, type DumpManifest } from "./dump-manifest";
 import { putManifest, refuseIfTaken, uploadHashed } from "./backup-upload";
 import { start, runForOutput } from "./child-process";
@@ -51,7 +51,7 @@ export async function backup(s3: S3Client, options: BackupOptions): Promise<Back
     throw new UsageError("--gzip", "pg_dump --format directory already compresses each file; use --gzip with --format custom (a .dump.gz)");
   }
   const client = await connect(options.database).catch((error: unknown) => {
-    throw new RefusedError(`--database: cannot connect to ${maskUrl(options.database.toString())}: ${(error as Error).message}`);
+    throw new RefusedError(`--database: cannot connect to ${maskUrl(options.database.toString())}: ${errorMessage(error)}`);
   });
   const scratch = mkdtempSync(join(tmpdir(), "recovery-backup-"));
   try {

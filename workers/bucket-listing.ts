@@ -1,4 +1,14 @@
-import { paginateListObjectsV2, type ListObjectsV2CommandOutput, type S3Client } from "@aws-sdk/client-s3";
+import {
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  paginateListObjectsV2,
+  type ListMultipartUploadsCommandInput,
+  type ListMultipartUploadsCommandOutput,
+  type ListObjectsV2CommandOutput,
+  type ListObjectVersionsCommandInput,
+  type ListObjectVersionsCommandOutput,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { withRetry, type RetryOptions } from "./retry";
 
 export interface ListedObject {
@@ -68,4 +78,52 @@ export function compareKeys(a: string, b: string): number {
 /** An ETag of the form "<md5>-<parts>" means the object was uploaded in parts. */
 export function isMultipartEtag(etag: string): boolean {
   return /-\d+"?$/.test(etag);
+}
+
+/**
+ * The SDK's paginators follow one token; ListObjectVersions and ListMultipartUploads page by two
+ * markers each and have none (client-s3 3.11xx), so this follows both markers the same way, one
+ * retried request per page. `next` reads the markers a truncated page gives for the next request.
+ */
+async function* pagesByMarkers<I extends object, O extends { IsTruncated?: boolean }>(
+  request: (input: I) => Promise<O>,
+  input: I,
+  next: (page: O) => Partial<I>,
+  retry: RetryOptions,
+): AsyncGenerator<O> {
+  let markers: Partial<I> = {};
+  for (;;) {
+    const page = await withRetry(() => request({ ...input, ...markers }), retry);
+    yield page;
+    if (!page.IsTruncated) return;
+    markers = next(page);
+  }
+}
+
+/** Every page of ListObjectVersions (versions and delete markers), in S3's order. */
+export function paginateListObjectVersions(
+  s3: S3Client,
+  input: ListObjectVersionsCommandInput,
+  retry: RetryOptions = {},
+): AsyncGenerator<ListObjectVersionsCommandOutput> {
+  return pagesByMarkers(
+    (i: ListObjectVersionsCommandInput) => s3.send(new ListObjectVersionsCommand(i)),
+    input,
+    (page) => ({ KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker }),
+    retry,
+  );
+}
+
+/** Every page of ListMultipartUploads (uploads begun and neither completed nor aborted). */
+export function paginateListMultipartUploads(
+  s3: S3Client,
+  input: ListMultipartUploadsCommandInput,
+  retry: RetryOptions = {},
+): AsyncGenerator<ListMultipartUploadsCommandOutput> {
+  return pagesByMarkers(
+    (i: ListMultipartUploadsCommandInput) => s3.send(new ListMultipartUploadsCommand(i)),
+    input,
+    (page) => ({ KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker }),
+    retry,
+  );
 }

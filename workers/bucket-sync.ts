@@ -1,12 +1,11 @@
 import {
   AbortMultipartUploadCommand,
   HeadBucketCommand,
-  ListMultipartUploadsCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { isMultipartEtag, listPages, type ListedObject } from "./bucket-listing";
+import { isMultipartEtag, listPages, paginateListMultipartUploads, type ListedObject } from "./bucket-listing";
 import { mergeJoin, type JoinedPair } from "./listing-join";
-import { RefusedError, UsageError, messageOf } from "./errors";
+import { errorMessage, RefusedError, UsageError } from "./errors";
 import { copiedFrom, copyObject } from "./object-copy";
 import { createProgress, silentProgress } from "./progress";
 import { withRetry, type RetryOptions } from "./retry";
@@ -66,7 +65,7 @@ async function requireBucket(s3: S3Client, argument: string, bucket: string, ret
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404) throw new RefusedError(`${argument}: bucket "${bucket}" does not exist; check the name (the sync never creates buckets)`);
     if (status === 403) throw new RefusedError(`${argument}: access to bucket "${bucket}" is denied; check the credentials' permissions`);
-    throw new RefusedError(`${argument}: bucket "${bucket}" cannot be reached: ${messageOf(error)}`);
+    throw new RefusedError(`${argument}: bucket "${bucket}" cannot be reached: ${errorMessage(error)}`);
   }
 }
 
@@ -171,25 +170,13 @@ async function leftoverUploads(
   retry: RetryOptions,
 ): Promise<Map<string, string[]>> {
   const byKey = new Map<string, string[]>();
-  let keyMarker: string | undefined;
-  let uploadIdMarker: string | undefined;
-  // The SDK has no paginator for ListMultipartUploads: its two markers are followed here.
-  for (;;) {
-    const page = await withRetry(
-      () =>
-        s3.send(
-          new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
-        ),
-      retry,
-    );
+  for await (const page of paginateListMultipartUploads(s3, { Bucket: bucket, Prefix: prefix || undefined }, retry)) {
     for (const u of page.Uploads ?? []) {
       if (!u.Key || !u.UploadId || (u.Initiated && u.Initiated > before)) continue;
       byKey.set(u.Key, [...(byKey.get(u.Key) ?? []), u.UploadId]);
     }
-    if (!page.IsTruncated) return byKey;
-    keyMarker = page.NextKeyMarker;
-    uploadIdMarker = page.NextUploadIdMarker;
   }
+  return byKey;
 }
 
 interface Pass {
@@ -306,7 +293,7 @@ export async function syncBuckets(s3: S3Client, options: SyncOptions): Promise<S
     } catch (error) {
       // One bad object must not stop the other thousands, nor vanish: it is in the summary
       // and makes the exit code 1.
-      record.failed.push({ key: object.key, error: messageOf(error) });
+      record.failed.push({ key: object.key, error: errorMessage(error) });
     }
     progress.update(++done, record.toCopy.objects);
   };

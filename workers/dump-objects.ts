@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
 import { dumpFileKey, type DumpFile, type DumpManifest } from "./dump-manifest";
-import { RefusedError } from "./errors";
+import { errorMessage, RefusedError } from "./errors";
 import { HashingCounter } from "./hashing-counter";
 import { objectStream } from "./s3-download";
 import { formatS3 } from "./s3-location";
@@ -26,7 +26,7 @@ export function mismatchMessage(manifest: DumpManifest, name: string, what: stri
 /** The reader (a COPY, pg_restore) stopped reading: a consequence of its failure, never the cause. */
 export class PipeClosedError extends Error {
   constructor(readonly cause: unknown) {
-    super(`the reader stopped reading (${(cause as Error).message ?? String(cause)})`);
+    super(`the reader stopped reading (${errorMessage(cause)})`);
     this.name = "PipeClosedError";
   }
 }

@@ -5,7 +5,7 @@ import { createGunzip } from "node:zlib";
 import type { Writable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DumpManifest } from "./dump-manifest";
-import { RefusedError } from "./errors";
+import { errorMessage, RefusedError } from "./errors";
 import { HashingCounter } from "./hashing-counter";
 import type { Progress } from "./progress";
 import { formatS3 } from "./s3-location";
@@ -47,7 +47,7 @@ export async function stageDump(s3: S3Client, manifest: DumpManifest, dir: strin
     // gunzip or tar choked on the bytes: the stored dump is damaged, whatever its checksum says.
     throw new RefusedError(
       `--from: ${formatS3({ bucket: manifest.dump.bucket, key: manifest.dump.key })} could not be unpacked ` +
-        `(${(error as Error).message}); the dump is corrupt, nothing was restored; use another backup`,
+        `(${errorMessage(error)}); the dump is corrupt, nothing was restored; use another backup`,
     );
   }
   progress.stop();

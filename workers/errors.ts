@@ -4,4 +4,4 @@
  * (exit 1) is a refusal found while checking real state, carrying the partial record for --json.
  * Re-exported here so the workers keep one import for them.
  */
-export { RefusedError, UsageError, errorMessage as messageOf } from "../scripts/lib/errors";
+export { RefusedError, UsageError, errorMessage } from "../scripts/lib/errors";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Client, type ClientConfig } from "pg";
 import type { ConnectionOptions } from "node:tls";
 import { isAmbiguousUrl, maskText, maskUrl, PERCENT_ENCODE_HINT, rememberSecret } from "./mask-url";
-import { UsageError } from "./errors";
+import { errorMessage, UsageError } from "./errors";
 
 /** Where a database is, as recorded in a manifest (never the password). */
 export interface DatabaseIdentity {
@@ -82,7 +82,7 @@ export function parseDatabaseUrl(argument: string, value: unknown): URL {
     rememberSecret(passwordOf(url));
     tlsSettings(url);
   } catch (error) {
-    throw new UsageError(argument, (error as Error).message);
+    throw new UsageError(argument, errorMessage(error));
   }
   return url;
 }
@@ -205,7 +205,7 @@ function parseUrlText(text: string): URL {
   try {
     return parseDatabaseUrl("connection URL", text);
   } catch (error) {
-    throw new ConnectionUrlError((error as Error).message);
+    throw new ConnectionUrlError(errorMessage(error));
   }
 }
 
@@ -267,7 +267,7 @@ function withoutSystemCaHint(message: string): string {
 /** Why a node-pg connection failed, and the fix where one is known; never the password. */
 export function explainConnectError(error: unknown, url: URL): string {
   const e = error as { code?: string; message?: string };
-  const message = e.message ?? String(error);
+  const message = errorMessage(error);
   let explained = message;
   if (e.code === "28000" && /no encryption/.test(message)) explained = `${message}: ${tlsOnlyFix()}`;
   else if (/does not support SSL/i.test(message)) explained = `${message}: the server does not offer TLS; use sslmode=disable, or enable ssl on the server`;
@@ -279,7 +279,7 @@ export function explainConnectError(error: unknown, url: URL): string {
 
 /** The same for libpq's words (pg_dump, pg_restore, psql), from a failed command's message. */
 export function explainLibpqError(error: unknown, url: URL): Error {
-  const message = (error as Error).message ?? String(error);
+  const message = errorMessage(error);
   let explained = message;
   if (/certificate verify failed/i.test(message)) explained = caFix(url, message);
   else if (/does not match host name/i.test(message))

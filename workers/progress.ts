@@ -1,4 +1,5 @@
 import { SingleBar, Presets } from "cli-progress";
+import { formatBytesIn } from "../scripts/lib/bytes";
 
 /** Progress for one phase; always on stderr so `--json` keeps stdout to one JSON object. */
 export interface Progress {
@@ -14,7 +15,7 @@ export const silentProgress: Progress = { update: () => undefined, stop: () => u
  * redrawn bar in a log is unreadable and an SRE still needs to see that the restore moves.
  */
 export function createProgress(label: string, unit: "bytes" | "items", total: number): Progress {
-  const format = (n: number): string => (unit === "bytes" ? `${(n / 1024 / 1024).toFixed(1)} MB` : String(n));
+  const format = (n: number): string => (unit === "bytes" ? formatBytesIn(n, "MB") : String(n));
   if (process.stderr.isTTY) {
     const bar = new SingleBar(
       {

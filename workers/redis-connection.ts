@@ -1,5 +1,4 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { ProcessError, runForOutput } from "./child-process";
 import { UsageError } from "./errors";
 import { maskUrl } from "./mask-url";
 
@@ -63,24 +62,24 @@ export function redisCliInvocation(url: URL): { args: string[]; env: NodeJS.Proc
 }
 
 /**
- * redis-cli with a URL's connection, returning stdout. Plain execFile, not ./child-process: verify
- * imports this, and ./child-process installs SIGINT handlers that would take over the drill's own.
+ * redis-cli with a URL's connection, returning stdout. It does not stop with us on a signal:
+ * verify runs it inside the drill, whose own Ctrl-C handling (a second SIGINT still destroys)
+ * must stay in charge, and a read-only command with a deadline leaves nothing behind.
  */
 export async function redisCli(url: URL, command: readonly string[], db?: number): Promise<string> {
   const { args, env } = redisCliInvocation(url);
   const dbArgs = db === undefined ? [] : ["-n", String(db)];
   try {
-    const { stdout } = await promisify(execFile)("redis-cli", [...args, ...dbArgs, ...command], {
-      env,
-      timeout: REDIS_CLI_TIMEOUT_MS,
-      maxBuffer: 1024 * 1024 * 1024,
-      encoding: "utf8",
-    });
-    return stdout;
+    return await runForOutput("redis-cli", [...args, ...dbArgs, ...command], { env, timeout: REDIS_CLI_TIMEOUT_MS, stopWithUs: false });
   } catch (error) {
-    const e = error as { code?: number | string; killed?: boolean; stderr?: string; stdout?: string; message: string };
-    const said = `${e.stderr ?? ""}\n${e.stdout ?? ""}`.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? e.message;
-    const why = e.killed ? `timed out after ${REDIS_CLI_TIMEOUT_MS} ms` : `exited with ${e.code}: ${said}`;
+    if (!(error instanceof ProcessError)) throw error;
+    const { exitCode, timedOut, stderr, stdout, startError } = error.outcome;
+    const said = [...stderr, ...stdout.split("\n")].map((l) => l.trim()).find((l) => l !== "") ?? error.message;
+    const why = timedOut
+      ? `timed out after ${REDIS_CLI_TIMEOUT_MS} ms`
+      : startError !== undefined
+        ? `exited with ${startError.code}: ${startError.message}`
+        : `exited with ${exitCode}: ${said}`;
     throw new Error(`${maskUrl(url.toString())}: redis-cli ${why}`);
   }
 }

@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { runForOutput } from "./child-process";
-import { RefusedError, UsageError } from "./errors";
+import { errorMessage, RefusedError, UsageError } from "./errors";
 import { HashingCounter } from "./hashing-counter";
 import { createProgress, silentProgress } from "./progress";
 import { locateRdb } from "./redis-locate";
@@ -123,7 +123,7 @@ export async function restoreRedis(s3: S3Client, options: RedisRestoreOptions): 
 
   const { manifest, manifestKey } = await locateRdb(s3, options.from, options.latest).catch((error: unknown) => {
     if (error instanceof RefusedError || error instanceof UsageError) throw error;
-    throw new Error(`--from ${formatS3(options.from)}: ${(error as Error).message}; check the AWS credentials, region and endpoint, and that the bucket exists`);
+    throw new Error(`--from ${formatS3(options.from)}: ${errorMessage(error)}; check the AWS credentials, region and endpoint, and that the bucket exists`);
   });
   lap("locate", t0);
   const maxRdbVersion = maxRdbVersionFor(options.target.version)!;

@@ -4,6 +4,7 @@ import { PgRestoreError } from "./pg-restore";
 import type { RestoreOptions, RestoreRecord } from "./restore-record";
 import { dropStaging, type Staging } from "./staging-database";
 import { connect, identityOf, withDatabase } from "./postgres-connection";
+import { errorMessage } from "./errors";
 
 /**
  * What a restore that stopped half way leaves behind, and the exact command that continues or
@@ -82,7 +83,7 @@ async function dropStagingAfterStop(staging: Staging, target: URL, existed: bool
   } catch (error) {
     return {
       state: "left",
-      description: `${untouched}; the staging database ${staging.name} could not be dropped (${(error as Error).message}): the next restore into ${name} drops it, or drop it by hand`,
+      description: `${untouched}; the staging database ${staging.name} could not be dropped (${errorMessage(error)}): the next restore into ${name} drops it, or drop it by hand`,
     };
   }
 }
@@ -104,7 +105,7 @@ export async function stoppedHalfWay(
     const name = identityOf(options.to).database;
     record.leftBehind = { state: "untouched", description: `the database ${name} ${run.existed ? "is as it was" : "was not created"}: nothing was written` };
   } else record.leftBehind = await describeLeftDatabase(options.to, run.rerun);
-  const what = signal !== undefined ? `stopped by ${signal}` : (error as Error).message;
+  const what = signal !== undefined ? `stopped by ${signal}` : errorMessage(error);
   record.problems.push(what);
   const message = `${what}; ${record.leftBehind.description}`;
   if (signal !== undefined) return new InterruptedError(signal, message, record);

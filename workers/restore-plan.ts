@@ -1,6 +1,6 @@
 import type { TocEntry } from "./archive-toc";
 import type { DumpManifest } from "./dump-manifest";
-import { RefusedError, UsageError } from "./errors";
+import { errorMessage, RefusedError, UsageError } from "./errors";
 import { maskUrl } from "./mask-url";
 import { connect } from "./postgres-connection";
 import { planPrivileges, type PrivilegePlan } from "./privileges";
@@ -107,7 +107,7 @@ export async function applyAfterLoad(target: URL, plan: RestorePlan, record: Res
         record.addedForeignKeys.push(entry.tag);
       } catch (error) {
         // The target's rows may not satisfy the key: say so rather than leave it silently out.
-        record.notRestored.push({ object: `FK CONSTRAINT ${entry.namespace} ${entry.tag}`, reason: `PostgreSQL refused it: ${(error as Error).message}` });
+        record.notRestored.push({ object: `FK CONSTRAINT ${entry.namespace} ${entry.tag}`, reason: `PostgreSQL refused it: ${errorMessage(error)}` });
       }
     }
     for (const statement of plan.privileges?.applyAfter ?? []) await client.query(statement);

@@ -1,5 +1,5 @@
 import type { DumpManifest } from "./dump-manifest";
-import { RefusedError, UsageError } from "./errors";
+import { errorMessage, RefusedError, UsageError } from "./errors";
 import { maskUrl } from "./mask-url";
 import { connect, identityOf, withDatabase } from "./postgres-connection";
 import { userObjectCount } from "./postgres-inspect";
@@ -30,7 +30,7 @@ export async function inspectTarget(target: URL): Promise<TargetState> {
     }
   } catch (error) {
     if (pgCode(error) !== "3D000") {
-      throw new RefusedError(`--to: cannot reach ${maskUrl(target.toString())}: ${(error as Error).message}; check host, port and credentials`);
+      throw new RefusedError(`--to: cannot reach ${maskUrl(target.toString())}: ${errorMessage(error)}; check host, port and credentials`);
     }
   }
   // The database does not exist yet: reach the server through its maintenance database.

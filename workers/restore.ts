@@ -8,7 +8,7 @@ import type { DumpFile, DumpManifest } from "./dump-manifest";
 import { locateDump } from "./dump-locator";
 import { fetchDataFiles, fetchOtherFiles, fetchToc, tableDataFiles, verifyFiles } from "./dump-objects";
 import { removeStaleStaging, stageDump, stagedSize } from "./dump-staging";
-import { RefusedError, UsageError } from "./errors";
+import { errorMessage, RefusedError, UsageError } from "./errors";
 import { InterruptedError, interruptedBy, whileInterruptible } from "./interrupt";
 import { runPgRestore } from "./pg-restore";
 import { identityOf } from "./postgres-connection";
@@ -44,7 +44,7 @@ export async function restore(s3: S3Client, options: RestoreOptions): Promise<Re
   const { manifest, manifestKey } = await locateDump(s3, options.from, options.latest).catch((error: unknown) => {
     if (error instanceof RefusedError || error instanceof UsageError) throw error;
     // An unreachable S3 or missing credentials: name the argument and what to check, not a bare socket error.
-    throw new Error(`--from ${formatS3(options.from)}: ${(error as Error).message}; check the AWS credentials, region and endpoint, and that the bucket exists`);
+    throw new Error(`--from ${formatS3(options.from)}: ${errorMessage(error)}; check the AWS credentials, region and endpoint, and that the bucket exists`);
   });
   lap("locate", t0);
   const record = newRecord(options, manifest, manifestKey);

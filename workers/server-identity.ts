@@ -3,6 +3,7 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { Client } from "pg";
 import { z } from "zod";
+import { errorMessage } from "./errors";
 
 /**
  * What tells one PostgreSQL server (and one database on it) from another, as far as the role we
@@ -46,7 +47,7 @@ async function optional<T>(client: Client, sql: string, pick: (row: Record<strin
     const { rows } = await client.query(sql);
     return { value: rows[0] === undefined ? null : pick(rows[0] as Record<string, unknown>) };
   } catch (error) {
-    return { value: null, error: (error as Error).message };
+    return { value: null, error: errorMessage(error) };
   }
 }
 

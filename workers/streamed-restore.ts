@@ -11,7 +11,7 @@ import type { TocEntry } from "./archive-toc";
 import { runForOutput } from "./child-process";
 import type { DumpFile, DumpManifest } from "./dump-manifest";
 import { fetchVerified, PipeClosedError } from "./dump-objects";
-import { RefusedError } from "./errors";
+import { errorMessage, RefusedError } from "./errors";
 import { holdSignals } from "./interrupt";
 import { runPgRestore } from "./pg-restore";
 import { connect } from "./postgres-connection";
@@ -222,7 +222,7 @@ async function loadTable(r: StreamedRestore, client: Client, entry: TocEntry, co
   } catch (error) {
     // The file matched its manifest but its COPY failed: PostgreSQL's words are the reason.
     if (error instanceof PipeClosedError) {
-      const why = await copying.then(() => error.message, (copyError: unknown) => (copyError as Error).message);
+      const why = await copying.then(() => error.message, errorMessage);
       throw new Error(`COPY into ${r.describeEntry(entry.id) ?? entry.tag} failed: ${why}`);
     }
     throw error;

@@ -1,6 +1,7 @@
-import { DeleteObjectCommand, GetBucketVersioningCommand, ListObjectVersionsCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetBucketVersioningCommand, type S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
-import { RefusedError, messageOf } from "./errors";
+import { paginateListObjectVersions } from "./bucket-listing";
+import { errorMessage, RefusedError } from "./errors";
 import { withRetry, type RetryOptions } from "./retry";
 import { formatS3, type S3Location } from "./s3-location";
 
@@ -35,35 +36,18 @@ interface VersionEntry {
 
 async function listVersions(s3: S3Client, location: S3Location, retry: RetryOptions): Promise<Map<string, VersionEntry[]>> {
   const byKey = new Map<string, VersionEntry[]>();
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
-  for (;;) {
-    const page = await withRetry(
-      () =>
-        s3.send(
-          new ListObjectVersionsCommand({
-            Bucket: location.bucket,
-            Prefix: location.key || undefined,
-            KeyMarker: keyMarker,
-            VersionIdMarker: versionIdMarker,
-          }),
-        ),
-      retry,
-    );
-    const add = (e: VersionEntry): void => {
-      const list = byKey.get(e.key) ?? [];
-      list.push(e);
-      byKey.set(e.key, list);
-    };
+  const add = (e: VersionEntry): void => {
+    const list = byKey.get(e.key) ?? [];
+    list.push(e);
+    byKey.set(e.key, list);
+  };
+  for await (const page of paginateListObjectVersions(s3, { Bucket: location.bucket, Prefix: location.key || undefined }, retry)) {
     for (const v of page.Versions ?? []) {
       add({ key: v.Key!, versionId: v.VersionId!, lastModified: v.LastModified!, isLatest: Boolean(v.IsLatest), deleteMarker: false });
     }
     for (const m of page.DeleteMarkers ?? []) {
       add({ key: m.Key!, versionId: m.VersionId!, lastModified: m.LastModified!, isLatest: Boolean(m.IsLatest), deleteMarker: true });
     }
-    if (!page.IsTruncated) break;
-    keyMarker = page.NextKeyMarker;
-    versionIdMarker = page.NextVersionIdMarker;
   }
   return byKey;
 }
@@ -130,7 +114,7 @@ export async function undelete(s3: S3Client, options: UndeleteOptions): Promise<
           record.deleteMarkersRemoved += 1;
         } catch (error) {
           failedKeys.add(m.key);
-          record.failed.push({ key: m.key, error: messageOf(error) });
+          record.failed.push({ key: m.key, error: errorMessage(error) });
         }
       }),
     ),

@@ -3,6 +3,8 @@
  * Bad usage gets one line naming the flag and the fix, and exit 2, never a stack trace.
  */
 import { parseArgs } from "node:util";
+import { errorMessage } from "../../scripts/lib/errors";
+import { tableLines } from "../../scripts/lib/table";
 
 export interface Flag {
   readonly type: "string" | "boolean";
@@ -32,7 +34,7 @@ export function benchArgs<const T extends Record<string, Flag>>(
     }
     return values as { [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean : string };
   } catch (error) {
-    usageExit(command, error instanceof Error ? error.message : String(error));
+    usageExit(command, errorMessage(error));
   }
 }
 
@@ -40,9 +42,10 @@ export function helpText(command: string, summary: string, flags: Record<string,
   const rows = Object.entries(flags).map(([name, f]) => {
     const left = `--${name}${f.type === "string" ? " VALUE" : ""}`;
     const right = f.default === undefined ? f.description : `${f.description} (default ${f.default})`;
-    return `  ${left.padEnd(20)} ${right}`;
+    return [left, right];
   });
-  return [`Usage: ${command} [-- flags]`, summary, "", ...rows, `  ${"--help".padEnd(20)} this text`, ""].join("\n");
+  const table = tableLines([...rows, ["--help", "this text"]], { columns: [{ minWidth: 20 }], gap: " ", indent: "  " });
+  return [`Usage: ${command} [-- flags]`, summary, "", ...table, ""].join("\n");
 }
 
 export function usageExit(command: string, message: string): never {

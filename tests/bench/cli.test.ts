@@ -9,9 +9,9 @@ const FLAGS = {
   million: { type: "boolean", description: "also 1,000,000 services" },
 } as const;
 
-/** A bench started as `npm run bench:plan` starts it, with `args`. */
-function bench(args: string[]) {
-  const entry = ["--require", "tsx/cjs", join(ROOT, "bench/plan.ts")];
+/** A bench started as `npm run bench:<name>` starts it, with `args`. */
+function bench(args: string[], name = "plan") {
+  const entry = ["--require", "tsx/cjs", join(ROOT, `bench/${name}.ts`)];
   return spawnSync(process.execPath, [...entry, ...args], { cwd: ROOT, encoding: "utf8" });
 }
 
@@ -66,6 +66,34 @@ describe("bench/lib/cli: a bench's flags", () => {
         stderr:
           "npm run bench:plan: Unknown option '--round'. " +
           "Run `npm run bench:plan -- --help` for the flags.\n",
+      },
+    );
+  });
+
+  for (const name of ["sync", "restore"]) {
+    it(`bench:${name} prints --help from the bench kit's flag table and exits 0`, () => {
+      const run = bench(["--help"], name);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`^Usage: npm run bench:${name} \\[-- flags\\]\n`));
+      assert.match(run.stdout, /\n {2}--rounds VALUE {7}interleaved rounds \(default 3\)\n/);
+    });
+
+    it(`bench:${name} refuses an unknown flag with exit 2 and no stack trace`, () => {
+      const run = bench(["--round", "3"], name);
+      assert.deepEqual(
+        { status: run.status, stderr: run.stderr },
+        { status: 2, stderr: `npm run bench:${name}: Unknown option '--round'. Run \`npm run bench:${name} -- --help\` for the flags.\n` },
+      );
+    });
+  }
+
+  it("bench:sync refuses a latency profile it does not have, naming the ones it has", () => {
+    const run = bench(["--latency", "mars"], "sync");
+    assert.deepEqual(
+      { status: run.status, stderr: run.stderr },
+      {
+        status: 2,
+        stderr: 'npm run bench:sync: --latency "mars" is not one of same-region, cross-region, none. Run `npm run bench:sync -- --help` for the flags.\n',
       },
     );
   });

@@ -3,21 +3,10 @@ import { ReplicaBucketSync, validateReplicaBucketSyncArgs } from "../../componen
 import { AccessLogBucket, validateAccessLogBucketArgs } from "../../components/access-log-bucket";
 import { startMocks } from "../../mocked-program/pulumi-mocks";
 import type { BucketPolicy } from "../../stacks/bucket-settings";
+import { cloudFrontReadPolicy } from "../support/bucket-settings";
 import { bucketArgs } from "./fixtures";
 
-const OAC: BucketPolicy = {
-  Version: "2012-10-17",
-  Statement: [
-    {
-      Sid: "AllowCloudFrontServicePrincipalReadOnly",
-      Effect: "Allow",
-      Principal: { Service: "cloudfront.amazonaws.com" },
-      Action: "s3:GetObject",
-      Resource: "arn:aws:s3:::lomash-wood-media-prod-recovery/*",
-      Condition: { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E2LOMASHMEDIA01" } },
-    },
-  ],
-};
+const OAC = cloudFrontReadPolicy("lomash-wood-media-prod-recovery");
 const CORS = [{ allowedOrigins: ["https://www.lomashwood.co.uk"], allowedMethods: ["GET" as const, "HEAD" as const], allowedHeaders: ["*"], maxAgeSeconds: 3600 }];
 const LIFECYCLE = [
   { id: "expire-noncurrent-versions", status: "Enabled" as const, noncurrentVersionExpiration: { noncurrentDays: 90 } },

@@ -4,27 +4,21 @@ import { awsClients } from "../../readiness/aws";
 import { runReadiness } from "../../readiness/run";
 import { suggestYaml } from "../../readiness/suggest";
 import { loadStack, type RecoveryConfig } from "../../stacks";
-import { startMoto, type LocalAws } from "../support/moto";
-import { buildFleet, createBucket, resetMoto, s3 } from "./fleet";
+import { buildFleet, createBucket, itemOf, s3, useMotoFleet } from "../support/fleet";
 
 describe("readiness against moto: production's bucket configuration against the inventory's", function () {
   this.timeout(120_000);
-  let aws: LocalAws | undefined;
+  useMotoFleet();
   let recovery: RecoveryConfig;
 
-  before(async () => {
-    aws = await startMoto();
+  before(() => {
     recovery = loadStack("recovery");
   });
-  after(async () => {
-    await aws?.stop();
-  });
   beforeEach(async () => {
-    await resetMoto(aws!.endpoint);
     await buildFleet(recovery);
   });
 
-  const media = async () => (await runReadiness({ config: recovery, aws: awsClients(10_000) })).report.items.find((i) => i.kind === "bucket" && i.name === "media")!;
+  const media = async () => itemOf((await runReadiness({ config: recovery, aws: awsClients(10_000) })).report, "bucket", "media");
 
   it("finds no drift when production is configured as the inventory records it", async () => {
     const item = await media();

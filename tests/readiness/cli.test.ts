@@ -15,10 +15,9 @@ import { parse } from "yaml";
 import { loadStack } from "../../stacks";
 import { versionSnapshot } from "../support/bucket-state";
 import { freePort } from "../support/free-port";
-import { startMoto, type LocalAws } from "../support/moto";
 import { runScript } from "../support/run-script";
 import { bothCacheKindsStackFiles } from "../support/cache-kinds";
-import { buildFleet, createBucket, createDatabase, elastiCache, fleetStack, rds, resetMoto, secrets, stackFrom } from "./fleet";
+import { buildFleet, createBucket, createDatabase, elastiCache, rds, secrets, stackFrom, useMotoFleet } from "../support/fleet";
 import { startRequestLog, type RequestLog } from "./request-log";
 
 /** Everything readiness could change, read straight from moto: compared before and after a run. */
@@ -62,36 +61,29 @@ const isReadOnly = (request: string): boolean => {
 
 describe("npm run readiness", function () {
   this.timeout(180_000);
-  let aws: LocalAws | undefined;
+  const fleet = useMotoFleet();
   let log: RequestLog | undefined;
   const recovery = loadStack("recovery");
 
   before(async () => {
-    aws = await startMoto();
-    log = await startRequestLog(aws.endpoint);
+    log = await startRequestLog(fleet.aws.endpoint);
   });
   after(async () => {
     await log?.stop();
-    await aws?.stop();
   });
-  beforeEach(async () => {
-    await resetMoto(aws!.endpoint);
+  beforeEach(() => {
     log!.requests.length = 0;
-  });
-  let fleet: Awaited<ReturnType<typeof fleetStack>> | undefined;
-  afterEach(() => {
-    fleet?.cleanup();
-    fleet = undefined;
   });
 
   /** The example fleet in moto, and stack files that describe it (dbiResourceId as moto assigned it). */
   const build = async (): Promise<void> => {
-    await buildFleet(recovery);
-    fleet = await fleetStack("recovery");
+    await fleet.build(recovery);
   };
   /** With a fleet built, the CLI reads its stack files (--config-root). */
-  const run = (args: string[], endpoint = aws!.endpoint) =>
-    runScript("readiness", fleet && args.includes("--stack") ? [...args, "--config-root", fleet.root] : args, { env: { ...aws!.env, AWS_ENDPOINT_URL: endpoint } });
+  const run = (args: string[], endpoint = fleet.aws.endpoint) => {
+    const root = fleet.stack?.root;
+    return runScript("readiness", root !== undefined && args.includes("--stack") ? [...args, "--config-root", root] : args, { env: { ...fleet.aws.env, AWS_ENDPOINT_URL: endpoint } });
+  };
 
   it("prints --help and exits 0", async () => {
     const r = await run(["--help"]);
@@ -193,7 +185,7 @@ describe("npm run readiness", function () {
   it("writes nothing to the account: every request is a read, and every bucket, secret, instance and snapshot is unchanged", async () => {
     // Both cache kinds, so both are looked at: the in-cluster Redis's RDB and an ElastiCache group's snapshots.
     await buildFleet(stackFrom(bothCacheKindsStackFiles(), "recovery"));
-    fleet = await fleetStack("recovery", (files) => void bothCacheKindsStackFiles(files));
+    await fleet.files((files) => void bothCacheKindsStackFiles(files));
     await createDatabase("lomash-search-prod");
     await createBucket("lomash-wood-exports-prod", "eu-west-2", false);
     await rds().send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: "lomash-orders-prod", DBSnapshotIdentifier: "lomash-orders-prod-manual" }));
@@ -248,7 +240,7 @@ describe("npm run readiness", function () {
     await build();
     const script = join(__dirname, "..", "..", "scripts", "readiness.ts");
     const child = spawn("sh", ["-c", `"${process.execPath}" --require tsx/cjs "${script}" --stack recovery --json | head -c 1`], {
-      env: { ...process.env, ...aws!.env },
+      env: { ...process.env, ...fleet.aws.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

@@ -4,11 +4,9 @@ import { parse } from "yaml";
 import { awsClients } from "../../readiness/aws";
 import { runReadiness, type ReadinessRun } from "../../readiness/run";
 import { suggestYaml } from "../../readiness/suggest";
-import type { ReadinessItem } from "../../readiness/types";
 import { loadStack, type RecoveryConfig } from "../../stacks";
-import { startMoto, type LocalAws } from "../support/moto";
 import type { StackFiles } from "../support/stack-files";
-import { buildFleet, createDatabase, createParameterGroup, fleetStack, rds, resetMoto } from "./fleet";
+import { createDatabase, createParameterGroup, itemOf, rds, useMotoFleet } from "../support/fleet";
 
 const ENGINE_UNCHECKED = "could not check that postgres 15.7 is still offered (DescribeDBEngineVersions is not implemented by this endpoint)";
 const UNREPORTED = (id: string) =>
@@ -16,31 +14,18 @@ const UNREPORTED = (id: string) =>
 
 describe("readiness against moto: production's configuration against the inventory's record", function () {
   this.timeout(120_000);
-  let aws: LocalAws | undefined;
+  const fleet = useMotoFleet();
   let recovery: RecoveryConfig;
-  let fleet: Awaited<ReturnType<typeof fleetStack>> | undefined;
 
-  before(async () => {
-    aws = await startMoto();
+  before(() => {
     recovery = loadStack("recovery");
-  });
-  after(async () => {
-    await aws?.stop();
-  });
-  beforeEach(async () => {
-    await resetMoto(aws!.endpoint);
-  });
-  afterEach(() => {
-    fleet?.cleanup();
-    fleet = undefined;
   });
 
   const build = async (edit?: (files: StackFiles) => void): Promise<void> => {
-    await buildFleet(recovery);
-    fleet = await fleetStack("recovery", edit);
+    await fleet.build(recovery, {}, edit);
   };
-  const check = (): Promise<ReadinessRun> => runReadiness({ config: fleet!.config, root: fleet!.root, aws: awsClients(10_000) });
-  const item = (run: ReadinessRun, name: string): ReadinessItem => run.report.items.find((i) => i.kind === "database" && i.name === name)!;
+  const check = (): Promise<ReadinessRun> => runReadiness({ config: fleet.stack!.config, root: fleet.stack!.root, aws: awsClients(10_000) });
+  const item = (run: ReadinessRun, name: string) => itemOf(run.report, "database", name);
 
   it("finds no drift in a fleet configured as recorded, and says what the endpoint did not report", async () => {
     await build();

@@ -6,12 +6,11 @@ import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secret
 import { awsClients } from "../../readiness/aws";
 import { readinessPreflight } from "../../readiness/preflight";
 import { runReadiness } from "../../readiness/run";
-import type { ItemKind, ReadinessItem, ReadinessReport } from "../../readiness/types";
+import type { ReadinessReport } from "../../readiness/types";
 import { loadStack, type RecoveryConfig } from "../../stacks";
-import { startMoto, type LocalAws } from "../support/moto";
 import type { StackFiles } from "../support/stack-files";
 import { elastiCacheStackFiles } from "../support/cache-kinds";
-import { buildFleet, createBucket, createDatabase, elastiCache, fleetStack, putRdb, rds, resetMoto, s3, secrets, stackFrom } from "./fleet";
+import { buildFleet, createBucket, createDatabase, elastiCache, fleetStack, itemOf, putRdb, rds, s3, secrets, stackFrom, useMotoFleet } from "../support/fleet";
 
 const ENGINE_UNCHECKED = "could not check that postgres 15.7 is still offered (DescribeDBEngineVersions is not implemented by this endpoint)";
 const CACHE_AGE_UNKNOWN =
@@ -19,26 +18,14 @@ const CACHE_AGE_UNKNOWN =
 
 describe("readiness against moto: could the recovery stack restore production now?", function () {
   this.timeout(120_000);
-  let aws: LocalAws | undefined;
+  const fleet = useMotoFleet();
   let recovery: RecoveryConfig;
   /** The same stack over an inventory whose sessions cache is ElastiCache (the other kind). */
   let elastiRecovery: RecoveryConfig;
 
-  before(async () => {
-    aws = await startMoto();
+  before(() => {
     recovery = loadStack("recovery");
     elastiRecovery = stackFrom(elastiCacheStackFiles(), "recovery");
-  });
-  after(async () => {
-    await aws?.stop();
-  });
-  beforeEach(async () => {
-    await resetMoto(aws!.endpoint);
-  });
-  let fleet: Awaited<ReturnType<typeof fleetStack>> | undefined;
-  afterEach(() => {
-    fleet?.cleanup();
-    fleet = undefined;
   });
 
   /**
@@ -46,21 +33,15 @@ describe("readiness against moto: could the recovery stack restore production no
    * database's dbiResourceId as moto assigned it), `edit`ed; `check()` reads those.
    */
   const build = async (options: Parameters<typeof buildFleet>[1] = {}, edit?: (files: StackFiles) => void): Promise<void> => {
-    await buildFleet(recovery, options);
-    fleet = await fleetStack("recovery", edit);
+    await fleet.build(recovery, options, edit);
   };
   /** The fleet with its sessions cache an ElastiCache group (and that inventory), `edit`ed. */
   const buildElastiCache = async (options: Parameters<typeof buildFleet>[1] = {}, edit: (files: StackFiles) => void = () => undefined): Promise<void> => {
-    await buildFleet(elastiRecovery, options);
-    fleet = await fleetStack("recovery", (files) => edit(elastiCacheStackFiles(files)));
+    await fleet.build(elastiRecovery, options, (files) => edit(elastiCacheStackFiles(files)));
   };
-  const check = async (config = fleet?.config ?? recovery, root = fleet?.root): Promise<ReadinessReport> =>
+  const check = async (config = fleet.stack?.config ?? recovery, root = fleet.stack?.root): Promise<ReadinessReport> =>
     (await runReadiness({ config, root, aws: awsClients(10_000) })).report;
-  const item = (report: ReadinessReport, kind: ItemKind, name: string): ReadinessItem => {
-    const found = report.items.find((i) => i.kind === kind && i.name === name);
-    assert.ok(found, `no item ${kind}:${name}`);
-    return found;
-  };
+  const item = itemOf;
 
   it("judges the healthy example fleet ready, with nothing uncovered and what moto cannot answer reported as such", async () => {
     await build();
@@ -134,7 +115,7 @@ describe("readiness against moto: could the recovery stack restore production no
 
   it("warns, not fails, for a deleted database whose retained backups the inventory finds by dbiResourceId", async () => {
     await build();
-    const dbi = fleet!.config.databases.find((d) => d.name === "identity")!.source.dbiResourceId;
+    const dbi = fleet.stack!.config.databases.find((d) => d.name === "identity")!.source.dbiResourceId;
     await rds().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: "lomash-identity-prod", SkipFinalSnapshot: true, DeleteAutomatedBackups: false }));
     const identity = item(await check(), "database", "identity");
     assert.equal(identity.status, "warn");
@@ -166,8 +147,8 @@ describe("readiness against moto: could the recovery stack restore production no
 
   /** The fleet's stacks with the recovery stack's `recovery:databases` overrides changed. */
   const withOverrides = async (databases: Record<string, unknown>, body: (config: RecoveryConfig, root: string) => Promise<void>) => {
-    fleet = await fleetStack("recovery", (files) => (files.recovery.config["recovery:databases"] = databases));
-    await body(fleet.config, fleet.root);
+    const stack = await fleet.files((files) => (files.recovery.config["recovery:databases"] = databases));
+    await body(stack.config, stack.root);
   };
 
   it("fails a database whose backup retention is below the inventory's, with the command that sets it back", async () => {
@@ -412,7 +393,7 @@ describe("readiness against moto: could the recovery stack restore production no
     await createDatabase("lomash-search-prod");
     await createBucket("lomash-wood-exports-prod", "eu-west-2", false);
     await secrets().send(new CreateSecretCommand({ Name: "ci/deploy-token", SecretString: "x", Tags: [{ Key: "recovery", Value: "ignore" }] }));
-    fleet = await fleetStack("recovery", (files) => {
+    await fleet.files((files) => {
       files.prod.config["recovery:coverage"] = { exclude: [{ kind: "database", name: "lomash-search-*" }, { tag: "recovery=ignore" }, { name: "*-exports-*" }] };
     });
     const report = await check();

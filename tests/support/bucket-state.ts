@@ -1,6 +1,5 @@
 import {
   CreateBucketCommand,
-  ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   type S3Client,
@@ -8,6 +7,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
+import { paginateListObjectVersions } from "../../workers/bucket-listing";
 
 export async function createBucket(s3: S3Client, name: string, versioned = false): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: { LocationConstraint: "eu-west-2" } }));
@@ -57,15 +57,9 @@ export async function fillBucket(s3: S3Client, bucket: string, count: number, la
 /** Every version and delete marker of a bucket: compared before and after to prove it was not touched. */
 export async function versionSnapshot(s3: S3Client, bucket: string): Promise<string[]> {
   const lines: string[] = [];
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
-  for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+  for await (const page of paginateListObjectVersions(s3, { Bucket: bucket })) {
     for (const v of page.Versions ?? []) lines.push(`v ${v.Key} ${v.VersionId} ${v.ETag} ${v.Size} ${v.IsLatest} ${v.LastModified?.toISOString()}`);
     for (const m of page.DeleteMarkers ?? []) lines.push(`d ${m.Key} ${m.VersionId} ${m.IsLatest} ${m.LastModified?.toISOString()}`);
-    if (!page.IsTruncated) break;
-    keyMarker = page.NextKeyMarker;
-    versionIdMarker = page.NextVersionIdMarker;
   }
   return lines.sort();
 }

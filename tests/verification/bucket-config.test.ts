@@ -8,24 +8,13 @@ import {
   PutBucketPolicyCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import type { BucketPolicy, CorsRule, LifecycleRule } from "../../stacks/bucket-settings";
+import type { CorsRule, LifecycleRule } from "../../stacks/bucket-settings";
 import { bucketChecks } from "../../verification/checks/buckets";
+import { cloudFrontReadPolicy } from "../support/bucket-settings";
 import { startMoto, type LocalAws } from "../support/moto";
 
 const BUCKET = "lomash-wood-media-prod-recovery";
-const POLICY: BucketPolicy = {
-  Version: "2012-10-17",
-  Statement: [
-    {
-      Sid: "AllowCloudFrontServicePrincipalReadOnly",
-      Effect: "Allow",
-      Principal: { Service: "cloudfront.amazonaws.com" },
-      Action: "s3:GetObject",
-      Resource: `arn:aws:s3:::${BUCKET}/*`,
-      Condition: { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E2LOMASHMEDIA01" } },
-    },
-  ],
-};
+const POLICY = cloudFrontReadPolicy(BUCKET);
 const CORS: CorsRule[] = [{ allowedOrigins: ["https://www.lomashwood.co.uk", "https://lomashwood.co.uk"], allowedMethods: ["GET", "HEAD"], allowedHeaders: ["*"], exposeHeaders: ["ETag"], maxAgeSeconds: 3600 }];
 const LIFECYCLE: LifecycleRule[] = [
   { id: "expire-noncurrent-versions", status: "Enabled", noncurrentVersionExpiration: { noncurrentDays: 90 } },

@@ -3,7 +3,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
+  paginateListObjectsV2,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
@@ -47,12 +47,8 @@ describe("npm run sync (bucket sync from the replica)", function () {
 
   async function keysOf(bucket: string): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket }))
       for (const o of page.Contents ?? []) out.set(o.Key!, `${o.Size} ${o.ETag}`);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
     return out;
   }
 

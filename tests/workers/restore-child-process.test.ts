@@ -34,6 +34,29 @@ describe("workers/child-process.ts and Ctrl-C", function () {
     assert.equal(out, '["1/1","0/0"]');
   });
 
+  it("installs no handler while a command started with stopWithUs: false runs", () => {
+    const out = inFreshNode(`
+      const { start } = require("./workers/child-process");
+      const a = start("true", [], { stopWithUs: false });
+      const during = process.listenerCount("SIGINT") + "/" + process.listenerCount("SIGTERM");
+      a.done.then(() => console.log(JSON.stringify(during)));`);
+    assert.equal(out, '"0/0"');
+  });
+
+  it("says a command killed by its timeout timed out, with the timeout", () => {
+    const out = inFreshNode(`
+      const { runForOutput } = require("./workers/child-process");
+      runForOutput("sleep", ["30"], { timeout: 50 }).catch((e) => console.log(JSON.stringify([e.message, e.outcome.timedOut, e.outcome.signal])));`);
+    assert.equal(out, '["sleep timed out after 50 ms: ",true,"SIGTERM"]');
+  });
+
+  it("keeps what a failed command printed on stdout in its error", () => {
+    const out = inFreshNode(`
+      const { runForOutput } = require("./workers/child-process");
+      runForOutput("sh", ["-c", "echo said-on-stdout; echo said-on-stderr >&2; exit 3"]).catch((e) => console.log(JSON.stringify([e.message, e.outcome.exitCode, e.outcome.stdout])));`);
+    assert.equal(out, '["sh exited with 3: said-on-stderr",3,"said-on-stdout\\n"]');
+  });
+
   it("removes its handler when a command cannot be started", () => {
     const out = inFreshNode(`
       const { start } = require("./workers/child-process");

@@ -3,14 +3,15 @@ import {
   GetBucketVersioningCommand,
   GetObjectCommand,
   GetPublicAccessBlockCommand,
-  ListObjectsV2Command,
+  paginateListObjectsV2,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
 import { SETTING_NAMES, settingDifferences, type ExpectedBucketSettings } from "../../stacks/bucket-documents";
 import { readBucketSettings } from "../../workers/bucket-settings-reader";
 import type { Baseline } from "../baseline";
-import { formatBytes, some } from "../format";
+import { formatBytes } from "../../scripts/lib/bytes";
+import { some } from "../format";
 import type { Check, CheckVerdict } from "../types";
 
 export interface BucketTarget {
@@ -42,12 +43,8 @@ interface Listed {
 
 async function listAll(s3: S3Client, bucket: string, signal: AbortSignal): Promise<Map<string, Listed>> {
   const out = new Map<string, Listed>();
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }), { abortSignal: signal });
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket }, { abortSignal: signal }))
     for (const o of page.Contents ?? []) if (o.Key) out.set(o.Key, { size: o.Size ?? 0, modified: o.LastModified?.getTime() ?? 0 });
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
   return out;
 }
 

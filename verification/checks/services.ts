@@ -1,5 +1,6 @@
 import type { SmokeTest } from "../../stacks/schema";
 import type { Check } from "../types";
+import { errorMessage } from "../../scripts/lib/errors";
 
 export interface ServiceTarget {
   readonly name: string;
@@ -93,5 +94,5 @@ function looksLikeJson(s: string): boolean {
 /** fetch says "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND) is in its cause. */
 function describe(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  return cause?.code ?? cause?.message ?? errorMessage(error);
 }

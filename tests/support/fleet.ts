@@ -13,11 +13,14 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
+import type { ItemKind, ReadinessItem, ReadinessReport } from "../../readiness/types";
 import { loadStack, type BucketInventory, type RecoveryConfig } from "../../stacks";
 import { corsToS3, lifecycleToS3 } from "../../stacks/bucket-documents";
 import { logDeliveryPolicy } from "../../stacks/bucket-settings";
-import { repoStackFiles, writeStackFiles, type StackFiles } from "../support/stack-files";
+import { startMoto, type LocalAws } from "./moto";
+import { repoStackFiles, writeStackFiles, type StackFiles } from "./stack-files";
 import { manifestKeyFor, type DumpManifest } from "../../workers/dump-manifest";
 import { rdbFileName, rdbManifestKeyFor, type RedisManifest } from "../../workers/redis-manifest";
 
@@ -255,4 +258,65 @@ export function stackFrom(files: StackFiles, stack: string): RecoveryConfig {
   } finally {
     cleanup();
   }
+}
+
+export type FleetStack = Awaited<ReturnType<typeof fleetStack>>;
+
+export interface MotoFleet {
+  /** The describe block's moto (started in `before`). */
+  readonly aws: LocalAws;
+  /** The stack files of the fleet `build` made in this test, if it made one. */
+  readonly stack: FleetStack | undefined;
+  /** Builds `config`'s fleet in moto and stack files that describe it (each dbiResourceId as moto assigned it), `edit`ed. */
+  build(config: RecoveryConfig, options?: FleetOptions, edit?: (files: StackFiles) => void): Promise<FleetStack>;
+  /** Stack files describing the fleet already in moto, `edit`ed (`fleetStack`); removed after the test. */
+  files(edit?: (files: StackFiles) => void): Promise<FleetStack>;
+}
+
+/**
+ * The readiness suites' shared setup, called inside `describe`: one moto for the block (stopped
+ * in `after`, even on failure), emptied before each test so every `it` starts from the same
+ * account, and the stack files a test built removed after it.
+ */
+export function useMotoFleet(): MotoFleet {
+  let aws: LocalAws | undefined;
+  let stack: FleetStack | undefined;
+  before(async () => {
+    aws = await startMoto();
+  });
+  after(async () => {
+    await aws?.stop();
+  });
+  beforeEach(async () => {
+    await resetMoto(aws!.endpoint);
+  });
+  afterEach(() => {
+    stack?.cleanup();
+    stack = undefined;
+  });
+  return {
+    get aws() {
+      assert.ok(aws, "moto is started in the describe block's before hook");
+      return aws;
+    },
+    get stack() {
+      return stack;
+    },
+    async build(config, options = {}, edit) {
+      await buildFleet(config, options);
+      return this.files(edit);
+    },
+    async files(edit) {
+      stack?.cleanup();
+      stack = await fleetStack("recovery", edit);
+      return stack;
+    },
+  };
+}
+
+/** The report's item `kind:name`; fails the test, naming it, when there is none. */
+export function itemOf(report: ReadinessReport, kind: ItemKind, name: string): ReadinessItem {
+  const found = report.items.find((i) => i.kind === kind && i.name === name);
+  assert.ok(found, `no item ${kind}:${name}`);
+  return found;
 }
