@@ -94,6 +94,9 @@ export function parseUrn(urn: string): Urn | undefined {
   return { stack: m[1], project: m[2], typeChain, type: typeChain[typeChain.length - 1], name: m[4] };
 }
 
+/** The resource's own name in its URN (what a person reads in a progress line). */
+export const urnName = (urn: string): string => parseUrn(urn)?.name ?? urn;
+
 /** Reads `a.b[0].c` (or `a.b.0.c`) out of a property bag; undefined where the path leads nowhere. */
 export function propertyAt(bag: unknown, path: string): unknown {
   let node: unknown = bag;

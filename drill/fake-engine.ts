@@ -1,4 +1,4 @@
-import { COMPONENT_TYPES, componentName } from "../components/names";
+import { COMPONENT_TYPES, componentName, urnName } from "../components/names";
 import type { PlanStep, RecoveryPlan } from "../plan";
 import type { RecoveryConfig } from "../stacks";
 import type { DrillEngine, EngineEvent, EngineRunOptions, EngineStepMetadata, StackResource } from "./engine";
@@ -206,7 +206,7 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
           emit(onEvent, "pre", "create", child.urn, child.type, child.parent);
           if (options.failStep === step.id) {
             emit(onEvent, "failed", "create", child.urn, child.type, child.parent);
-            throw new Error(`update failed: ${child.urn.split("::").pop()} could not be created (fake failure)`);
+            throw new Error(`update failed: ${urnName(child.urn)} could not be created (fake failure)`);
           }
           state.set(child.urn, child);
           const startedAt = new Date(clock.now());
@@ -236,7 +236,7 @@ export function fakeEngine(options: FakeEngineOptions): DrillEngine & { readonly
           } catch (error) {
             emit(onEvent, "failed", "create", child.urn, child.type, child.parent);
             await Promise.allSettled(running.values());
-            throw new Error(`update failed: ${child.urn.split("::").pop()}: ${errorMessage(error)}`);
+            throw new Error(`update failed: ${urnName(child.urn)}: ${errorMessage(error)}`);
           }
           emit(onEvent, "out", "create", child.urn, child.type, child.parent);
           emit(onEvent, "out", "create", component.urn, component.type, component.parent);

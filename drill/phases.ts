@@ -9,6 +9,7 @@ import { withStrayTimeout } from "./strays";
 import type { StampedEvent } from "./timing";
 import type { VerificationResult } from "./verifier";
 import { errorMessage } from "../scripts/lib/errors";
+import { COMPONENT_TYPES, isComponentType, urnName } from "../components/names";
 
 /**
  * The drill's phases as named steps (preflight, up, verify, destroy) over one DrillRun, the state
@@ -150,10 +151,10 @@ export async function upPhase(run: DrillRun): Promise<boolean> {
   const onEvent = (event: EngineEvent) => {
     run.events.push({ at: run.clock.now(), event });
     const done = event.resOutputsEvent?.metadata;
-    if (done && /^recovery:[^:]+:[^:]+$/.test(done.type) && !done.type.endsWith("RecoveryEnvironment"))
-      run.progress("up", `${done.urn.split("::").pop()} ready`);
+    if (done && isComponentType(done.type) && done.type !== COMPONENT_TYPES.RecoveryEnvironment)
+      run.progress("up", `${urnName(done.urn)} ready`);
     const failed = event.resOpFailedEvent?.metadata;
-    if (failed) run.progress("up", `${failed.urn.split("::").pop()} failed`, "error");
+    if (failed) run.progress("up", `${urnName(failed.urn)} failed`, "error");
   };
   run.upStartedAt = run.clock.now();
   const result = await run.phase(
@@ -201,9 +202,9 @@ export async function destroyPhase(run: DrillRun): Promise<void> {
   }
   const onDeleted = (event: EngineEvent) => {
     const done = event.resOutputsEvent?.metadata;
-    if (done?.op === "delete" && /^recovery:[^:]+:[^:]+$/.test(done.type)) run.progress("destroy", `${done.urn.split("::").pop()} deleted`);
+    if (done?.op === "delete" && isComponentType(done.type)) run.progress("destroy", `${urnName(done.urn)} deleted`);
     const failed = event.resOpFailedEvent?.metadata;
-    if (failed) run.progress("destroy", `${failed.urn.split("::").pop()} could not be deleted`, "error");
+    if (failed) run.progress("destroy", `${urnName(failed.urn)} could not be deleted`, "error");
   };
   let error: string | undefined;
   const result = await run.phase(

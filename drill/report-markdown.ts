@@ -1,5 +1,6 @@
 import type { HistoryEntry } from "./history";
 import type { DrillReport, Verdict } from "./report";
+import { urnName } from "../components/names";
 
 const cell = (v: unknown): string => String(v ?? "—").replace(/\|/g, "\\|").replace(/\n/g, " ");
 const table = (head: string[], rows: unknown[][]): string =>
@@ -87,10 +88,10 @@ export function reportMarkdown(r: DrillReport, history: readonly HistoryEntry[])
   if (strays?.error) out.push(`Could not look for RDS instances left outside the state: ${strays.error}.`, "");
   if (strays && strays.refused.length > 0) out.push(`Carry this drill's tags but are production names, so not listed for removal: ${strays.refused.join(", ")}.`, "");
   if (r.destroy.destroyed.length > 0)
-    out.push(`Destroyed (${r.destroy.destroyed.length}; full URNs in report.json):`, "", table(["resource", "type"], r.destroy.destroyed.map((x) => [x.urn.split("::").pop(), x.type])), "");
+    out.push(`Destroyed (${r.destroy.destroyed.length}; full URNs in report.json):`, "", table(["resource", "type"], r.destroy.destroyed.map((x) => [urnName(x.urn), x.type])), "");
   // Components are covered by the step table; these are the cloud resources themselves.
   const slowest = [...r.resources].filter((x) => x.seconds !== undefined && !x.type.startsWith("recovery:")).sort((a, b) => (b.seconds ?? 0) - (a.seconds ?? 0)).slice(0, 10);
-  if (slowest.length > 0) out.push("## Slowest resources", "", table(["resource", "type", "step", "seconds"], slowest.map((x) => [x.urn.split("::").pop(), x.type, x.stepId, x.seconds])), "");
+  if (slowest.length > 0) out.push("## Slowest resources", "", table(["resource", "type", "step", "seconds"], slowest.map((x) => [urnName(x.urn), x.type, x.stepId, x.seconds])), "");
   // A real drill's trend is for auditors: rehearsals (--engine fake, minutes that mean nothing) are left out of it.
   const trend = r.rehearsal ? history : history.filter((h) => h.engine !== "fake");
   const rehearsals = history.length - trend.length;

@@ -282,6 +282,7 @@ async function loadStreamed(l: DataLoad): Promise<void> {
     loading: l.loading,
     loaded: l.loaded,
     describeEntry: l.describe,
+    timed: (step, ms) => (l.record.durationsMs[`restore${step}`] = ms),
   }).finally(() => dataProgress.stop());
 }
 

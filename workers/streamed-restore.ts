@@ -63,6 +63,8 @@ export interface StreamedRestore {
   /** A table's data is committed. */
   readonly loaded: (dumpId: number) => void;
   readonly describeEntry: (dumpId: number) => string | undefined;
+  /** How long each of the three steps took (the record's `durationsMs.restore<Step>`). */
+  readonly timed: (step: "Schema" | "Data" | "PostData", ms: number) => void;
 }
 
 /** The COPY statement pg_restore sends for each TABLE DATA entry, and the settings it sends first. */
@@ -154,7 +156,13 @@ export async function restoreStreamed(r: StreamedRestore): Promise<void> {
     entries.length === 0 ? Promise.resolve() : pgRestorePass(r, label, entries, jobs, items.pass(), abort.signal);
   const clients: Client[] = [];
   try {
+    let since = Date.now();
+    const lap = (step: "Schema" | "Data" | "PostData"): void => {
+      r.timed(step, Date.now() - since);
+      since = Date.now();
+    };
     await pass("pre-data", r.entries.filter((e) => pre.has(e.id)), 1);
+    lap("Schema");
     r.loading();
     for (let i = 0; i < Math.min(r.jobs, data.length); i++) clients.push(await sessionFor(r.target, statements.session, r.role));
     const free = [...clients];
@@ -183,7 +191,9 @@ export async function restoreStreamed(r: StreamedRestore): Promise<void> {
     );
     // A damaged file can make its COPY (or another's) fail first; the checksum says why.
     if (failures.length > 0) throw failures.find((f) => f instanceof RefusedError) ?? failures[0];
+    lap("Data");
     await pass("post-data", rest, r.jobs);
+    lap("PostData");
   } finally {
     release();
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
