@@ -56,22 +56,14 @@ export async function readToc(archive: string): Promise<{ list: string; entries:
 const STEP_LINE = /^pg_restore: (creating|processing data|launching item|executing)/;
 // Parallel mode only (-j > 1): the item's transaction is committed when this line appears.
 const FINISHED_LINE = /^pg_restore: finished item (\d+) /;
-// Parallel mode: the leader names the item before a worker opens its data file.
-const LAUNCH_DATA_LINE = /^pg_restore: (?:launching|processing|processing missed) item (\d+) TABLE DATA /;
-// Serial mode (-j 1): printed just before the data file is opened, in the archive's order.
-const SERIAL_DATA_LINE = /^pg_restore: processing data for table "(.*)"$/;
 
 /** What a caller hears while pg_restore runs; every field optional. */
 export interface PgRestoreEvents {
   /** An item's work is committed (parallel mode). */
   readonly finished?: (dumpId: number) => void;
-  /** pg_restore is about to open this TABLE DATA item's data (parallel mode: by id). */
-  readonly dataLaunched?: (dumpId: number) => void;
-  /** Serial mode: about to open the data of `schema.table`, as pg_restore prints it. */
-  readonly serialData?: (qualified: string) => void;
   /** Names an entry for the failure message. */
   readonly describeEntry?: (dumpId: number) => string | undefined;
-  /** Aborting stops pg_restore (a data file failed its checksum: nothing it does now counts). */
+  /** Aborting stops pg_restore (a table's file failed its checksum: nothing it does now counts). */
   readonly signal?: AbortSignal;
 }
 
@@ -94,10 +86,6 @@ export async function runPgRestore(options: PgRestoreOptions, total: number, pro
       if (STEP_LINE.test(line)) progress.update(Math.min(++steps, total), total);
       const finished = FINISHED_LINE.exec(line);
       if (finished) events.finished?.(Number(finished[1]));
-      const launched = LAUNCH_DATA_LINE.exec(line);
-      if (launched) events.dataLaunched?.(Number(launched[1]));
-      const serial = options.jobs === 1 ? SERIAL_DATA_LINE.exec(line) : null;
-      if (serial) events.serialData?.(serial[1]);
       if (errorSeen) {
         if (context.length < 40) context.push(line);
         return;
