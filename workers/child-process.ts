@@ -2,8 +2,8 @@ import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process"
 import { holdSignals } from "./interrupt";
 
 /**
- * The one way the data plane runs a process (pg_dump, pg_restore, redis-cli, redis-server,
- * mkfifo): an argument array, never a shell; the end of stderr in the error; and, while it runs,
+ * The one way the data plane runs a process (pg_dump, pg_restore, redis-cli, redis-server):
+ * an argument array, never a shell; the end of stderr in the error; and, while it runs,
  * Ctrl-C or a Job's SIGTERM stops it with us. The signal handlers are installed by `start`, never
  * on import, so importing the workers changes nobody's Ctrl-C.
  */

@@ -279,7 +279,7 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     try {
       let injected = 0;
       proxy.setRule((req, kind) => {
-        // The table files, streamed into pg_restore while it runs: a retry must resume them.
+        // The table files, streamed into COPY while they download: a retry must resume them.
         if (kind === "get" && req.method === "GET" && /\.dir\/\d+\.dat\.gz/.test(req.url ?? "") && injected < 5) {
           injected += 1;
           return { status: 503, code: "SlowDown" };
