@@ -79,15 +79,14 @@ export interface CopyStatements {
  * `COPY … FROM stdin;`. The settings before the first entry (encoding, standard strings, an empty
  * search_path) are what the data was dumped under.
  */
-export async function copyStatements(archive: string, files: ReadonlyMap<number, DumpFile>, scratch: string): Promise<CopyStatements> {
+export async function copyStatements(archive: string, data: readonly TocEntry[], files: ReadonlyMap<number, DumpFile>, scratch: string): Promise<CopyStatements> {
   const dir = join(scratch, "copy-statements");
   mkdirSync(dir);
   copyFileSync(join(archive, "toc.dat"), join(dir, "toc.dat"));
   const emptyGzip = gzipSync(Buffer.alloc(0));
   for (const file of files.values()) writeFileSync(join(dir, file.name), file.name.endsWith(".gz") ? emptyGzip : "");
   const list = join(scratch, "copy-statements.list");
-  const listed = await runForOutput("pg_restore", ["--list", dir]);
-  writeFileSync(list, `${listed.split("\n").filter((line) => files.has(Number(/^(\d+);/.exec(line)?.[1]))).join("\n")}\n`);
+  writeFileSync(list, `${data.map((e) => e.line).join("\n")}\n`);
   const script = await runForOutput("pg_restore", ["--verbose", "--file=-", `--use-list=${list}`, dir]);
   const [head, ...entries] = script.split(/^-- TOC entry /m);
   const session = head.split("\n").filter((line) => /^(SET |SELECT pg_catalog\.set_config\()/.test(line));
@@ -129,10 +128,10 @@ function itemCounter(progress: Progress, total: number): { step(): void; pass():
 
 /** The restore of `entries` as the three steps above. */
 export async function restoreStreamed(r: StreamedRestore): Promise<void> {
-  const [pre, post, statements] = await Promise.all([sectionIds(r.archive, "pre-data"), sectionIds(r.archive, "post-data"), copyStatements(r.archive, r.files, r.scratch)]);
   const tableName = (e: TocEntry): string => `${e.namespace}.${e.tag}`;
   // Largest first, as pg_restore -j orders them: the longest load starts at once.
   const data = r.entries.filter((e) => e.desc === "TABLE DATA" && r.files.has(e.id)).sort((a, b) => r.files.get(b.id)!.sizeBytes - r.files.get(a.id)!.sizeBytes);
+  const [pre, post, statements] = await Promise.all([sectionIds(r.archive, "pre-data"), sectionIds(r.archive, "post-data"), copyStatements(r.archive, data, r.files, r.scratch)]);
   const missing = data.filter((e) => !statements.copies.has(e.id));
   if (missing.length > 0) throw new Error(`pg_restore printed no COPY statement for ${missing.map((e) => r.describeEntry(e.id)).join(", ")}`);
   const byTable = new Map(data.map((e) => [tableName(e), e.id]));
@@ -222,12 +221,16 @@ async function loadTable(r: StreamedRestore, client: Client, entry: TocEntry, co
   const unpack = file.name.endsWith(".gz") ? createGunzip({ chunkSize: 1024 * 1024 }) : new PassThrough();
   const copying = pipeline(unpack, into);
   copying.catch(() => undefined);
-  const stop = (stream: { destroy(): void }): void => {
+  // One listener per table while it loads, removed after: a signal holds at most `--jobs` of them.
+  let download: { destroy(): void } | undefined;
+  const stop = (): void => download?.destroy();
+  signal.addEventListener("abort", stop, { once: true });
+  const opened = (stream: { destroy(): void }): void => {
+    download = stream;
     if (signal.aborted) stream.destroy();
-    else signal.addEventListener("abort", () => stream.destroy(), { once: true });
   };
   try {
-    await fetchVerified(r.s3, r.manifest, file, async () => unpack, onBytes, stop);
+    await fetchVerified(r.s3, r.manifest, file, async () => unpack, onBytes, opened);
     await copying;
   } catch (error) {
     // The file matched its manifest but its COPY failed: PostgreSQL's words are the reason.
@@ -236,6 +239,8 @@ async function loadTable(r: StreamedRestore, client: Client, entry: TocEntry, co
       throw new Error(`COPY into ${r.describeEntry(entry.id) ?? entry.tag} failed: ${why}`);
     }
     throw error;
+  } finally {
+    signal.removeEventListener("abort", stop);
   }
   await client.query("COMMIT");
 }

@@ -297,6 +297,17 @@ describe("npm run backup and npm run restore (logical restore from S3)", functio
     }
   });
 
+  it("restores a dump of many tables without a warning on stderr (one abort listener per table at a time)", async () => {
+    const many = createDatabase(pg!, "many_tables");
+    await query(many, Array.from({ length: 14 }, (_, i) => `CREATE TABLE t${i} AS SELECT g AS id FROM generate_series(1, 100) g;`).join("\n"));
+    const b = await runScript("backup", ["--database", many, "--to", "s3://db-backups/many", "--json"], { env: aws!.env });
+    assert.equal(b.code, 0, b.stderr);
+    const r = await restore(["--from", String(b.json?.dump), "--to", pg!.url("many_restored"), "--jobs", "2"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((r.json as unknown as RestoreJson).rowCounts.length, 14);
+    assert.doesNotMatch(r.stderr, /Warning/);
+  });
+
   it("refuses bad usage with one message naming the argument, no stack trace and no password", async () => {
     const cases: [string[], RegExp][] = [
       [["--from", "s3://db-backups/prod", "--to", "mysql://u:hunter2@h/x"], /--to: "mysql:\/\/u:\*\*\*\*@h\/x" is not a postgresql:\/\/ URL/],
